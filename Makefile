@@ -1,0 +1,35 @@
+# The two commands: `make run` builds the warehouse, `make test` runs the whole suite.
+# Both create .venv from pyproject.toml first, so they work on a fresh machine.
+
+PYTHON_BOOTSTRAP ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+
+# Optional inputs: RETAIL_PATH (CSV, CSV.gz or Parquet), STUDENTS_DIR, DUCKDB_PATH.
+export RETAIL_PATH
+export STUDENTS_DIR
+export DUCKDB_PATH
+
+.PHONY: run test setup lint clean dbt
+
+setup: $(INSTALLED)
+
+$(INSTALLED): pyproject.toml
+	$(PYTHON_BOOTSTRAP) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(INSTALLED)
+
+run: $(INSTALLED)
+	$(PY) scripts/build_warehouse.py
+
+test: $(INSTALLED)
+	$(PY) -m pytest
+
+lint: $(INSTALLED)
+	$(VENV)/bin/ruff check models_py scripts tests
+	$(VENV)/bin/ruff format --check models_py scripts tests
+
+clean:
+	rm -rf $(VENV) data dbt_project/target dbt_project/logs .pytest_cache test-output

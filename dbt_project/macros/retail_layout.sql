@@ -1,0 +1,40 @@
+{#-
+  The raw retail file comes in two column layouts (UCI Online Retail I and II). This macro
+  returns the name the file uses for each logical column, failing with one clear line naming
+  the file and the missing column when neither layout's name is present.
+-#}
+{% macro retail_columns() -%}
+    {%- set layouts = {
+        'invoice_no': ['InvoiceNo', 'Invoice'],
+        'stock_code': ['StockCode'],
+        'description': ['Description'],
+        'quantity': ['Quantity'],
+        'invoice_date': ['InvoiceDate'],
+        'unit_price': ['UnitPrice', 'Price'],
+        'customer_id': ['CustomerID', 'Customer ID'],
+        'country': ['Country'],
+    } -%}
+    {%- if not execute -%}
+        {%- set names = {} -%}
+        {%- for logical, candidates in layouts.items() -%}
+            {%- do names.update({logical: candidates[0]}) -%}
+        {%- endfor -%}
+        {{ return(names) }}
+    {%- endif -%}
+    {%- set described = run_query('describe select * from ' ~ source('retail', 'invoice_lines')) -%}
+    {%- set present = described.columns[0].values() | list -%}
+    {%- set names = {} -%}
+    {%- for logical, candidates in layouts.items() -%}
+        {%- set found = [] -%}
+        {%- for candidate in candidates if candidate in present -%}
+            {%- do found.append(candidate) -%}
+        {%- endfor -%}
+        {%- if found | length == 0 -%}
+            {{ exceptions.raise_compiler_error(
+                var('retail_path') ~ ": missing column " ~ (candidates | join(' or '))
+                ~ " (expected Online Retail layout I or II; found: " ~ (present | join(', ')) ~ ")") }}
+        {%- endif -%}
+        {%- do names.update({logical: found[0]}) -%}
+    {%- endfor -%}
+    {{ return(names) }}
+{%- endmacro %}

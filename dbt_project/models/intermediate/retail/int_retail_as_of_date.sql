@@ -1,0 +1,27 @@
+-- The reference date of every RFM metric: the `as_of_date` var, or by default the day after
+-- the last invoice date in the data. Never the wall clock, so a rebuild gives the same numbers.
+
+with
+
+dated_lines as (
+
+    select max(invoice_date) as last_invoice_date
+    from {{ ref('stg_retail__invoice_lines') }}
+    where invoice_date is not null
+
+),
+
+final as (
+
+    select
+        {% if var('as_of_date') -%}
+        cast('{{ var("as_of_date") }}' as date) as as_of_date,
+        {%- else -%}
+        cast({{ dbt.dateadd('day', 1, 'last_invoice_date') }} as date) as as_of_date,
+        {%- endif %}
+        last_invoice_date
+    from dated_lines
+
+)
+
+select * from final

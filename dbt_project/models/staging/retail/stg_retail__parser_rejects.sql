@@ -1,0 +1,23 @@
+-- depends_on: {{ ref('stg_retail__invoice_lines') }}
+
+with
+
+source as (
+
+    select * from {{ source('retail_load', 'parser_rejects') }}
+
+),
+
+final as (
+
+    select
+        line_number,
+        min(error_type) as error_type,
+        {{ dbt.listagg('error_message', "'; '", 'order by column_name') }} as error_message,
+        min(raw_line) as raw_line
+    from source
+    group by line_number
+
+)
+
+select * from final

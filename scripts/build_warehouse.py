@@ -1,0 +1,165 @@
+"""Build the warehouse and publish it atomically.
+
+    python scripts/build_warehouse.py [--retail-path FILE] [--duckdb-path FILE] [--as-of-date DATE]
+
+1. Check the raw input (one clear line and exit 2 on bad input). With no RETAIL_PATH, the
+   project's own synthetic data is generated once into data/generated/.
+2. Run `dbt build` (models and tests) against a private copy of the warehouse, in a build folder
+   beside the published file.
+3. Only if dbt succeeded, move the new file over DUCKDB_PATH with an atomic rename. Readers
+   holding the old file open keep reading it; a failed or interrupted build leaves it untouched.
+4. Print a short summary: lines read, kept and excluded by reason, customers, RFM segments.
+
+Environment: RETAIL_PATH, DUCKDB_PATH (default warehouse.duckdb in the project root),
+DBT_THREADS, DUCKDB_THREADS, DUCKDB_MEMORY_LIMIT.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import duckdb
+
+from generate_retail import LINES_PER_CUSTOMER, GeneratorConfig, generate, write
+from retail_input import InputFileError, check_retail_file
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+DEFAULT_RETAIL_PATH = PROJECT_ROOT / "data" / "generated" / "online_retail.csv"
+DEFAULT_GENERATED_LINES = 200_000
+
+
+class BuildError(RuntimeError):
+    """dbt build failed; the published warehouse was not touched."""
+
+
+def default_retail_file() -> Path:
+    """The project's own synthetic data set, generated once (deterministic, seed 42)."""
+    if not DEFAULT_RETAIL_PATH.exists():
+        lines = DEFAULT_GENERATED_LINES
+        config = GeneratorConfig(lines=lines, customers=lines // LINES_PER_CUSTOMER)
+        write(generate(config), str(DEFAULT_RETAIL_PATH), config)
+        print(f"Generated synthetic retail data: {DEFAULT_RETAIL_PATH}")
+    return DEFAULT_RETAIL_PATH
+
+
+def dbt_executable() -> str:
+    beside_python = Path(sys.executable).parent / "dbt"
+    return str(beside_python) if beside_python.exists() else "dbt"
+
+
+def run_dbt_build(build_file: Path, dbt_vars: dict, quiet: bool) -> None:
+    """Run `dbt build` against build_file; raise BuildError when it fails."""
+    env = dict(os.environ, DBT_DUCKDB_PATH=str(build_file))
+    command = [
+        dbt_executable(), "build",
+        "--project-dir", str(DBT_PROJECT_DIR),
+        "--profiles-dir", str(PROJECT_ROOT),
+        "--vars", json.dumps(dbt_vars),
+    ]
+    if quiet:
+        result = subprocess.run(command, env=env, cwd=DBT_PROJECT_DIR, capture_output=True, text=True)
+        if result.returncode != 0:
+            failures = [line for line in result.stdout.splitlines() if "ERROR" in line or "FAIL" in line]
+            sys.stderr.write("\n".join(failures[-20:]) + "\n")
+    else:
+        result = subprocess.run(command, env=env, cwd=DBT_PROJECT_DIR)
+    if result.returncode != 0:
+        raise BuildError(f"dbt build failed (exit {result.returncode})")
+
+
+def summarise(build_file: Path) -> str:
+    """A few lines for the person who ran the build, read from the finished warehouse."""
+    with duckdb.connect(str(build_file)) as con:
+        con.execute("checkpoint")
+        reasons = con.execute(
+            "select line_status, reason, n_lines from marts.retail_line_reconciliation"
+            " order by reason_order"
+        ).fetchall()
+        as_of, n_customers, n_buyers = con.execute(
+            "select max(as_of_date), count(*), count(*) filter (where has_purchases)"
+            " from marts.fct_customer_rfm"
+        ).fetchone()
+        segments = con.execute(
+            "select coalesce(rfm_segment, '(no purchase)'), count(*) from marts.fct_customer_rfm"
+            " group by 1 order by 2 desc, 1"
+        ).fetchall()
+    total = sum(n for _, _, n in reasons)
+    kept = sum(n for status, _, n in reasons if status == "kept")
+    lines = [
+        f"Raw lines read: {total:,} (kept {kept:,}, excluded {total - kept:,})",
+        *(f"  {reason:<32}{n:>12,}" for status, reason, n in reasons if status != "kept"),
+        f"Customers: {n_customers:,} ({n_buyers:,} with purchases), as of {as_of}",
+        "Customers per RFM segment:",
+        *(f"  {segment:<32}{n:>12,}" for segment, n in segments),
+    ]
+    return "\n".join(lines)
+
+
+def publish(build_file: Path, published: Path) -> None:
+    """Atomically replace the published warehouse with the finished build."""
+    stale_wal = published.with_name(published.name + ".wal")
+    if stale_wal.exists():
+        # A WAL belongs to the file it was written for; replayed into the new file it would corrupt it.
+        stale_wal.unlink()
+    os.replace(build_file, published)
+
+
+def build(retail_path: Path, published: Path, extra_vars: dict, fresh: bool, quiet: bool) -> str:
+    published.parent.mkdir(parents=True, exist_ok=True)
+    # Same folder (same filesystem, so the rename is atomic) and same file name (DuckDB names the
+    # catalog after the file stem, and stored views refer to it).
+    build_dir = Path(tempfile.mkdtemp(prefix=f".build-{published.stem}-", dir=published.parent))
+    build_file = build_dir / published.name
+    try:
+        if published.exists() and not fresh:
+            shutil.copy2(published, build_file)  # keeps history tables and incremental state
+        dbt_vars = {"retail_path": str(retail_path), **extra_vars}
+        run_dbt_build(build_file, dbt_vars, quiet)
+        summary = summarise(build_file)
+        publish(build_file, published)
+    finally:
+        shutil.rmtree(build_dir, ignore_errors=True)
+    return summary
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Build the warehouse and publish it atomically.")
+    parser.add_argument("--retail-path", default=os.environ.get("RETAIL_PATH") or None,
+                        help="raw retail file (default: generated synthetic data)")
+    parser.add_argument("--duckdb-path", default=os.environ.get("DUCKDB_PATH") or None,
+                        help="published warehouse file (default: warehouse.duckdb)")
+    parser.add_argument("--as-of-date", help="RFM reference date (default: day after last invoice)")
+    parser.add_argument("--vars", default="{}", help="extra dbt vars as JSON")
+    parser.add_argument("--fresh", action="store_true",
+                        help="start from an empty warehouse instead of a copy of the published one")
+    parser.add_argument("--quiet", action="store_true", help="print only dbt's failures")
+    args = parser.parse_args(argv)
+
+    published = Path(args.duckdb_path or PROJECT_ROOT / "warehouse.duckdb").expanduser().resolve()
+    try:
+        retail_path = check_retail_file(args.retail_path) if args.retail_path else default_retail_file()
+        extra_vars = json.loads(args.vars)
+        if args.as_of_date:
+            extra_vars["as_of_date"] = args.as_of_date
+        summary = build(retail_path, published, extra_vars, args.fresh, args.quiet)
+    except InputFileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except BuildError as exc:
+        print(f"error: {exc}; the published warehouse {published} is unchanged", file=sys.stderr)
+        return 1
+    print(summary)
+    print(f"Warehouse published: {published}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
