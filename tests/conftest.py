@@ -1,0 +1,79 @@
+"""Shared fixtures: each warehouse is built once per test session and shared by every test."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SCRIPTS = PROJECT_ROOT / "scripts"
+REAL_RETAIL_FILE = PROJECT_ROOT.parent / "shared" / "data" / "online_retail.csv.gz"
+GENERATED_LINES = 30_000
+GENERATED_SEED = 7
+
+sys.path.insert(0, str(SCRIPTS))
+
+
+@dataclass(frozen=True)
+class Warehouse:
+    path: Path
+    retail_path: Path
+    build_output: str
+
+    def connect(self) -> duckdb.DuckDBPyConnection:
+        return duckdb.connect(str(self.path), read_only=True)
+
+    def query_df(self, sql: str):
+        with self.connect() as con:
+            return con.execute(sql).df()
+
+
+def run_script(name: str, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run one of scripts/*.py with this interpreter, capturing its output."""
+    return subprocess.run(
+        [sys.executable, str(SCRIPTS / name), *args],
+        capture_output=True, text=True, env=env, cwd=PROJECT_ROOT,
+    )
+
+
+def build_warehouse(retail_path: Path, duckdb_path: Path, *extra: str) -> subprocess.CompletedProcess:
+    return run_script(
+        "build_warehouse.py", "--retail-path", str(retail_path), "--duckdb-path", str(duckdb_path),
+        "--quiet", *extra,
+    )
+
+
+def generate_retail_file(path: Path, lines: int = GENERATED_LINES, seed: int = GENERATED_SEED) -> Path:
+    result = run_script("generate_retail.py", "--lines", str(lines), "--seed", str(seed), "--out", str(path))
+    assert result.returncode == 0, result.stderr
+    return path
+
+
+@pytest.fixture(scope="session")
+def generated_retail_file(tmp_path_factory) -> Path:
+    return generate_retail_file(tmp_path_factory.mktemp("generated") / "online_retail.csv")
+
+
+@pytest.fixture(scope="session")
+def generated_warehouse(tmp_path_factory, generated_retail_file) -> Warehouse:
+    """The warehouse built once on a small generated data set."""
+    path = tmp_path_factory.mktemp("generated_warehouse") / "warehouse.duckdb"
+    result = build_warehouse(generated_retail_file, path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return Warehouse(path, generated_retail_file, result.stdout)
+
+
+@pytest.fixture(scope="session")
+def real_warehouse(tmp_path_factory) -> Warehouse:
+    """The warehouse built once on the real Online Retail file from ../shared/data."""
+    if not REAL_RETAIL_FILE.exists():
+        pytest.skip(f"real data not found at {REAL_RETAIL_FILE}")
+    path = tmp_path_factory.mktemp("real_warehouse") / "warehouse.duckdb"
+    result = build_warehouse(REAL_RETAIL_FILE, path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return Warehouse(path, REAL_RETAIL_FILE, result.stdout)
