@@ -36,7 +36,7 @@ per_customer as (
         max(case when reason = 'purchase' then invoice_date end) as last_purchase_date,
         count(distinct case when reason = 'purchase' then invoice_no end) as frequency,
         sum(case when reason = 'purchase' then line_value else 0 end) as purchase_value,
-        -sum(case when reason = 'cancellation' then line_value else 0 end) as returned_value,
+        sum(case when reason = 'cancellation' then -line_value else 0 end) as returned_value,
         count(distinct case when reason = 'cancellation' then invoice_no end) as n_returns
     from lines
     group by customer_id
