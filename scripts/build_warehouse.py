@@ -26,7 +26,6 @@ import tempfile
 from pathlib import Path
 
 import duckdb
-
 from generate_retail import LINES_PER_CUSTOMER, GeneratorConfig, generate, write
 from retail_input import InputFileError, check_retail_file
 
@@ -59,15 +58,23 @@ def run_dbt_build(build_file: Path, dbt_vars: dict, quiet: bool) -> None:
     """Run `dbt build` against build_file; raise BuildError when it fails."""
     env = dict(os.environ, DBT_DUCKDB_PATH=str(build_file))
     command = [
-        dbt_executable(), "build",
-        "--project-dir", str(DBT_PROJECT_DIR),
-        "--profiles-dir", str(PROJECT_ROOT),
-        "--vars", json.dumps(dbt_vars),
+        dbt_executable(),
+        "build",
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(PROJECT_ROOT),
+        "--vars",
+        json.dumps(dbt_vars),
     ]
     if quiet:
-        result = subprocess.run(command, env=env, cwd=DBT_PROJECT_DIR, capture_output=True, text=True)
+        result = subprocess.run(
+            command, env=env, cwd=DBT_PROJECT_DIR, capture_output=True, text=True
+        )
         if result.returncode != 0:
-            failures = [line for line in result.stdout.splitlines() if "ERROR" in line or "FAIL" in line]
+            failures = [
+                line for line in result.stdout.splitlines() if "ERROR" in line or "FAIL" in line
+            ]
             sys.stderr.write("\n".join(failures[-20:]) + "\n")
     else:
         result = subprocess.run(command, env=env, cwd=DBT_PROJECT_DIR)
@@ -132,20 +139,31 @@ def build(retail_path: Path, published: Path, extra_vars: dict, fresh: bool, qui
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Build the warehouse and publish it atomically.")
-    parser.add_argument("--retail-path", default=os.environ.get("RETAIL_PATH") or None,
-                        help="raw retail file (default: generated synthetic data)")
-    parser.add_argument("--duckdb-path", default=os.environ.get("DUCKDB_PATH") or None,
-                        help="published warehouse file (default: warehouse.duckdb)")
+    parser.add_argument(
+        "--retail-path",
+        default=os.environ.get("RETAIL_PATH") or None,
+        help="raw retail file (default: generated synthetic data)",
+    )
+    parser.add_argument(
+        "--duckdb-path",
+        default=os.environ.get("DUCKDB_PATH") or None,
+        help="published warehouse file (default: warehouse.duckdb)",
+    )
     parser.add_argument("--as-of-date", help="RFM reference date (default: day after last invoice)")
     parser.add_argument("--vars", default="{}", help="extra dbt vars as JSON")
-    parser.add_argument("--fresh", action="store_true",
-                        help="start from an empty warehouse instead of a copy of the published one")
+    parser.add_argument(
+        "--fresh",
+        action="store_true",
+        help="start from an empty warehouse instead of a copy of the published one",
+    )
     parser.add_argument("--quiet", action="store_true", help="print only dbt's failures")
     args = parser.parse_args(argv)
 
     published = Path(args.duckdb_path or PROJECT_ROOT / "warehouse.duckdb").expanduser().resolve()
     try:
-        retail_path = check_retail_file(args.retail_path) if args.retail_path else default_retail_file()
+        retail_path = (
+            check_retail_file(args.retail_path) if args.retail_path else default_retail_file()
+        )
         extra_vars = json.loads(args.vars)
         if args.as_of_date:
             extra_vars["as_of_date"] = args.as_of_date

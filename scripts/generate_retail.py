@@ -35,16 +35,64 @@ SERVICE_CODES = ["POST", "DOT", "M", "C2", "D", "S", "BANK CHARGES", "AMAZONFEE"
 SERVICE_WEIGHTS = [0.40, 0.22, 0.17, 0.06, 0.04, 0.04, 0.03, 0.02, 0.015, 0.005]
 SERVICE_PRICES = [18.0, 150.0, 2.5, 40.0, 10.0, 30.0, 15.0, 250.0, 100.0, 1.0]
 COUNTRIES = [
-    ("United Kingdom", 0.88), ("Germany", 0.025), ("France", 0.022), ("EIRE", 0.012),
-    ("Spain", 0.008), ("Netherlands", 0.007), ("Belgium", 0.006), ("Switzerland", 0.006),
-    ("Portugal", 0.005), ("Australia", 0.004), ("Norway", 0.004), ("Italy", 0.004),
-    ("Channel Islands", 0.003), ("Finland", 0.003), ("Cyprus", 0.002), ("Sweden", 0.002),
-    ("Austria", 0.002), ("Denmark", 0.002), ("Japan", 0.002),
+    ("United Kingdom", 0.88),
+    ("Germany", 0.025),
+    ("France", 0.022),
+    ("EIRE", 0.012),
+    ("Spain", 0.008),
+    ("Netherlands", 0.007),
+    ("Belgium", 0.006),
+    ("Switzerland", 0.006),
+    ("Portugal", 0.005),
+    ("Australia", 0.004),
+    ("Norway", 0.004),
+    ("Italy", 0.004),
+    ("Channel Islands", 0.003),
+    ("Finland", 0.003),
+    ("Cyprus", 0.002),
+    ("Sweden", 0.002),
+    ("Austria", 0.002),
+    ("Denmark", 0.002),
+    ("Japan", 0.002),
 ]
-ADJECTIVES = ["WHITE", "RED", "VINTAGE", "REGENCY", "PINK", "BLUE", "JUMBO", "SET OF 3", "GLASS",
-              "WOODEN", "HEART", "RETRO", "PAPER", "LARGE", "SMALL", "SPOTTY", "FELT", "METAL"]
-NOUNS = ["LANTERN", "T-LIGHT HOLDER", "CAKE STAND", "BAG", "MUG", "CANDLE", "TEACUP", "DOORMAT",
-         "LUNCH BOX", "BUNTING", "CLOCK", "CUSHION COVER", "NAPKINS", "BOTTLE", "SIGN", "TIN"]
+ADJECTIVES = [
+    "WHITE",
+    "RED",
+    "VINTAGE",
+    "REGENCY",
+    "PINK",
+    "BLUE",
+    "JUMBO",
+    "SET OF 3",
+    "GLASS",
+    "WOODEN",
+    "HEART",
+    "RETRO",
+    "PAPER",
+    "LARGE",
+    "SMALL",
+    "SPOTTY",
+    "FELT",
+    "METAL",
+]
+NOUNS = [
+    "LANTERN",
+    "T-LIGHT HOLDER",
+    "CAKE STAND",
+    "BAG",
+    "MUG",
+    "CANDLE",
+    "TEACUP",
+    "DOORMAT",
+    "LUNCH BOX",
+    "BUNTING",
+    "CLOCK",
+    "CUSHION COVER",
+    "NAPKINS",
+    "BOTTLE",
+    "SIGN",
+    "TIN",
+]
 
 
 @dataclass(frozen=True)
@@ -139,10 +187,16 @@ def generate(config: GeneratorConfig) -> pa.Table:
     line_cust_index = inv_cust_index[line_inv]
     is_cancel_only = (line_cust_index >= 0) & cancel_only[np.maximum(line_cust_index, 0)]
     candidates = (customer >= 0) & ~service & (price > 0)
-    cancel = candidates & ((rng.random(n_lines) < 0.022) | (is_cancel_only & (rng.random(n_lines) < 0.3)))
-    c_seconds = np.minimum(seconds[cancel] + rng.integers(0, 30 * 86400, cancel.sum()),
-                           (n_days - 1) * 86400 + 19 * 3600)
-    c_quantity = -np.maximum(1, (quantity[cancel] * rng.uniform(0.3, 1.0, cancel.sum())).astype(np.int64))
+    cancel = candidates & (
+        (rng.random(n_lines) < 0.022) | (is_cancel_only & (rng.random(n_lines) < 0.3))
+    )
+    c_seconds = np.minimum(
+        seconds[cancel] + rng.integers(0, 30 * 86400, cancel.sum()),
+        (n_days - 1) * 86400 + 19 * 3600,
+    )
+    c_quantity = -np.maximum(
+        1, (quantity[cancel] * rng.uniform(0.3, 1.0, cancel.sum())).astype(np.int64)
+    )
     keep = ~is_cancel_only
     cols = {
         "source_inv": np.concatenate([source_inv[keep], source_inv[cancel]]),
@@ -265,8 +319,13 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     table = generate(config)
     write(table, args.out, config)
-    log.info("wrote %s lines for %s customers to %s in %.1fs",
-             f"{table.num_rows:,}", f"{customers:,}", args.out, time.perf_counter() - started)
+    log.info(
+        "wrote %s lines for %s customers to %s in %.1fs",
+        f"{table.num_rows:,}",
+        f"{customers:,}",
+        args.out,
+        time.perf_counter() - started,
+    )
     return 0
 
 

@@ -37,19 +37,33 @@ def run_script(name: str, *args: str, env: dict | None = None) -> subprocess.Com
     """Run one of scripts/*.py with this interpreter, capturing its output."""
     return subprocess.run(
         [sys.executable, str(SCRIPTS / name), *args],
-        capture_output=True, text=True, env=env, cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=PROJECT_ROOT,
     )
 
 
-def build_warehouse(retail_path: Path, duckdb_path: Path, *extra: str) -> subprocess.CompletedProcess:
+def build_warehouse(
+    retail_path: Path, duckdb_path: Path, *extra: str
+) -> subprocess.CompletedProcess:
     return run_script(
-        "build_warehouse.py", "--retail-path", str(retail_path), "--duckdb-path", str(duckdb_path),
-        "--quiet", *extra,
+        "build_warehouse.py",
+        "--retail-path",
+        str(retail_path),
+        "--duckdb-path",
+        str(duckdb_path),
+        "--quiet",
+        *extra,
     )
 
 
-def generate_retail_file(path: Path, lines: int = GENERATED_LINES, seed: int = GENERATED_SEED) -> Path:
-    result = run_script("generate_retail.py", "--lines", str(lines), "--seed", str(seed), "--out", str(path))
+def generate_retail_file(
+    path: Path, lines: int = GENERATED_LINES, seed: int = GENERATED_SEED
+) -> Path:
+    result = run_script(
+        "generate_retail.py", "--lines", str(lines), "--seed", str(seed), "--out", str(path)
+    )
     assert result.returncode == 0, result.stderr
     return path
 

@@ -65,7 +65,9 @@ def reference_rfm(path: Path, as_of: str | None = None) -> pd.DataFrame:
     lines["value"] = lines["quantity"] * lines["price"]
     kind = lines["invoice_no"].str.upper().str[0]
     service = lines["stock_code"].isin(SERVICE_CODES)
-    purchases = lines[~kind.isin(["C", "A"]) & ~service & (lines["quantity"] > 0) & (lines["price"] > 0)]
+    purchases = lines[
+        ~kind.isin(["C", "A"]) & ~service & (lines["quantity"] > 0) & (lines["price"] > 0)
+    ]
     returns = lines[(kind == "C") & ~service]
 
     country_counts = lines.groupby(["customer_id", "Country"]).size().reset_index(name="n")
@@ -84,7 +86,9 @@ def reference_rfm(path: Path, as_of: str | None = None) -> pd.DataFrame:
     out["returned_value"] = -returns.groupby("customer_id")["value"].sum()
     out["n_returns"] = returns.groupby("customer_id")["invoice_no"].nunique()
     out[["frequency", "n_returns"]] = out[["frequency", "n_returns"]].fillna(0).astype("int64")
-    out[["purchase_value", "returned_value"]] = out[["purchase_value", "returned_value"]].fillna(0.0)
+    out[["purchase_value", "returned_value"]] = out[["purchase_value", "returned_value"]].fillna(
+        0.0
+    )
     out["monetary"] = out["purchase_value"] - out["returned_value"]
     out["has_purchases"] = out["frequency"] > 0
     cancelled_any = set(lines.loc[kind == "C", "customer_id"])
@@ -99,7 +103,9 @@ def reference_rfm(path: Path, as_of: str | None = None) -> pd.DataFrame:
     out["m_score"] = _score(buyers["monetary"], ascending=True)
     out["rfm_segment"] = [
         _segment(int(r), int(f)) if has else None
-        for r, f, has in zip(out["r_score"].fillna(0), out["f_score"].fillna(0), out["has_purchases"])
+        for r, f, has in zip(
+            out["r_score"].fillna(0), out["f_score"].fillna(0), out["has_purchases"], strict=True
+        )
     ]
     out["as_of_date"] = as_of_date
     return out.reset_index()

@@ -8,8 +8,17 @@ import pytest
 from rfm_reference import reference_rfm
 
 EXACT_COLUMNS = [
-    "country", "frequency", "n_returns", "has_purchases", "is_cancellation_only",
-    "recency_days", "tenure_days", "r_score", "f_score", "m_score", "rfm_segment",
+    "country",
+    "frequency",
+    "n_returns",
+    "has_purchases",
+    "is_cancellation_only",
+    "recency_days",
+    "tenure_days",
+    "r_score",
+    "f_score",
+    "m_score",
+    "rfm_segment",
 ]
 VALUE_COLUMNS = ["monetary", "purchase_value", "returned_value", "avg_order_value"]
 DATE_COLUMNS = ["first_purchase_date", "last_purchase_date", "as_of_date"]
@@ -24,19 +33,25 @@ def assert_matches_reference(warehouse) -> None:
         actual = mart[column].astype("object").where(mart[column].notna(), None).tolist()
         wanted = expected[column].astype("object").where(expected[column].notna(), None).tolist()
         wanted = [int(v) if isinstance(v, float) and v.is_integer() else v for v in wanted]
-        mismatches = [i for i, (a, w) in enumerate(zip(actual, wanted)) if a != w]
+        mismatches = [i for i, (a, w) in enumerate(zip(actual, wanted, strict=True)) if a != w]
         assert not mismatches, (
             f"{column}: {len(mismatches)} rows differ, e.g. customer "
             f"{mart['customer_id'].iloc[mismatches[0]]}: {actual[mismatches[0]]!r} != {wanted[mismatches[0]]!r}"
         )
     for column in VALUE_COLUMNS:
         np.testing.assert_allclose(
-            mart[column].to_numpy(dtype=float), expected[column].to_numpy(dtype=float),
-            rtol=1e-9, atol=1e-6, equal_nan=True, err_msg=column,
+            mart[column].to_numpy(dtype=float),
+            expected[column].to_numpy(dtype=float),
+            rtol=1e-9,
+            atol=1e-6,
+            equal_nan=True,
+            err_msg=column,
         )
     for column in DATE_COLUMNS:
-        assert (pd.to_datetime(mart[column]).fillna(pd.Timestamp(0))
-                == pd.to_datetime(expected[column]).fillna(pd.Timestamp(0))).all(), column
+        assert (
+            pd.to_datetime(mart[column]).fillna(pd.Timestamp(0))
+            == pd.to_datetime(expected[column]).fillna(pd.Timestamp(0))
+        ).all(), column
 
 
 def test_rfm_matches_independent_computation_on_generated_data(generated_warehouse):
@@ -51,15 +66,19 @@ def test_rfm_matches_independent_computation_on_real_data(real_warehouse):
 @pytest.mark.real_data
 def test_real_data_reconciles_to_published_check_values(real_warehouse):
     with real_warehouse.connect() as con:
-        raw_lines = con.execute("select sum(n_lines) from marts.retail_line_reconciliation").fetchone()[0]
+        raw_lines = con.execute(
+            "select sum(n_lines) from marts.retail_line_reconciliation"
+        ).fetchone()[0]
         invoices, parsed = con.execute(
             "select count(distinct invoice_no), count(*) from staging.stg_retail__invoice_lines"
         ).fetchone()
         customers = con.execute("select count(*) from marts.fct_customer_rfm").fetchone()[0]
-        by_reason = dict(con.execute(
-            "select reason, n_lines from marts.retail_line_reconciliation").fetchall())
+        by_reason = dict(
+            con.execute("select reason, n_lines from marts.retail_line_reconciliation").fetchall()
+        )
         total_value = con.execute(
-            "select sum(quantity * unit_price) from staging.stg_retail__invoice_lines").fetchone()[0]
+            "select sum(quantity * unit_price) from staging.stg_retail__invoice_lines"
+        ).fetchone()[0]
     assert raw_lines == parsed == 541_909
     assert invoices == 25_900
     assert customers == 4_372
@@ -71,21 +90,31 @@ def test_real_data_reconciles_to_published_check_values(real_warehouse):
 def test_every_generated_line_is_accounted_for(generated_warehouse):
     raw_lines = sum(1 for _ in open(generated_warehouse.retail_path, encoding="utf-8")) - 1
     reasons = generated_warehouse.query_df(
-        "select reason, n_lines from marts.retail_line_reconciliation")
+        "select reason, n_lines from marts.retail_line_reconciliation"
+    )
     assert reasons["n_lines"].sum() == raw_lines
-    counted = dict(zip(reasons["reason"], reasons["n_lines"]))
+    counted = dict(zip(reasons["reason"], reasons["n_lines"], strict=True))
     # the generator plants every quirk, so each of these reasons must be seen
-    for reason in ["exact_duplicate", "no_customer", "cancellation", "service_code",
-                   "non_positive_price_or_quantity", "purchase"]:
+    for reason in [
+        "exact_duplicate",
+        "no_customer",
+        "cancellation",
+        "service_code",
+        "non_positive_price_or_quantity",
+        "purchase",
+    ]:
         assert counted[reason] > 0, reason
 
 
 def test_segment_counts_are_printed_in_the_build_summary(generated_warehouse):
     segments = generated_warehouse.query_df(
         "select rfm_segment, count(*) as n from marts.fct_customer_rfm"
-        " where rfm_segment is not null group by 1")
-    for segment, n in zip(segments["rfm_segment"], segments["n"]):
-        assert any(line.split() and segment in line and f"{n:,}" in line
-                   for line in generated_warehouse.build_output.splitlines()), segment
+        " where rfm_segment is not null group by 1"
+    )
+    for segment, n in zip(segments["rfm_segment"], segments["n"], strict=True):
+        assert any(
+            line.split() and segment in line and f"{n:,}" in line
+            for line in generated_warehouse.build_output.splitlines()
+        ), segment
     assert "Raw lines read:" in generated_warehouse.build_output
     assert str(generated_warehouse.path) in generated_warehouse.build_output

@@ -36,7 +36,8 @@ typed as (
         description,
         {{ dbt.safe_cast('trim(quantity_text)', dbt.type_bigint()) }} as quantity,
         {{ parse_retail_timestamp('trim(invoice_date_text)') }} as invoiced_at,
-        {{ dbt.safe_cast('trim(unit_price_text)', 'double') }} as unit_price,
+        -- exact decimals: money sums must not depend on the order rows are added in
+        {{ dbt.safe_cast('trim(unit_price_text)', 'decimal(18, 6)') }} as unit_price,
         {{ parse_whole_number('trim(customer_id_text)') }} as customer_id,
         nullif(trim(country_text), '') as country,
         nullif(trim(customer_id_text), '') is null as is_missing_customer,

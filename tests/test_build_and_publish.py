@@ -1,0 +1,111 @@
+"""Build-then-publish: bad input and failed builds never touch the published warehouse."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+from conftest import build_warehouse
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def published(tmp_path, generated_warehouse) -> Path:
+    """A private copy of the shared generated warehouse, as if published earlier."""
+    path = tmp_path / "warehouse.duckdb"
+    shutil.copy2(generated_warehouse.path, path)
+    return path
+
+
+def assert_single_line_error(result, *fragments: str) -> None:
+    assert result.returncode == 2, result.stdout + result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+
+
+def test_missing_column_is_one_clear_line(tmp_path, published, generated_retail_file):
+    before = digest(published)
+    bad = tmp_path / "no_price.csv"
+    with (
+        open(generated_retail_file, encoding="utf-8") as src,
+        open(bad, "w", encoding="utf-8") as dst,
+    ):
+        for i, line in enumerate(src):
+            fields = line.rstrip("\n").split(",")
+            dst.write(",".join(fields[:5] + fields[6:]) + "\n")  # drop UnitPrice
+            if i > 50:
+                break
+    result = build_warehouse(bad, published)
+    assert_single_line_error(result, str(bad), "missing column UnitPrice or Price")
+    assert digest(published) == before
+
+
+def test_empty_file_is_one_clear_line(tmp_path, published):
+    before = digest(published)
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    assert_single_line_error(build_warehouse(empty, published), str(empty), "empty")
+    header_only = tmp_path / "header_only.csv.gz"
+    with gzip.open(header_only, "wt") as handle:
+        handle.write(
+            "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n"
+        )
+    assert_single_line_error(
+        build_warehouse(header_only, published), str(header_only), "no invoice lines"
+    )
+    assert digest(published) == before
+
+
+def test_missing_file_is_one_clear_line(tmp_path, published):
+    before = digest(published)
+    missing = tmp_path / "nowhere.csv"
+    assert_single_line_error(build_warehouse(missing, published), str(missing), "does not exist")
+    assert digest(published) == before
+
+
+def test_failed_dbt_build_leaves_published_warehouse_untouched(
+    tmp_path, published, generated_retail_file
+):
+    before = digest(published)
+    result = build_warehouse(generated_retail_file, published, "--as-of-date", "not-a-date")
+    assert result.returncode == 1
+    assert "unchanged" in result.stderr
+    assert digest(published) == before
+    assert not list(tmp_path.glob(".build-*")), "the build folder must be cleaned up"
+
+
+def test_reader_does_not_block_next_build_and_keeps_its_snapshot(tmp_path, generated_retail_file):
+    published = tmp_path / "warehouse.duckdb"
+    assert build_warehouse(generated_retail_file, published, "--fresh").returncode == 0
+    reader = duckdb.connect(str(published), read_only=True)
+    try:
+        before = reader.execute(
+            "select count(*), max(as_of_date) from marts.fct_customer_rfm"
+        ).fetchone()
+        # a second build, in a row, on the same file, while the reader holds it open
+        result = build_warehouse(generated_retail_file, published, "--as-of-date", "2011-06-30")
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert (
+            reader.execute(
+                "select count(*), max(as_of_date) from marts.fct_customer_rfm"
+            ).fetchone()
+            == before
+        )
+    finally:
+        reader.close()
+    with duckdb.connect(str(published), read_only=True) as fresh_reader:
+        as_of, after_as_of = fresh_reader.execute(
+            "select (select max(as_of_date) from marts.fct_customer_rfm),"
+            " (select n_lines from marts.retail_line_reconciliation where reason = 'after_as_of_date')"
+        ).fetchone()
+    assert str(as_of) == "2011-06-30"
+    assert after_as_of > 0
