@@ -77,7 +77,7 @@ def test_real_data_reconciles_to_published_check_values(real_warehouse):
             con.execute("select reason, n_lines from marts.retail_line_reconciliation").fetchall()
         )
         total_value = con.execute(
-            "select sum(quantity * unit_price) from staging.stg_retail__invoice_lines"
+            "select cast(sum(quantity * unit_price) as double) from staging.stg_retail__invoice_lines"
         ).fetchone()[0]
     assert raw_lines == parsed == 541_909
     assert invoices == 25_900
