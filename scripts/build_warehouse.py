@@ -20,6 +20,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -137,7 +138,13 @@ def build(retail_path: Path, published: Path, extra_vars: dict, fresh: bool, qui
     return summary
 
 
+def _stop_on_sigterm(signum, frame) -> None:
+    # Turn `kill` into an exception so the build folder is removed and nothing is published.
+    raise SystemExit(f"error: build interrupted by signal {signum}; the published warehouse is unchanged")
+
+
 def main(argv: list[str] | None = None) -> int:
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     parser = argparse.ArgumentParser(description="Build the warehouse and publish it atomically.")
     parser.add_argument(
         "--retail-path",

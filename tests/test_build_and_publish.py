@@ -5,11 +5,15 @@ from __future__ import annotations
 import gzip
 import hashlib
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import build_warehouse
+from conftest import SCRIPTS, build_warehouse
 
 
 def digest(path: Path) -> str:
@@ -109,3 +113,29 @@ def test_reader_does_not_block_next_build_and_keeps_its_snapshot(tmp_path, gener
         ).fetchone()
     assert str(as_of) == "2011-06-30"
     assert after_as_of > 0
+
+
+def test_interrupted_build_leaves_published_warehouse_untouched(
+    tmp_path, published, generated_retail_file
+):
+    before = digest(published)
+    command = [
+        sys.executable,
+        str(SCRIPTS / "build_warehouse.py"),
+        "--quiet",
+        "--retail-path",
+        str(generated_retail_file),
+        "--duckdb-path",
+        str(published),
+    ]
+    build = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(".build-*/*.duckdb")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert build.poll() is None, "the build finished before it could be interrupted"
+    build.send_signal(signal.SIGTERM)
+    _, stderr = build.communicate(timeout=60)
+    assert build.returncode != 0
+    assert "interrupted" in stderr
+    assert digest(published) == before
+    assert not list(tmp_path.glob(".build-*"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+
 import duckdb
 import pytest
 from conftest import build_warehouse
@@ -43,7 +45,6 @@ def test_malformed_lines_are_rejected_and_counted(tmp_path, generated_retail_fil
     lines.insert(
         300, "536999,85123A,BAD QUANTITY,six,2010-12-01 08:26:00,2.55,17850,United Kingdom\n"
     )
-    import gzip
 
     with gzip.open(bad, "wt", encoding="utf-8") as handle:
         handle.writelines(lines)
