@@ -11,7 +11,11 @@ export RETAIL_PATH
 export STUDENTS_DIR
 export DUCKDB_PATH
 
-.PHONY: run test setup lint clean dbt
+# Scoring API address.
+API_HOST ?= 127.0.0.1
+API_PORT ?= 8000
+
+.PHONY: run test setup lint clean serve
 
 setup: $(INSTALLED)
 
@@ -27,9 +31,12 @@ run: $(INSTALLED)
 test: $(INSTALLED)
 	$(PY) -m pytest
 
+serve: $(INSTALLED)
+	$(PY) -m apps.api --host $(API_HOST) --port $(API_PORT)
+
 lint: $(INSTALLED)
-	$(VENV)/bin/ruff check models_py scripts tests
-	$(VENV)/bin/ruff format --check models_py scripts tests
+	$(VENV)/bin/ruff check models_py apps scripts tests
+	$(VENV)/bin/ruff format --check models_py apps scripts tests
 
 clean:
 	rm -rf $(VENV) data dbt_project/target dbt_project/logs .pytest_cache test-output

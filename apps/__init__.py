@@ -1,0 +1,1 @@
+"""Applications that read the published warehouse: the scoring API (and later the dashboard)."""

@@ -1,0 +1,1 @@
+"""HTTP scoring API: classify recency, frequency and monetary value into a customer segment."""

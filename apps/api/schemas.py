@@ -1,0 +1,57 @@
+"""Request and response shapes of the scoring API (the response keeps the shape clients integrate against)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+MAX_RECENCY_DAYS = 36_500  # a century: anything larger is a unit mistake, not a customer
+MAX_FREQUENCY = 10_000_000
+MAX_MONETARY = 1e12
+
+EXAMPLE_INPUT = {"recency": 64, "frequency": 32, "monetary_value": 100924.0}
+
+
+class ClusterRequest(BaseModel):
+    """A customer's recency (days), frequency (purchases) and monetary value."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [EXAMPLE_INPUT]})
+
+    recency: int = Field(ge=0, le=MAX_RECENCY_DAYS, description="days since the last purchase")
+    frequency: int = Field(ge=1, le=MAX_FREQUENCY, description="number of purchase invoices")
+    monetary_value: float = Field(
+        gt=0, le=MAX_MONETARY, allow_inf_nan=False, description="net value of the purchases"
+    )
+
+
+class InputValues(BaseModel):
+    recency: int | str | None = None
+    frequency: int | str | None = None
+    monetaryValue: float | str | None = None
+
+
+class ClusterResponse(BaseModel):
+    clusterId: int | None = Field(description="segment id, as in marts.customer_segments")
+    clusterLabel: str | None = Field(description="business label of the segment")
+    suggestions: str | None = Field(description="marketing suggestion for the segment")
+    inputValues: InputValues
+    message: str
+    error: str
+    modelRunId: str | None = Field(default=None, description="run id of the segment model used")
+    distance: float | None = Field(default=None, description="distance to the nearest centroid")
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "clusterId": 1,
+                    "clusterLabel": "At Risk",
+                    "suggestions": "Win them back with a personal offer.",
+                    "inputValues": {"recency": 64, "frequency": 32, "monetaryValue": 100924.0},
+                    "message": "Data processed successfully",
+                    "error": "",
+                    "modelRunId": "20261122T050000Z-3f2a",
+                    "distance": 0.42,
+                }
+            ]
+        }
+    )

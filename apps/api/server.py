@@ -1,0 +1,10 @@
+"""The ASGI app uvicorn serves: the published warehouse named by DUCKDB_PATH."""
+
+from __future__ import annotations
+
+import os
+
+from apps.api.app import create_app
+from apps.api.model_store import ModelStore
+
+app = create_app(ModelStore(os.environ.get("DUCKDB_PATH", "warehouse.duckdb")))
