@@ -27,7 +27,7 @@ import tempfile
 from pathlib import Path
 
 import duckdb
-from generate_retail import LINES_PER_CUSTOMER, GeneratorConfig, generate, write
+from generate_retail import LINES_PER_CUSTOMER, GeneratorConfig, generate_file
 from retail_input import InputFileError, check_retail_file
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -45,7 +45,7 @@ def default_retail_file() -> Path:
     if not DEFAULT_RETAIL_PATH.exists():
         lines = DEFAULT_GENERATED_LINES
         config = GeneratorConfig(lines=lines, customers=lines // LINES_PER_CUSTOMER)
-        write(generate(config), str(DEFAULT_RETAIL_PATH), config)
+        generate_file(config, str(DEFAULT_RETAIL_PATH))
         print(f"Generated synthetic retail data: {DEFAULT_RETAIL_PATH}")
     return DEFAULT_RETAIL_PATH
 
@@ -140,7 +140,9 @@ def build(retail_path: Path, published: Path, extra_vars: dict, fresh: bool, qui
 
 def _stop_on_sigterm(signum, frame) -> None:
     # Turn `kill` into an exception so the build folder is removed and nothing is published.
-    raise SystemExit(f"error: build interrupted by signal {signum}; the published warehouse is unchanged")
+    raise SystemExit(
+        f"error: build interrupted by signal {signum}; the published warehouse is unchanged"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

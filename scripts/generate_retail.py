@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 import os
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,6 +31,8 @@ import pyarrow as pa
 
 log = logging.getLogger("generate_retail")
 
+# Lines generated at a time: bounds memory (about 0.5 GB a million lines) whatever the size.
+CHUNK_LINES = 2_000_000
 # Lines per customer in the real data set (541,909 lines / 4,372 customers).
 LINES_PER_CUSTOMER = 124
 SERVICE_CODES = ["POST", "DOT", "M", "C2", "D", "S", "BANK CHARGES", "AMAZONFEE", "CRUK", "m"]
@@ -113,16 +117,22 @@ def _business_time(rng: np.random.Generator, days: np.ndarray) -> np.ndarray:
     return days * 86400 + 8 * 3600 + rng.integers(0, 12 * 3600, size=days.size) // 60 * 60
 
 
-def generate(config: GeneratorConfig) -> pa.Table:
-    """Return the invoice lines as an Arrow table of numbers and codes (formatted later in SQL)."""
-    rng = np.random.default_rng(config.seed)
+def generate(config: GeneratorConfig, chunk: int = 0, n_chunks: int = 1) -> pa.Table:
+    """One chunk of invoice lines as an Arrow table of numbers and codes (formatted later in SQL).
+
+    Chunks hold disjoint customers and have their own random stream, so a large data set is made
+    piece by piece in bounded memory and the output depends only on the seed and the size.
+    """
+    rng = np.random.default_rng(config.seed if chunk == 0 else [config.seed, chunk])
     n_days = (datetime.fromisoformat(config.end) - datetime.fromisoformat(config.start)).days + 1
-    n_cust = max(1, config.customers)
+    n_cust = max(1, config.customers // n_chunks)
+    chunk_lines = config.lines // n_chunks
 
     # Customers: country, heavy-tailed purchase rate and basket size, an active window with churn.
     country_p = np.array([p for _, p in COUNTRIES])
     cust_country = rng.choice(len(COUNTRIES), size=n_cust, p=country_p / country_p.sum())
-    cust_id = 12346 + rng.permutation(max(n_cust * 2, 10))[:n_cust]
+    id_range = max(n_cust * 2, 10)
+    cust_id = 12346 + chunk * id_range + rng.permutation(id_range)[:n_cust]
     rate = rng.lognormal(0.0, 1.1, size=n_cust)
     basket = rng.lognormal(0.0, 0.7, size=n_cust) * np.where(rng.random(n_cust) < 0.04, 8.0, 1.0)
     first_day = np.where(rng.random(n_cust) < 0.4, 0, rng.integers(0, int(n_days * 0.9), n_cust))
@@ -132,7 +142,7 @@ def generate(config: GeneratorConfig) -> pa.Table:
     active = (last_day - first_day + 1).astype(float)
 
     # Customer invoices: every customer buys at least once; the rest follows rate x active days.
-    cust_lines_budget = config.lines * 0.72
+    cust_lines_budget = chunk_lines * 0.72
     mean_lines_per_invoice = 20.0
     weight = rate * active
     expected = cust_lines_budget / mean_lines_per_invoice * weight / weight.sum()
@@ -143,7 +153,7 @@ def generate(config: GeneratorConfig) -> pa.Table:
     inv_lines = _geometric(rng, mean_lines_per_invoice, inv_cust.size)
 
     # Guest invoices (no customer id): about a quarter of all lines, in larger baskets.
-    n_guest = max(1, int(config.lines * 0.25 / 30))
+    n_guest = max(1, int(chunk_lines * 0.25 / 30))
     guest_day = rng.integers(0, n_days, size=n_guest)
     guest_lines = _geometric(rng, 30.0, n_guest)
     guest_country = np.zeros(n_guest, dtype=np.int64)  # United Kingdom
@@ -210,7 +220,7 @@ def generate(config: GeneratorConfig) -> pa.Table:
     }
 
     # Bad-debt adjustments: `A` invoices with a negative price and no customer.
-    n_adjust = max(1, config.lines // 200_000)
+    n_adjust = max(1, chunk_lines // 200_000)
     adjust = {
         "source_inv": inv_n.size + np.arange(n_adjust),
         "kind": np.full(n_adjust, 2, dtype=np.int8),
@@ -255,7 +265,7 @@ products as (
     select -100, 'B', 'Adjust bad debt'
 )
 select
-    case kind when 1 then 'C' when 2 then 'A' else '' end || (536364 + invoice_rank)::varchar
+    case kind when 1 then 'C' when 2 then 'A' else '' end || ($invoice_base + invoice_rank)::varchar
         as "InvoiceNo",
     p.stock_code as "StockCode",
     p.description as "Description",
@@ -274,14 +284,34 @@ def _sql_list(values: list[str]) -> str:
     return "[" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + "]"
 
 
-def write(table: pa.Table, out: str, config: GeneratorConfig) -> None:
+def _copy_options(out: str) -> str:
+    if out.endswith(".parquet"):
+        return "(format parquet, compression zstd)"
+    if out.endswith(".csv.gz"):
+        return "(format csv, header, compression gzip)"
+    if out.endswith(".csv"):
+        return "(format csv, header)"
+    raise SystemExit(f"error: {out}: output name must end in .csv, .csv.gz or .parquet")
+
+
+def _n_products(config: GeneratorConfig) -> int:
+    return int(np.clip(config.lines / 130, 50, 4000))
+
+
+def _n_invoices(table: pa.Table) -> int:
+    keys = table["source_inv"].to_numpy() * 3 + table["kind"].to_numpy()
+    return int(np.unique(keys).size)
+
+
+def write_chunk(
+    table: pa.Table, out: str, config: GeneratorConfig, invoice_base: int = 536364
+) -> None:
     """Format the numeric table as Online Retail I rows and write it as CSV, CSV.gz or Parquet."""
-    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
     con = duckdb.connect()
     con.register("raw_lines", table)
-    n_products = int(np.clip(config.lines / 130, 50, 4000))
     literals = {
-        "$n_products": str(n_products),
+        "$invoice_base": str(invoice_base),
+        "$n_products": str(_n_products(config)),
         "$start": config.start,
         "$adjectives": _sql_list(ADJECTIVES),
         "$nouns": _sql_list(NOUNS),
@@ -291,17 +321,29 @@ def write(table: pa.Table, out: str, config: GeneratorConfig) -> None:
     sql = FORMAT_SQL
     for placeholder, literal in literals.items():
         sql = sql.replace(placeholder, literal)
-    if out.endswith(".parquet"):
-        options = "(format parquet, compression zstd)"
-    elif out.endswith(".csv.gz"):
-        options = "(format csv, header, compression gzip)"
-    elif out.endswith(".csv"):
-        options = "(format csv, header)"
-    else:
-        raise SystemExit(f"error: {out}: output name must end in .csv, .csv.gz or .parquet")
-    tmp = out + ".tmp"
-    con.execute(f"copy ({sql}) to '{tmp}' {options}")
-    os.replace(tmp, out)
+    con.execute(f"copy ({sql}) to '{out}' {_copy_options(out)}")
+
+
+def generate_file(config: GeneratorConfig, out: str) -> int:
+    """Generate the data set chunk by chunk into `out` (written atomically); return its line count."""
+    _copy_options(out)  # fail on a bad file name before any work
+    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
+    n_chunks = max(1, math.ceil(config.lines / CHUNK_LINES))
+    with tempfile.TemporaryDirectory(dir=os.path.dirname(os.path.abspath(out))) as tmp:
+        invoice_base, n_lines = 536364, 0
+        for chunk in range(n_chunks):
+            table = generate(config, chunk, n_chunks)
+            write_chunk(table, os.path.join(tmp, f"part-{chunk:05d}.parquet"), config, invoice_base)
+            invoice_base += _n_invoices(table)
+            n_lines += table.num_rows
+            del table
+        suffix = next(ext for ext in (".csv.gz", ".csv", ".parquet") if out.endswith(ext))
+        staged = os.path.join(tmp, "out" + suffix)
+        duckdb.sql(
+            f"copy (select * from read_parquet('{tmp}/part-*.parquet')) to '{staged}' {_copy_options(out)}"
+        )
+        os.replace(staged, out)
+    return n_lines
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -317,11 +359,10 @@ def main(argv: list[str] | None = None) -> int:
     customers = args.customers or max(1, round(args.lines / LINES_PER_CUSTOMER))
     config = GeneratorConfig(args.lines, customers, args.seed, args.start, args.end)
     started = time.perf_counter()
-    table = generate(config)
-    write(table, args.out, config)
+    n_lines = generate_file(config, args.out)
     log.info(
         "wrote %s lines for %s customers to %s in %.1fs",
-        f"{table.num_rows:,}",
+        f"{n_lines:,}",
         f"{customers:,}",
         args.out,
         time.perf_counter() - started,
