@@ -1,7 +1,8 @@
 {#-
   The raw retail file comes in two column layouts (UCI Online Retail I and II). This macro
   returns the name the file uses for each logical column, failing with one clear line naming
-  the file and the missing column when neither layout's name is present.
+  the file and the missing column when neither layout's name is present. `has_file_row_number`
+  says whether the reader numbers the rows itself (Parquet), which saves a serial window.
 -#}
 {% macro retail_columns() -%}
     {%- set layouts = {
@@ -19,6 +20,7 @@
         {%- for logical, candidates in layouts.items() -%}
             {%- do names.update({logical: candidates[0]}) -%}
         {%- endfor -%}
+        {%- do names.update({'has_file_row_number': false}) -%}
         {{ return(names) }}
     {%- endif -%}
     {%- set described = run_query('describe select * from ' ~ source('retail', 'invoice_lines')) -%}
@@ -36,5 +38,6 @@
         {%- endif -%}
         {%- do names.update({logical: found[0]}) -%}
     {%- endfor -%}
+    {%- do names.update({'has_file_row_number': 'file_row_number' in present}) -%}
     {{ return(names) }}
 {%- endmacro %}

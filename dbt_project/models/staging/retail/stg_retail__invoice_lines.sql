@@ -14,7 +14,11 @@ as_text as (
 
     -- the same text whatever the file format, so that duplicates and typing behave alike
     select
+        {% if col.has_file_row_number -%}
+        file_row_number + 1 as line_number,
+        {%- else -%}
         row_number() over () as line_number,
+        {%- endif %}
         cast("{{ col.invoice_no }}" as varchar) as invoice_no_text,
         cast("{{ col.stock_code }}" as varchar) as stock_code_text,
         cast("{{ col.description }}" as varchar) as description,
