@@ -15,7 +15,7 @@ export DUCKDB_PATH
 API_HOST ?= 127.0.0.1
 API_PORT ?= 8000
 
-.PHONY: run test setup lint clean serve
+.PHONY: run test setup lint clean serve bench
 
 setup: $(INSTALLED)
 
@@ -31,12 +31,16 @@ run: $(INSTALLED)
 test: $(INSTALLED)
 	$(PY) -m pytest
 
+# Pipeline benchmark: BENCH_SIZES=1000000,10000000,100000000 adds the (long) 100M size.
+bench: $(INSTALLED)
+	$(PY) -m bench.pipeline $(if $(BENCH_SIZES),--sizes $(BENCH_SIZES)) $(if $(BENCH_RUNS),--runs $(BENCH_RUNS))
+
 serve: $(INSTALLED)
 	$(PY) -m apps.api --host $(API_HOST) --port $(API_PORT)
 
 lint: $(INSTALLED)
-	$(VENV)/bin/ruff check models_py apps scripts tests
-	$(VENV)/bin/ruff format --check models_py apps scripts tests
+	$(VENV)/bin/ruff check models_py apps bench scripts tests
+	$(VENV)/bin/ruff format --check models_py apps bench scripts tests
 
 clean:
 	rm -rf $(VENV) data dbt_project/target dbt_project/logs .pytest_cache test-output

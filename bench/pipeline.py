@@ -1,0 +1,262 @@
+"""Time three ways from the same retail file to RFM scores plus KMeans segment labels.
+
+    python -m bench.pipeline [--sizes 1000000,10000000] [--runs 3]     (make bench)
+
+1. the project: scripts/build_warehouse.py --fresh (dbt build with tests and segmentation);
+2. the notebook way: pandas + scikit-learn (bench/notebook_way.py);
+3. the floor: one DuckDB statement + the same KMeans fit (bench/duckdb_floor.py).
+
+Each run is its own process; the figures are the median of --runs runs. Data comes from the
+project's generator at the Online Retail ratio of lines to customers, cached as Parquet in
+data/bench/. At the smallest size the three RFM tables are compared, so the race is fair.
+Results are written to BENCHMARKS.md between the pipeline markers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import tempfile
+from importlib.metadata import version
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from bench.measure import Measurement, measure
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data" / "bench"
+BENCHMARKS = ROOT / "BENCHMARKS.md"
+START, END = "<!-- pipeline-bench:start -->", "<!-- pipeline-bench:end -->"
+DEFAULT_K = 4
+
+
+def dataset(lines: int) -> Path:
+    path = DATA / f"online_retail_{lines}.parquet"
+    if not path.exists():
+        result = measure(
+            [
+                sys.executable,
+                str(ROOT / "scripts" / "generate_retail.py"),
+                "--lines",
+                str(lines),
+                "--out",
+                str(path),
+            ]
+        )
+        if not result.ok:
+            raise SystemExit(f"error: generating {lines:,} lines failed: {result.error}")
+        print(f"generated {path} in {result.seconds:.0f}s", flush=True)
+    return path
+
+
+def chosen_k(warehouse: Path) -> int:
+    """The k the project's segmentation chose, so that the baselines fit the same model."""
+    try:
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            return int(
+                con.execute(
+                    "select k from marts.segmentation_runs order by run_at desc limit 1"
+                ).fetchone()[0]
+            )
+    except (duckdb.Error, TypeError):
+        return DEFAULT_K
+
+
+def median(runs: list[Measurement]) -> Measurement | None:
+    good = [r for r in runs if r.ok]
+    if len(good) < len(runs):
+        return None
+    return Measurement(
+        statistics.median(r.seconds for r in good), statistics.median(r.peak_mb for r in good), True
+    )
+
+
+def compare_rfm(warehouse: Path, notebook: Path, floor: Path) -> str:
+    """Check that the three ways computed the same R, F and M for the same customers."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        project = con.execute(
+            "select customer_id, recency_days as recency, frequency, monetary"
+            " from marts.fct_customer_rfm where has_purchases and monetary > 0 order by customer_id"
+        ).df()
+    frames = {"notebook": pd.read_parquet(notebook), "floor": pd.read_parquet(floor)}
+    problems = []
+    for name, frame in frames.items():
+        frame = frame.sort_values("customer_id").reset_index(drop=True)
+        if frame["customer_id"].astype("int64").tolist() != project["customer_id"].tolist():
+            problems.append(f"{name}: different customers ({len(frame)} vs {len(project)})")
+            continue
+        for column in ("recency", "frequency"):
+            if not (frame[column].astype("int64") == project[column].astype("int64")).all():
+                problems.append(f"{name}: {column} differs")
+        if not np.allclose(frame["monetary"], project["monetary"], rtol=1e-9, atol=1e-6):
+            problems.append(f"{name}: monetary differs")
+    n = len(project)
+    return (
+        f"all three agree on R, F and M for {n:,} customers"
+        if not problems
+        else "DISAGREE: " + "; ".join(problems)
+    )
+
+
+def run_size(lines: int, runs: int, workdir: Path) -> dict:
+    path = dataset(lines)
+    ways: dict[str, list[Measurement]] = {"project": [], "notebook": [], "floor": []}
+    warehouse = workdir / f"warehouse_{lines}.duckdb"
+    outputs = {
+        "notebook": workdir / f"notebook_{lines}.parquet",
+        "floor": workdir / f"floor_{lines}.parquet",
+    }
+    for i in range(runs):
+        print(f"{lines:,} lines, run {i + 1}/{runs}: project", flush=True)
+        ways["project"].append(
+            measure(
+                [
+                    sys.executable,
+                    str(ROOT / "scripts" / "build_warehouse.py"),
+                    "--retail-path",
+                    str(path),
+                    "--duckdb-path",
+                    str(warehouse),
+                    "--fresh",
+                    "--quiet",
+                ]
+            )
+        )
+        k = chosen_k(warehouse)
+        for name, module in (("notebook", "bench.notebook_way"), ("floor", "bench.duckdb_floor")):
+            print(f"{lines:,} lines, run {i + 1}/{runs}: {name}", flush=True)
+            ways[name].append(
+                measure(
+                    [sys.executable, "-m", module, str(path), str(k), str(outputs[name])],
+                    cwd=str(ROOT),
+                )
+            )
+    agreement = ""
+    if all(r.ok for r in ways["project"] + ways["notebook"] + ways["floor"]):
+        agreement = compare_rfm(warehouse, outputs["notebook"], outputs["floor"])
+    return {"lines": lines, "k": chosen_k(warehouse), "ways": ways, "agreement": agreement}
+
+
+def fixed_cost(runs: int, workdir: Path) -> Measurement | None:
+    """A build on a tiny file: what every build pays whatever the data (dbt start-up, parsing, tests)."""
+    tiny = DATA / "online_retail_tiny.csv"
+    if not tiny.exists():
+        measure(
+            [
+                sys.executable,
+                str(ROOT / "scripts" / "generate_retail.py"),
+                "--lines",
+                "1000",
+                "--out",
+                str(tiny),
+            ]
+        )
+    warehouse = workdir / "tiny.duckdb"
+    return median(
+        [
+            measure(
+                [
+                    sys.executable,
+                    str(ROOT / "scripts" / "build_warehouse.py"),
+                    "--retail-path",
+                    str(tiny),
+                    "--duckdb-path",
+                    str(warehouse),
+                    "--fresh",
+                    "--quiet",
+                ]
+            )
+            for _ in range(runs)
+        ]
+    )
+
+
+def cell(m: Measurement | None, runs: list[Measurement]) -> tuple[str, str]:
+    if m is None:
+        failed = next(r for r in runs if not r.ok)
+        return f"failed: {failed.error}", f"{failed.peak_mb:,.0f}"
+    return f"{m.seconds:,.1f}", f"{m.peak_mb:,.0f}"
+
+
+def report(results: list[dict], fixed: Measurement | None, runs: int, command: str) -> str:
+    mem_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    lines = [
+        START,
+        "## Pipeline: project vs notebook vs DuckDB floor",
+        "",
+        f"Machine: {os.cpu_count()} cores, {mem_gb:.0f} GiB, {platform.processor() or platform.machine()},"
+        f" Python {platform.python_version()}; duckdb {version('duckdb')}, dbt-core {version('dbt-core')},"
+        f" pandas {version('pandas')}, scikit-learn {version('scikit-learn')}.",
+        f"Command: `{command}`. Median of {runs} runs, each in its own process; wall seconds and"
+        " peak resident memory (MB, largest process of the run). DuckDB threads and memory limit:"
+        f" DUCKDB_THREADS={os.environ.get('DUCKDB_THREADS', '2')},"
+        f" DUCKDB_MEMORY_LIMIT={os.environ.get('DUCKDB_MEMORY_LIMIT', '8GB')}.",
+        "",
+        "| lines | k | project s | project MB | notebook s | notebook MB | floor s | floor MB"
+        " | project / floor | notebook / project |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for result in results:
+        med = {name: median(r) for name, r in result["ways"].items()}
+        cells = {name: cell(med[name], result["ways"][name]) for name in med}
+        p, n, f = med["project"], med["notebook"], med["floor"]
+        pf = f"{p.seconds / f.seconds:.2f}" if p and f else "–"
+        np_ = f"{n.seconds / p.seconds:.2f}" if p and n else "–"
+        lines.append(
+            f"| {result['lines']:,} | {result['k']} | {cells['project'][0]} | {cells['project'][1]}"
+            f" | {cells['notebook'][0]} | {cells['notebook'][1]} | {cells['floor'][0]}"
+            f" | {cells['floor'][1]} | {pf} | {np_} |"
+        )
+    lines.append("")
+    for result in results:
+        if result["agreement"]:
+            lines.append(f"- RFM check at {result['lines']:,} lines: {result['agreement']}.")
+    if fixed:
+        lines.append(
+            f"- Fixed cost of a build on a 1,000-line file: {fixed.seconds:.1f} s"
+            f" (peak {fixed.peak_mb:,.0f} MB)."
+        )
+    lines.append(END)
+    return "\n".join(lines)
+
+
+def write_report(section: str) -> None:
+    text = BENCHMARKS.read_text() if BENCHMARKS.exists() else "# Benchmarks\n"
+    if START in text and END in text:
+        before, rest = text.split(START, 1)
+        text = before + section + rest.split(END, 1)[1]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    BENCHMARKS.write_text(text)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default=os.environ.get("BENCH_SIZES", "1000000,10000000"))
+    parser.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_RUNS", "3")))
+    args = parser.parse_args()
+    sizes = sorted(int(s) for s in args.sizes.split(","))
+    DATA.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=DATA) as tmp:
+        workdir = Path(tmp)
+        fixed = fixed_cost(args.runs, workdir)
+        results = []
+        for i, lines in enumerate(sizes):
+            result = run_size(lines, args.runs, workdir)
+            if i > 0:
+                result["agreement"] = ""  # checked at the smallest size only
+            results.append(result)
+    command = f"make bench BENCH_SIZES={args.sizes} BENCH_RUNS={args.runs}"
+    section = report(results, fixed, args.runs, command)
+    write_report(section)
+    print(section)
+
+
+if __name__ == "__main__":
+    main()
