@@ -114,18 +114,21 @@ def create_app(store: ModelStore) -> FastAPI:
     @app.get("/api/segments")
     def segments() -> list[dict]:
         """The segment profiles of the published warehouse, with labels and suggestions."""
-        with store.current().cursor() as cursor:
-            frame = cursor.execute("select * from marts.segment_profiles order by 1").df()
-        return json.loads(frame.to_json(orient="records", date_format="iso"))
+        return _records("select * from marts.segment_profiles order by segment_id")
 
     @app.get("/api/customers/{customer_id}", responses={404: {"description": "unknown customer"}})
     def customer(customer_id: int) -> dict:
         """A known customer's current segment and RFM values."""
-        with store.current().cursor() as cursor:
-            frame = cursor.execute(CUSTOMER_QUERY, [customer_id]).df()
-        if frame.empty:
+        rows = _records(CUSTOMER_QUERY, [customer_id])
+        if not rows:
             raise HTTPException(status_code=404, detail=f"customer {customer_id} not found")
-        return json.loads(frame.to_json(orient="records", date_format="iso"))[0]
+        return rows[0]
+
+    def _records(sql: str, parameters: list | None = None) -> list[dict]:
+        with store.current().cursor() as cursor:
+            result = cursor.execute(sql, parameters or [])
+            names = [column[0] for column in result.description]
+            return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
 
     @app.get("/healthz")
     def healthz() -> dict:

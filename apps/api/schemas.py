@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 MAX_RECENCY_DAYS = 36_500  # a century: anything larger is a unit mistake, not a customer
 MAX_FREQUENCY = 10_000_000
@@ -22,11 +22,21 @@ class ClusterRequest(BaseModel):
         gt=0, le=MAX_MONETARY, allow_inf_nan=False, description="net value of the purchases"
     )
 
+    @field_validator("recency", "frequency", "monetary_value", mode="before")
+    @classmethod
+    def reject_booleans(cls, value: object) -> object:
+        # JSON true/false would otherwise pass as 1/0
+        if isinstance(value, bool):
+            raise ValueError("must be a number, not a boolean")
+        return value
+
 
 class InputValues(BaseModel):
-    recency: int | str | None = None
-    frequency: int | str | None = None
-    monetaryValue: float | str | None = None
+    """The inputs as the client sent them (valid or not)."""
+
+    recency: bool | int | float | str | None = None
+    frequency: bool | int | float | str | None = None
+    monetaryValue: bool | int | float | str | None = None
 
 
 class ClusterResponse(BaseModel):

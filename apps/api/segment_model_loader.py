@@ -10,8 +10,8 @@ from models_py.rfm_scoring import SegmentModel
 STORED_FEATURES = ("recency_days", "frequency", "monetary")
 
 MODEL_QUERY = """
-select m.segment_id, m.feature, m.centroid, m.scaler_mean, m.scaler_scale, m.transform, m.run_id,
-       p.segment_label, p.suggestion
+select m.segment_id, m.feature, m.centroid_scaled as centroid, m.scaler_mean, m.scaler_scale,
+       m.transform, m.model_run_id as run_id, m.segment_label, p.suggestion
 from marts.segment_model as m
 join marts.segment_profiles as p using (segment_id)
 order by m.segment_id, m.feature

@@ -7,4 +7,9 @@ import os
 from apps.api.app import create_app
 from apps.api.model_store import ModelStore
 
-app = create_app(ModelStore(os.environ.get("DUCKDB_PATH", "warehouse.duckdb")))
+app = create_app(
+    ModelStore(
+        os.environ.get("DUCKDB_PATH", "warehouse.duckdb"),
+        check_interval=float(os.environ.get("API_RELOAD_CHECK_SECONDS", "1.0")),
+    )
+)
