@@ -15,7 +15,7 @@ export DUCKDB_PATH
 API_HOST ?= 127.0.0.1
 API_PORT ?= 8000
 
-.PHONY: run test setup lint clean serve bench
+.PHONY: run test setup lint clean serve bench bench-api
 
 setup: $(INSTALLED)
 
@@ -34,6 +34,11 @@ test: $(INSTALLED)
 # Pipeline benchmark: BENCH_SIZES=1000000,10000000,100000000 adds the (long) 100M size.
 bench: $(INSTALLED)
 	$(PY) -m bench.pipeline $(if $(BENCH_SIZES),--sizes $(BENCH_SIZES)) $(if $(BENCH_RUNS),--runs $(BENCH_RUNS))
+
+# Scoring API latency (needs a built warehouse and wrk, installed here when missing).
+bench-api: $(INSTALLED)
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(PY) -m bench.api_latency
 
 serve: $(INSTALLED)
 	$(PY) -m apps.api --host $(API_HOST) --port $(API_PORT)

@@ -226,11 +226,12 @@ def report(results: list[dict], fixed: Measurement | None, runs: int, command: s
     return "\n".join(lines)
 
 
-def write_report(section: str) -> None:
+def write_report(section: str, start: str = START, end: str = END) -> None:
+    """Replace this benchmark's section of BENCHMARKS.md (between its markers), or append it."""
     text = BENCHMARKS.read_text() if BENCHMARKS.exists() else "# Benchmarks\n"
-    if START in text and END in text:
-        before, rest = text.split(START, 1)
-        text = before + section + rest.split(END, 1)[1]
+    if start in text and end in text:
+        before, rest = text.split(start, 1)
+        text = before + section + rest.split(end, 1)[1]
     else:
         text = text.rstrip("\n") + "\n\n" + section + "\n"
     BENCHMARKS.write_text(text)
