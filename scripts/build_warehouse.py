@@ -1,16 +1,19 @@
 """Build the warehouse and publish it atomically.
 
-    python scripts/build_warehouse.py [--retail-path FILE] [--duckdb-path FILE] [--as-of-date DATE]
+    python scripts/build_warehouse.py [--retail-path FILE] [--students-dir DIR] [--duckdb-path FILE]
+                                      [--as-of-date DATE]
 
 1. Check the raw input (one clear line and exit 2 on bad input). With no RETAIL_PATH, the
-   project's own synthetic data is generated once into data/generated/.
+   project's own synthetic data is generated once into data/generated/; likewise the student
+   exports (STUDENTS_DIR) into data/generated/students/.
 2. Run `dbt build` (models and tests) against a private copy of the warehouse, in a build folder
    beside the published file.
 3. Only if dbt succeeded, move the new file over DUCKDB_PATH with an atomic rename. Readers
    holding the old file open keep reading it; a failed or interrupted build leaves it untouched.
-4. Print a short summary: lines read, kept and excluded by reason, customers, RFM segments.
+4. Print a short summary: lines read, kept and excluded by reason, customers, RFM segments,
+   students per cohort and their high-LTV share.
 
-Environment: RETAIL_PATH, DUCKDB_PATH (default warehouse.duckdb in the project root),
+Environment: RETAIL_PATH, STUDENTS_DIR, DUCKDB_PATH (default warehouse.duckdb in the project root),
 DBT_THREADS, DUCKDB_THREADS, DUCKDB_MEMORY_LIMIT.
 """
 
@@ -27,13 +30,17 @@ import tempfile
 from pathlib import Path
 
 import duckdb
+import generate_students
 from generate_retail import LINES_PER_CUSTOMER, GeneratorConfig, generate_file
 from retail_input import InputFileError, check_retail_file
+from student_input import check_students_dir
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 DEFAULT_RETAIL_PATH = PROJECT_ROOT / "data" / "generated" / "online_retail.csv"
 DEFAULT_GENERATED_LINES = 200_000
+DEFAULT_STUDENTS_DIR = PROJECT_ROOT / "data" / "generated" / "students"
+DEFAULT_GENERATED_STUDENTS = 20_000
 
 
 class BuildError(RuntimeError):
@@ -48,6 +55,15 @@ def default_retail_file() -> Path:
         generate_file(config, str(DEFAULT_RETAIL_PATH))
         print(f"Generated synthetic retail data: {DEFAULT_RETAIL_PATH}")
     return DEFAULT_RETAIL_PATH
+
+
+def default_students_dir() -> Path:
+    """The project's own synthetic student exports, generated once (deterministic, seed 42)."""
+    if not all((DEFAULT_STUDENTS_DIR / name).exists() for name in generate_students.STUDENT_FILES):
+        config = generate_students.StudentConfig(students=DEFAULT_GENERATED_STUDENTS)
+        generate_students.write(generate_students.generate(config), str(DEFAULT_STUDENTS_DIR))
+        print(f"Generated synthetic student data: {DEFAULT_STUDENTS_DIR}")
+    return DEFAULT_STUDENTS_DIR
 
 
 def dbt_executable() -> str:
@@ -99,6 +115,14 @@ def summarise(build_file: Path) -> str:
             "select coalesce(rfm_segment, '(no purchase)'), count(*) from marts.fct_customer_rfm"
             " group by 1 order by 2 desc, 1"
         ).fetchall()
+        cohorts = con.execute(
+            "select cohort_year, count(*), avg(case when ltv_class = 'high' then 1.0 else 0 end)"
+            " from marts.fct_students group by 1 order by 1"
+        ).fetchall()
+        student_rows = con.execute(
+            "select source_table, sum(n_rows), sum(case when row_status = 'kept' then n_rows end)"
+            " from marts.student_source_reconciliation group by 1 order by 1"
+        ).fetchall()
     total = sum(n for _, _, n in reasons)
     kept = sum(n for status, _, n in reasons if status == "kept")
     lines = [
@@ -107,6 +131,10 @@ def summarise(build_file: Path) -> str:
         f"Customers: {n_customers:,} ({n_buyers:,} with purchases), as of {as_of}",
         "Customers per RFM segment:",
         *(f"  {segment:<32}{n:>12,}" for segment, n in segments),
+        "Student source rows (read, kept):",
+        *(f"  {table:<32}{n:>12,}{kept:>12,}" for table, n, kept in student_rows),
+        f"Students: {sum(n for _, n, _ in cohorts):,}; per cohort (students, high-LTV share):",
+        *(f"  {year!s:<32}{n:>12,}{share:>12.1%}" for year, n, share in cohorts),
     ]
     return "\n".join(lines)
 
@@ -120,7 +148,8 @@ def publish(build_file: Path, published: Path) -> None:
     os.replace(build_file, published)
 
 
-def build(retail_path: Path, published: Path, extra_vars: dict, fresh: bool, quiet: bool) -> str:
+def build(retail_path: Path, published: Path, extra_vars: dict, fresh: bool, quiet: bool,
+          students_dir: Path | None = None) -> str:
     published.parent.mkdir(parents=True, exist_ok=True)
     # Same folder (same filesystem, so the rename is atomic) and same file name (DuckDB names the
     # catalog after the file stem, and stored views refer to it).
@@ -130,6 +159,8 @@ def build(retail_path: Path, published: Path, extra_vars: dict, fresh: bool, qui
         if published.exists() and not fresh:
             shutil.copy2(published, build_file)  # keeps history tables and incremental state
         dbt_vars = {"retail_path": str(retail_path), **extra_vars}
+        if students_dir is not None:
+            dbt_vars["students_dir"] = str(students_dir)
         run_dbt_build(build_file, dbt_vars, quiet)
         summary = summarise(build_file)
         publish(build_file, published)
@@ -154,6 +185,11 @@ def main(argv: list[str] | None = None) -> int:
         help="raw retail file (default: generated synthetic data)",
     )
     parser.add_argument(
+        "--students-dir",
+        default=os.environ.get("STUDENTS_DIR") or None,
+        help="folder of the student CRM/LMS exports (default: generated data)",
+    )
+    parser.add_argument(
         "--duckdb-path",
         default=os.environ.get("DUCKDB_PATH") or None,
         help="published warehouse file (default: warehouse.duckdb)",
@@ -173,10 +209,13 @@ def main(argv: list[str] | None = None) -> int:
         retail_path = (
             check_retail_file(args.retail_path) if args.retail_path else default_retail_file()
         )
+        students_dir = (
+            check_students_dir(args.students_dir) if args.students_dir else default_students_dir()
+        )
         extra_vars = json.loads(args.vars)
         if args.as_of_date:
             extra_vars["as_of_date"] = args.as_of_date
-        summary = build(retail_path, published, extra_vars, args.fresh, args.quiet)
+        summary = build(retail_path, published, extra_vars, args.fresh, args.quiet, students_dir)
     except InputFileError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

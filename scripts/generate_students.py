@@ -36,6 +36,7 @@ log = logging.getLogger("generate_students")
 CONTACTS_FILE = "crm_contacts.csv"
 OPPORTUNITIES_FILE = "crm_opportunities.csv"
 ENROLLMENTS_FILE = "lms_enrollments.csv"
+STUDENT_FILES = (CONTACTS_FILE, OPPORTUNITIES_FILE, ENROLLMENTS_FILE)
 
 # Country code, share of students, ways sales staff type it, mean repeat purchases (planted).
 COUNTRIES: list[tuple[str, float, list[str], float]] = [

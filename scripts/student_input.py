@@ -1,0 +1,61 @@
+"""Check a folder of student exports before the build, so that bad input fails fast with one line.
+
+The dbt sources read crm_contacts.csv, crm_opportunities.csv and lms_enrollments.csv from the
+folder themselves; this check only makes sure they can: the folder and each file exist, each file
+is a UTF-8 CSV with a header row and at least one data row, and the header has every required
+column (extra columns are fine, order does not matter).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from retail_input import InputFileError
+
+STUDENT_FILES: dict[str, tuple[str, ...]] = {
+    "crm_contacts.csv": (
+        "contact_id", "first_name", "last_name", "email", "country", "created_at",
+        "looking_for_job", "phone_payment_plan", "professional_interests", "monthly_income_range",
+    ),
+    "crm_opportunities.csv": (
+        "opportunity_id", "contact_id", "product", "stage", "payment_term", "amount",
+        "amount_paid", "bogo", "created_date", "close_date",
+    ),
+    "lms_enrollments.csv": ("enrollment_id", "email", "course_name", "enrolled_at", "status"),
+}
+
+
+def _header(path: Path) -> list[str]:
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            first_line = handle.readline()
+            has_data_row = bool(handle.readline().strip())
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputFileError(f"{path}: cannot be read as UTF-8 CSV ({exc})") from exc
+    if not first_line.strip():
+        raise InputFileError(f"{path}: file is empty (expected a header row and data rows)")
+    if not has_data_row:
+        raise InputFileError(f"{path}: file has a header row but no data rows")
+    return [name.strip() for name in next(csv.reader(io.StringIO(first_line)))]
+
+
+def check_students_dir(path: str | Path) -> Path:
+    """Return the absolute path of a usable folder of student exports, or raise InputFileError."""
+    folder = Path(path).expanduser().resolve()
+    if not folder.is_dir():
+        raise InputFileError(f"{folder}: student data folder does not exist")
+    for file_name, required in STUDENT_FILES.items():
+        file_path = folder / file_name
+        if not file_path.is_file():
+            raise InputFileError(f"{file_path}: file does not exist (expected {file_name} in the "
+                                 f"student data folder)")
+        columns = _header(file_path)
+        missing = [column for column in required if column not in columns]
+        if missing:
+            raise InputFileError(
+                f"{file_path}: missing column {', '.join(missing)} "
+                f"(required: {', '.join(required)}; found: {', '.join(columns)})"
+            )
+    return folder
