@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -15,6 +16,8 @@ SCRIPTS = PROJECT_ROOT / "scripts"
 REAL_RETAIL_FILE = PROJECT_ROOT.parent / "shared" / "data" / "online_retail.csv.gz"
 GENERATED_LINES = 30_000
 GENERATED_SEED = 7
+# Every build in the session reads this small generated student data set (STUDENTS_DIR).
+GENERATED_STUDENTS = 3_000
 
 sys.path.insert(0, str(SCRIPTS))
 
@@ -24,6 +27,7 @@ class Warehouse:
     path: Path
     retail_path: Path
     build_output: str
+    students_dir: Path | None = None
 
     def connect(self) -> duckdb.DuckDBPyConnection:
         return duckdb.connect(str(self.path), read_only=True)
@@ -68,18 +72,44 @@ def generate_retail_file(
     return path
 
 
+def generate_students_dir(
+    path: Path, students: int = GENERATED_STUDENTS, seed: int = GENERATED_SEED
+) -> Path:
+    result = run_script(
+        "generate_students.py", "--students", str(students), "--seed", str(seed), "--out", str(path)
+    )
+    assert result.returncode == 0, result.stderr
+    return path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def generated_students_dir(tmp_path_factory) -> Path:
+    """Small generated student exports, used by every build of the session (via STUDENTS_DIR),
+    so that no build generates the larger default set into the project folder."""
+    path = generate_students_dir(tmp_path_factory.mktemp("generated_students"))
+    previous = os.environ.get("STUDENTS_DIR")
+    os.environ["STUDENTS_DIR"] = str(path)
+    yield path
+    if previous is None:
+        os.environ.pop("STUDENTS_DIR", None)
+    else:
+        os.environ["STUDENTS_DIR"] = previous
+
+
 @pytest.fixture(scope="session")
 def generated_retail_file(tmp_path_factory) -> Path:
     return generate_retail_file(tmp_path_factory.mktemp("generated") / "online_retail.csv")
 
 
 @pytest.fixture(scope="session")
-def generated_warehouse(tmp_path_factory, generated_retail_file) -> Warehouse:
-    """The warehouse built once on a small generated data set."""
+def generated_warehouse(tmp_path_factory, generated_retail_file, generated_students_dir) -> Warehouse:
+    """The warehouse built once on small generated retail and student data sets."""
     path = tmp_path_factory.mktemp("generated_warehouse") / "warehouse.duckdb"
-    result = build_warehouse(generated_retail_file, path)
+    result = build_warehouse(
+        generated_retail_file, path, "--students-dir", str(generated_students_dir)
+    )
     assert result.returncode == 0, result.stdout + result.stderr
-    return Warehouse(path, generated_retail_file, result.stdout)
+    return Warehouse(path, generated_retail_file, result.stdout, generated_students_dir)
 
 
 @pytest.fixture(scope="session")
