@@ -1,0 +1,117 @@
+"""fct_students (and the student marts around it) against an independent pandas computation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from students_reference import SPARSE_FIELDS, reference_students
+
+EXACT_COLUMNS = [
+    "cohort_year", "country_code", "country", "country_bucket", "gender", "n_contact_records",
+    "n_opportunities", "n_won_opportunities", "dominant_payment_term", "first_diploma",
+    "first_diploma_source", "diploma_bucket", "has_bogo", "ltv_class", *SPARSE_FIELDS,
+]
+VALUE_COLUMNS = ["ltv", "cohort_mean_ltv"]
+
+
+@pytest.fixture(scope="module")
+def reference(generated_warehouse):
+    return reference_students(generated_warehouse.students_dir)
+
+
+@pytest.fixture(scope="module")
+def mart(generated_warehouse) -> pd.DataFrame:
+    return generated_warehouse.query_df("select * from marts.fct_students order by student_id")
+
+
+def _as_python(values: pd.Series) -> list:
+    out = values.astype("object").where(values.notna(), None).tolist()
+    return [int(v) if isinstance(v, (float, np.integer)) and float(v).is_integer() else v
+            for v in out]
+
+
+def test_fct_students_has_the_documented_columns(mart):
+    assert list(mart.columns) == [
+        "student_id", "cohort_year", "created_at", "country_code", "country", "country_bucket",
+        "gender", "n_contact_records", "n_opportunities", "n_won_opportunities",
+        "dominant_payment_term", "first_diploma", "first_diploma_source", "diploma_bucket",
+        "has_bogo", "ltv", "cohort_mean_ltv", "ltv_class", *SPARSE_FIELDS,
+    ]
+
+
+def test_every_column_matches_the_independent_computation(mart, reference):
+    expected = reference.students.sort_values("student_id").reset_index(drop=True)
+    assert mart["student_id"].tolist() == expected["student_id"].tolist()
+    for column in EXACT_COLUMNS:
+        actual, wanted = _as_python(mart[column]), _as_python(expected[column])
+        mismatches = [i for i, (a, w) in enumerate(zip(actual, wanted, strict=True)) if a != w]
+        assert not mismatches, (
+            f"{column}: {len(mismatches)} students differ, e.g. {mart['student_id'][mismatches[0]]}:"
+            f" {actual[mismatches[0]]!r} != {wanted[mismatches[0]]!r}"
+        )
+    for column in VALUE_COLUMNS:
+        np.testing.assert_allclose(mart[column].to_numpy(dtype=float),
+                                   expected[column].to_numpy(dtype=float),
+                                   rtol=1e-9, atol=1e-6, err_msg=column)
+    assert (pd.to_datetime(mart["created_at"]) == expected["created_at"]).all()
+
+
+def test_generated_data_exercises_every_rule(mart):
+    # the generator plants duplicates, unknown countries, CRM-only diplomas, bogos, no-won students
+    assert (mart["n_contact_records"] > 1).sum() > 0
+    assert (mart["country"] == "Unknown").sum() > 0
+    assert set(mart["first_diploma_source"].dropna()) == {"lms", "crm"}
+    assert mart["has_bogo"].sum() > 0
+    assert (mart["n_won_opportunities"] == 0).sum() > 0
+    assert set(mart["ltv_class"]) == {"high", "low"}
+    assert set(mart["gender"]) == {"female", "male", "unknown"}
+    assert set(mart["country_bucket"]) == {"US", "MX", "CO", "Others"}
+    assert mart["diploma_bucket"].nunique() == 8 + 2  # top 8, Others, None
+
+
+def test_cohort_table_is_the_2020_cohort_of_fct_students(generated_warehouse, mart):
+    cohort = generated_warehouse.query_df(
+        "select * from marts.fct_students_cohort order by student_id")
+    expected = mart[mart["cohort_year"] == 2020].reset_index(drop=True)
+    assert len(cohort) > 0
+    pd.testing.assert_frame_equal(cohort, expected)
+
+
+def test_fill_rates_match_the_students(generated_warehouse, mart):
+    rates = generated_warehouse.query_df("select * from marts.student_field_fill_rates")
+    assert len(rates) == mart["cohort_year"].nunique() * len(SPARSE_FIELDS)
+    for row in rates.itertuples():
+        cohort = mart[mart["cohort_year"] == row.cohort_year]
+        assert row.n_students == len(cohort)
+        assert row.n_filled == cohort[row.field_name].notna().sum()
+        assert row.fill_rate == pytest.approx(row.n_filled / row.n_students)
+    assert (rates["fill_rate"] < 0.15).all()  # the fields are sparse, as the analysts found
+
+
+def test_reconciliation_counts_every_raw_row(generated_warehouse, reference):
+    reconciled = generated_warehouse.query_df(
+        "select source_table, reason, n_rows from marts.student_source_reconciliation")
+    folder = generated_warehouse.students_dir
+    for table in ["crm_contacts", "crm_opportunities", "lms_enrollments"]:
+        raw_rows = len(pd.read_csv(folder / f"{table}.csv", dtype=str))
+        assert reconciled.loc[reconciled["source_table"] == table, "n_rows"].sum() == raw_rows
+    merged = reconciled.merge(reference.reasons, on=["source_table", "reason"], how="outer",
+                              suffixes=("", "_expected")).fillna(0)
+    differ = merged[merged["n_rows"] != merged["n_rows_expected"]]
+    assert differ.empty, differ
+    counted = reconciled.set_index(["source_table", "reason"])["n_rows"].to_dict()
+    # every planted quirk is counted, not dropped silently
+    for key in [("crm_contacts", "missing_contact_id"), ("crm_contacts", "invalid_created_at"),
+                ("crm_contacts", "duplicate_contact_merged"), ("crm_contacts", "kept_unknown_country"),
+                ("crm_opportunities", "missing_contact_id"), ("crm_opportunities", "negative_amount"),
+                ("crm_opportunities", "orphan_opportunity"), ("crm_opportunities", "invalid_value"),
+                ("lms_enrollments", "orphan_enrollment"), ("lms_enrollments", "missing_email")]:
+        assert counted[key] > 0, key
+
+
+def test_build_summary_reports_students(generated_warehouse, mart):
+    output = generated_warehouse.build_output
+    assert f"Students: {len(mart):,}" in output
+    for year, n in mart.groupby("cohort_year").size().items():
+        assert any(line.split()[:2] == [str(year), f"{n:,}"] for line in output.splitlines()), year
