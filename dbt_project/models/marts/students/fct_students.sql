@@ -94,7 +94,7 @@ cohort_means as (
 
     select
         cohort_year,
-        avg(cast(ltv as {{ dbt.type_float() }})) as cohort_mean_ltv
+        avg(cast(ltv as double)) as cohort_mean_ltv
     from joined
     group by cohort_year
 
@@ -147,10 +147,10 @@ final as (
             else 'Others'
         end as diploma_bucket,
         joined.has_bogo,
-        cast(joined.ltv as decimal(18, 2)) as ltv,
+        cast(joined.ltv as double) as ltv,
         cohort_means.cohort_mean_ltv,
         case
-            when cast(joined.ltv as {{ dbt.type_float() }}) > cohort_means.cohort_mean_ltv
+            when cast(joined.ltv as double) > cohort_means.cohort_mean_ltv
                 then 'high'
             else 'low'
         end as ltv_class,
