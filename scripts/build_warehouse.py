@@ -148,8 +148,14 @@ def publish(build_file: Path, published: Path) -> None:
     os.replace(build_file, published)
 
 
-def build(retail_path: Path, published: Path, extra_vars: dict, fresh: bool, quiet: bool,
-          students_dir: Path | None = None) -> str:
+def build(
+    retail_path: Path,
+    published: Path,
+    extra_vars: dict,
+    fresh: bool,
+    quiet: bool,
+    students_dir: Path | None = None,
+) -> str:
     published.parent.mkdir(parents=True, exist_ok=True)
     # Same folder (same filesystem, so the rename is atomic) and same file name (DuckDB names the
     # catalog after the file stem, and stored views refer to it).

@@ -16,12 +16,28 @@ from retail_input import InputFileError
 
 STUDENT_FILES: dict[str, tuple[str, ...]] = {
     "crm_contacts.csv": (
-        "contact_id", "first_name", "last_name", "email", "country", "created_at",
-        "looking_for_job", "phone_payment_plan", "professional_interests", "monthly_income_range",
+        "contact_id",
+        "first_name",
+        "last_name",
+        "email",
+        "country",
+        "created_at",
+        "looking_for_job",
+        "phone_payment_plan",
+        "professional_interests",
+        "monthly_income_range",
     ),
     "crm_opportunities.csv": (
-        "opportunity_id", "contact_id", "product", "stage", "payment_term", "amount",
-        "amount_paid", "bogo", "created_date", "close_date",
+        "opportunity_id",
+        "contact_id",
+        "product",
+        "stage",
+        "payment_term",
+        "amount",
+        "amount_paid",
+        "bogo",
+        "created_date",
+        "close_date",
     ),
     "lms_enrollments.csv": ("enrollment_id", "email", "course_name", "enrolled_at", "status"),
 }
@@ -49,8 +65,10 @@ def check_students_dir(path: str | Path) -> Path:
     for file_name, required in STUDENT_FILES.items():
         file_path = folder / file_name
         if not file_path.is_file():
-            raise InputFileError(f"{file_path}: file does not exist (expected {file_name} in the "
-                                 f"student data folder)")
+            raise InputFileError(
+                f"{file_path}: file does not exist (expected {file_name} in the "
+                f"student data folder)"
+            )
         columns = _header(file_path)
         missing = [column for column in required if column not in columns]
         if missing:

@@ -102,7 +102,9 @@ def generated_retail_file(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def generated_warehouse(tmp_path_factory, generated_retail_file, generated_students_dir) -> Warehouse:
+def generated_warehouse(
+    tmp_path_factory, generated_retail_file, generated_students_dir
+) -> Warehouse:
     """The warehouse built once on small generated retail and student data sets."""
     path = tmp_path_factory.mktemp("generated_warehouse") / "warehouse.duckdb"
     result = build_warehouse(

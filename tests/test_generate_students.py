@@ -29,8 +29,12 @@ def test_same_seed_same_bytes_other_seed_other_data(tmp_path, small):
 
 def test_sparse_fields_are_filled_for_fewer_than_ten_percent(small):
     contacts = pd.read_csv(small / "crm_contacts.csv", dtype=str)
-    for field in ["looking_for_job", "phone_payment_plan", "professional_interests",
-                  "monthly_income_range"]:
+    for field in [
+        "looking_for_job",
+        "phone_payment_plan",
+        "professional_interests",
+        "monthly_income_range",
+    ]:
         filled = contacts[field].fillna("").str.strip().ne("").mean()
         assert 0.02 < filled < 0.10, field
 

@@ -50,8 +50,9 @@ def test_missing_folder(tmp_path, published, generated_retail_file):
     assert digest(published) == before
 
 
-@pytest.mark.parametrize("file_name", ["crm_contacts.csv", "crm_opportunities.csv",
-                                       "lms_enrollments.csv"])
+@pytest.mark.parametrize(
+    "file_name", ["crm_contacts.csv", "crm_opportunities.csv", "lms_enrollments.csv"]
+)
 def test_missing_file(published, generated_retail_file, students_copy, file_name):
     before = digest(published)
     (students_copy / file_name).unlink()
@@ -60,11 +61,14 @@ def test_missing_file(published, generated_retail_file, students_copy, file_name
     assert digest(published) == before
 
 
-@pytest.mark.parametrize(("file_name", "column"), [
-    ("crm_contacts.csv", "email"),
-    ("crm_opportunities.csv", "amount_paid"),
-    ("lms_enrollments.csv", "course_name"),
-])
+@pytest.mark.parametrize(
+    ("file_name", "column"),
+    [
+        ("crm_contacts.csv", "email"),
+        ("crm_opportunities.csv", "amount_paid"),
+        ("lms_enrollments.csv", "course_name"),
+    ],
+)
 def test_missing_column(published, generated_retail_file, students_copy, file_name, column):
     before = digest(published)
     path = students_copy / file_name
@@ -90,8 +94,9 @@ def test_bad_values_are_counted_not_fatal(tmp_path, generated_retail_file, stude
     """Unreadable numbers and dates, unknown text and a malformed line build and are counted."""
     opportunities = students_copy / "crm_opportunities.csv"
     with open(opportunities, "a", encoding="utf-8") as handle:
-        handle.write("006X1,003000000001,Ventas,Closed Won,3 MSI,abc,10.00,maybe,2021-01-01,"
-                     "not a date\n")
+        handle.write(
+            "006X1,003000000001,Ventas,Closed Won,3 MSI,abc,10.00,maybe,2021-01-01,not a date\n"
+        )
         handle.write("006X2,003000000001,Ventas,Closed Won\n")  # too few fields
     published = tmp_path / "fresh" / "warehouse.duckdb"
     result = build_with_students(generated_retail_file, published, students_copy)
@@ -99,13 +104,16 @@ def test_bad_values_are_counted_not_fatal(tmp_path, generated_retail_file, stude
     with duckdb.connect(str(published), read_only=True) as con:
         rejected = con.execute(
             "select count(*) from staging.stg_crm__parser_rejects"
-            " where source_table = 'crm_opportunities'").fetchone()[0]
+            " where source_table = 'crm_opportunities'"
+        ).fetchone()[0]
         invalid = con.execute(
             "select invalid_fields from intermediate.int_opportunities_classified"
-            " where opportunity_id = '006X1'").fetchone()[0]
+            " where opportunity_id = '006X1'"
+        ).fetchone()[0]
         reconciled = con.execute(
             "select sum(n_rows) from marts.student_source_reconciliation"
-            " where source_table = 'crm_opportunities'").fetchone()[0]
+            " where source_table = 'crm_opportunities'"
+        ).fetchone()[0]
     raw_rows = sum(1 for _ in open(opportunities, encoding="utf-8")) - 1
     assert rejected == 1
     assert invalid == "amount, bogo, close_date"

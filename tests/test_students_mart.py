@@ -8,9 +8,21 @@ import pytest
 from students_reference import SPARSE_FIELDS, reference_students
 
 EXACT_COLUMNS = [
-    "cohort_year", "country_code", "country", "country_bucket", "gender", "n_contact_records",
-    "n_opportunities", "n_won_opportunities", "dominant_payment_term", "first_diploma",
-    "first_diploma_source", "diploma_bucket", "has_bogo", "ltv_class", *SPARSE_FIELDS,
+    "cohort_year",
+    "country_code",
+    "country",
+    "country_bucket",
+    "gender",
+    "n_contact_records",
+    "n_opportunities",
+    "n_won_opportunities",
+    "dominant_payment_term",
+    "first_diploma",
+    "first_diploma_source",
+    "diploma_bucket",
+    "has_bogo",
+    "ltv_class",
+    *SPARSE_FIELDS,
 ]
 VALUE_COLUMNS = ["ltv", "cohort_mean_ltv"]
 
@@ -27,16 +39,32 @@ def mart(generated_warehouse) -> pd.DataFrame:
 
 def _as_python(values: pd.Series) -> list:
     out = values.astype("object").where(values.notna(), None).tolist()
-    return [int(v) if isinstance(v, (float, np.integer)) and float(v).is_integer() else v
-            for v in out]
+    return [
+        int(v) if isinstance(v, (float, np.integer)) and float(v).is_integer() else v for v in out
+    ]
 
 
 def test_fct_students_has_the_documented_columns(mart):
     assert list(mart.columns) == [
-        "student_id", "cohort_year", "created_at", "country_code", "country", "country_bucket",
-        "gender", "n_contact_records", "n_opportunities", "n_won_opportunities",
-        "dominant_payment_term", "first_diploma", "first_diploma_source", "diploma_bucket",
-        "has_bogo", "ltv", "cohort_mean_ltv", "ltv_class", *SPARSE_FIELDS,
+        "student_id",
+        "cohort_year",
+        "created_at",
+        "country_code",
+        "country",
+        "country_bucket",
+        "gender",
+        "n_contact_records",
+        "n_opportunities",
+        "n_won_opportunities",
+        "dominant_payment_term",
+        "first_diploma",
+        "first_diploma_source",
+        "diploma_bucket",
+        "has_bogo",
+        "ltv",
+        "cohort_mean_ltv",
+        "ltv_class",
+        *SPARSE_FIELDS,
     ]
 
 
@@ -51,9 +79,13 @@ def test_every_column_matches_the_independent_computation(mart, reference):
             f" {actual[mismatches[0]]!r} != {wanted[mismatches[0]]!r}"
         )
     for column in VALUE_COLUMNS:
-        np.testing.assert_allclose(mart[column].to_numpy(dtype=float),
-                                   expected[column].to_numpy(dtype=float),
-                                   rtol=1e-9, atol=1e-6, err_msg=column)
+        np.testing.assert_allclose(
+            mart[column].to_numpy(dtype=float),
+            expected[column].to_numpy(dtype=float),
+            rtol=1e-9,
+            atol=1e-6,
+            err_msg=column,
+        )
     assert (pd.to_datetime(mart["created_at"]) == expected["created_at"]).all()
 
 
@@ -72,7 +104,8 @@ def test_generated_data_exercises_every_rule(mart):
 
 def test_cohort_table_is_the_2020_cohort_of_fct_students(generated_warehouse, mart):
     cohort = generated_warehouse.query_df(
-        "select * from marts.fct_students_cohort order by student_id")
+        "select * from marts.fct_students_cohort order by student_id"
+    )
     expected = mart[mart["cohort_year"] == 2020].reset_index(drop=True)
     assert len(cohort) > 0
     pd.testing.assert_frame_equal(cohort, expected)
@@ -91,22 +124,31 @@ def test_fill_rates_match_the_students(generated_warehouse, mart):
 
 def test_reconciliation_counts_every_raw_row(generated_warehouse, reference):
     reconciled = generated_warehouse.query_df(
-        "select source_table, reason, n_rows from marts.student_source_reconciliation")
+        "select source_table, reason, n_rows from marts.student_source_reconciliation"
+    )
     folder = generated_warehouse.students_dir
     for table in ["crm_contacts", "crm_opportunities", "lms_enrollments"]:
         raw_rows = len(pd.read_csv(folder / f"{table}.csv", dtype=str))
         assert reconciled.loc[reconciled["source_table"] == table, "n_rows"].sum() == raw_rows
-    merged = reconciled.merge(reference.reasons, on=["source_table", "reason"], how="outer",
-                              suffixes=("", "_expected")).fillna(0)
+    merged = reconciled.merge(
+        reference.reasons, on=["source_table", "reason"], how="outer", suffixes=("", "_expected")
+    ).fillna(0)
     differ = merged[merged["n_rows"] != merged["n_rows_expected"]]
     assert differ.empty, differ
     counted = reconciled.set_index(["source_table", "reason"])["n_rows"].to_dict()
     # every planted quirk is counted, not dropped silently
-    for key in [("crm_contacts", "missing_contact_id"), ("crm_contacts", "invalid_created_at"),
-                ("crm_contacts", "duplicate_contact_merged"), ("crm_contacts", "kept_unknown_country"),
-                ("crm_opportunities", "missing_contact_id"), ("crm_opportunities", "negative_amount"),
-                ("crm_opportunities", "orphan_opportunity"), ("crm_opportunities", "invalid_value"),
-                ("lms_enrollments", "orphan_enrollment"), ("lms_enrollments", "missing_email")]:
+    for key in [
+        ("crm_contacts", "missing_contact_id"),
+        ("crm_contacts", "invalid_created_at"),
+        ("crm_contacts", "duplicate_contact_merged"),
+        ("crm_contacts", "kept_unknown_country"),
+        ("crm_opportunities", "missing_contact_id"),
+        ("crm_opportunities", "negative_amount"),
+        ("crm_opportunities", "orphan_opportunity"),
+        ("crm_opportunities", "invalid_value"),
+        ("lms_enrollments", "orphan_enrollment"),
+        ("lms_enrollments", "missing_email"),
+    ]:
         assert counted[key] > 0, key
 
 
