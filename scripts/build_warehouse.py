@@ -59,7 +59,7 @@ def default_retail_file() -> Path:
 
 def default_students_dir() -> Path:
     """The project's own synthetic student exports, generated once (deterministic, seed 42)."""
-    if not all((DEFAULT_STUDENTS_DIR / name).exists() for name in generate_students.STUDENT_FILES):
+    if not all((DEFAULT_STUDENTS_DIR / name).exists() for name in generate_students.OUTPUT_FILES):
         config = generate_students.StudentConfig(students=DEFAULT_GENERATED_STUDENTS)
         generate_students.write(generate_students.generate(config), str(DEFAULT_STUDENTS_DIR))
         print(f"Generated synthetic student data: {DEFAULT_STUDENTS_DIR}")

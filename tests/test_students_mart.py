@@ -146,6 +146,7 @@ def test_reconciliation_counts_every_raw_row(generated_warehouse, reference):
         ("crm_opportunities", "negative_amount"),
         ("crm_opportunities", "orphan_opportunity"),
         ("crm_opportunities", "invalid_value"),
+        ("crm_opportunities", "duplicate_opportunity_id"),
         ("lms_enrollments", "orphan_enrollment"),
         ("lms_enrollments", "missing_email"),
     ]:
