@@ -285,7 +285,7 @@ def reference_students(folder: Path, diploma_top_n: int = 8) -> StudentReference
         sizes.sort_values(["n", "diploma"], ascending=[False, True])["diploma"].head(diploma_top_n)
     )
     out["diploma_bucket"] = [
-        "None" if pd.isna(d) else (d if d in top else "Others") for d in out["first_diploma"]
+        "No diploma" if pd.isna(d) else (d if d in top else "Others") for d in out["first_diploma"]
     ]
     out = out.reset_index()
 

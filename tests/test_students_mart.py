@@ -99,7 +99,7 @@ def test_generated_data_exercises_every_rule(mart):
     assert set(mart["ltv_class"]) == {"high", "low"}
     assert set(mart["gender"]) == {"female", "male", "unknown"}
     assert set(mart["country_bucket"]) == {"US", "MX", "CO", "Others"}
-    assert mart["diploma_bucket"].nunique() == 8 + 2  # top 8, Others, None
+    assert mart["diploma_bucket"].nunique() == 8 + 2  # top 8, Others, No diploma
 
 
 def test_cohort_table_is_the_2020_cohort_of_fct_students(generated_warehouse, mart):

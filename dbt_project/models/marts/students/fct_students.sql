@@ -142,7 +142,7 @@ final as (
         joined.first_diploma,
         joined.first_diploma_source,
         case
-            when joined.first_diploma is null then 'None'
+            when joined.first_diploma is null then 'No diploma'
             when top_diplomas.first_diploma is not null then joined.first_diploma
             else 'Others'
         end as diploma_bucket,

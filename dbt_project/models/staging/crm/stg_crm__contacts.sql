@@ -34,7 +34,6 @@ renamed as (
         {{ variant_key('email') }} as email,
         {{ clean_text('country') }} as country_text,
         {{ variant_key('country') }} as country_key,
-        created_at as created_at_text,
         {{ dbt.safe_cast(clean_text('created_at'), api.Column.translate_type('timestamp')) }}
             as created_at,
         {{ clean_text('looking_for_job') }} as looking_for_job,
