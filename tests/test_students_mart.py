@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import build_warehouse
 from students_reference import SPARSE_FIELDS, reference_students
 
 EXACT_COLUMNS = [
@@ -158,3 +160,29 @@ def test_build_summary_reports_students(generated_warehouse, mart):
     assert f"Students: {len(mart):,}" in output
     for year, n in mart.groupby("cohort_year").size().items():
         assert any(line.split()[:2] == [str(year), f"{n:,}"] for line in output.splitlines()), year
+
+
+def test_row_order_of_the_exports_does_not_change_the_facts(
+    tmp_path, generated_warehouse, generated_retail_file, mart
+):
+    """Same data, rows in another order: every tie-break decides the same way."""
+    shuffled = tmp_path / "shuffled"
+    shuffled.mkdir()
+    for file_name in ["crm_contacts.csv", "crm_opportunities.csv", "lms_enrollments.csv"]:
+        header, *rows = (
+            (generated_warehouse.students_dir / file_name)
+            .read_text(encoding="utf-8")
+            .splitlines(keepends=True)
+        )
+        order = np.random.default_rng(11).permutation(len(rows))
+        (shuffled / file_name).write_text(
+            header + "".join(rows[i] for i in order), encoding="utf-8"
+        )
+    published = tmp_path / "warehouse.duckdb"
+    result = build_warehouse(
+        generated_retail_file, published, "--fresh", "--students-dir", str(shuffled)
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    with duckdb.connect(str(published), read_only=True) as con:
+        rebuilt = con.execute("select * from marts.fct_students order by student_id").df()
+    pd.testing.assert_frame_equal(rebuilt, mart)
