@@ -274,15 +274,10 @@ def _pick(rng: np.random.Generator, n_options: int, size: int) -> np.ndarray:
 
 
 def _cumsum_within(values: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """Running sum of values within consecutive groups of the given sizes."""
+    """Running sum of values within consecutive groups of the given sizes (each size >= 1)."""
     total = np.cumsum(values)
-    before = np.repeat(
-        total[np.cumsum(counts) - counts] - values[np.cumsum(counts) - counts]
-        if values.size
-        else total,
-        counts,
-    )
-    return total - before
+    starts = np.cumsum(counts) - counts
+    return total - np.repeat(total[starts] - values[starts], counts)
 
 
 def _group(country_code: np.ndarray) -> np.ndarray:
