@@ -1,0 +1,28 @@
+-- Scoring the training customers in SQL with marts.segment_model (macro score_segments) must give
+-- every customer of marts.customer_segments the same segment, and no customer more or less.
+
+with
+
+scored as (
+
+    {{ score_segments(ref('fct_customer_rfm')) }}
+
+),
+
+segments as (
+
+    select * from {{ ref('customer_segments') }}
+
+)
+
+select
+    coalesce(segments.customer_id, scored.customer_id) as customer_id,
+    segments.segment_id as python_segment_id,
+    scored.segment_id as sql_segment_id
+from segments
+full outer join scored
+    on segments.customer_id = scored.customer_id
+where segments.segment_id is null
+    or scored.segment_id is null
+    or segments.segment_id <> scored.segment_id
+    or segments.segment_label <> scored.segment_label
