@@ -68,12 +68,14 @@ def fit_scaler(frame: pd.DataFrame, features: tuple[str, ...] = RFM_FEATURES) ->
     logged = log_features(frame, features)
     mean = logged.mean(axis=0)
     scale = logged.std(axis=0, ddof=0)
-    if (scale == 0).all():
+    # identical values can leave a rounding-level std (the mean of equal floats is not exact)
+    constant = scale <= 1e-12 * np.maximum(1.0, np.abs(mean))
+    if constant.all():
         raise SegmentationError(
             "all customers have identical recency, frequency and monetary: nothing to segment"
         )
     # a constant feature carries no information; scale 1 keeps it at 0 instead of dividing by 0
-    scale = np.where(scale == 0, 1.0, scale)
+    scale = np.where(constant, 1.0, scale)
     return FeatureScaler(tuple(features), mean, scale)
 
 

@@ -1,0 +1,161 @@
+"""Customer segment tables in built warehouses: contents, SQL scoring, determinism and history."""
+
+from __future__ import annotations
+
+import shutil
+
+import pandas as pd
+import pytest
+from conftest import Warehouse, build_warehouse
+
+SEGMENT_TABLES = [
+    "segment_k_selection",
+    "segment_model",
+    "customer_segments",
+    "segment_profiles",
+    "segment_rules",
+    "segmentation_runs",
+    "customer_segment_history",
+    "segment_migrations",
+]
+# columns that name or time the run: everything else must be identical between two builds
+RUN_COLUMNS = {"model_run_id", "run_started_at"}
+ORDER_BY = {
+    "segment_k_selection": "k",
+    "segment_model": "segment_id, feature_order",
+    "customer_segments": "customer_id",
+    "segment_profiles": "segment_id",
+    "segment_rules": "rule_id",
+}
+
+# Scoring in plain SQL from marts.segment_model alone (the same arithmetic as macro score_segments).
+SQL_SCORING = """
+with input as (
+    select customer_id, 'recency_days' as feature, cast(recency_days as double) as x from marts.fct_customer_rfm
+    where has_purchases and monetary > 0
+    union all
+    select customer_id, 'frequency', cast(frequency as double) from marts.fct_customer_rfm
+    where has_purchases and monetary > 0
+    union all
+    select customer_id, 'monetary', monetary from marts.fct_customer_rfm
+    where has_purchases and monetary > 0
+),
+distances as (
+    select input.customer_id, m.segment_id,
+        sum(power((ln(1 + input.x) - m.scaler_mean) / m.scaler_scale - m.centroid_scaled, 2)) as d
+    from input join marts.segment_model as m on input.feature = m.feature
+    group by 1, 2
+)
+select customer_id, segment_id as sql_segment_id
+from (
+    select *, row_number() over (partition by customer_id order by d, segment_id) as rank_
+    from distances
+)
+where rank_ = 1
+"""
+
+
+@pytest.fixture(scope="session")
+def rebuilt_generated_warehouse(tmp_path_factory, generated_warehouse) -> Warehouse:
+    """A copy of the generated warehouse rebuilt once more on the same data (second run of history)."""
+    path = tmp_path_factory.mktemp("rebuilt_generated_warehouse") / "warehouse.duckdb"
+    shutil.copy2(generated_warehouse.path, path)
+    result = build_warehouse(generated_warehouse.retail_path, path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return Warehouse(path, generated_warehouse.retail_path, result.stdout)
+
+
+def table(warehouse: Warehouse, name: str) -> pd.DataFrame:
+    order = ORDER_BY.get(name)
+    sql = f"select * from marts.{name}" + (f" order by {order}" if order else "")
+    return warehouse.query_df(sql)
+
+
+@pytest.mark.parametrize("name", SEGMENT_TABLES)
+def test_every_segment_table_is_built(generated_warehouse, name):
+    frame = table(generated_warehouse, name)
+    assert name == "segment_migrations" or len(frame) > 0
+
+
+def test_every_purchasing_customer_with_positive_monetary_is_segmented(generated_warehouse):
+    missing = generated_warehouse.query_df(
+        """
+        select rfm.customer_id
+        from marts.fct_customer_rfm as rfm
+        full outer join marts.customer_segments as seg on rfm.customer_id = seg.customer_id
+        where (rfm.has_purchases and rfm.monetary > 0) is distinct from (seg.customer_id is not null)
+        """
+    )
+    assert missing.empty
+
+
+@pytest.mark.parametrize("fixture", ["generated_warehouse", "real_warehouse"])
+def test_sql_scoring_with_segment_model_reproduces_customer_segments(fixture, request):
+    warehouse = request.getfixturevalue(fixture)
+    scored = warehouse.query_df(SQL_SCORING)
+    segments = table(warehouse, "customer_segments")
+    merged = segments.merge(scored, on="customer_id", how="outer", indicator=True)
+    assert merged["_merge"].eq("both").all()
+    assert (merged["segment_id"] == merged["sql_segment_id"]).all()
+
+
+def test_profiles_shares_labels_and_suggestions(generated_warehouse):
+    profiles = table(generated_warehouse, "segment_profiles")
+    assert profiles["share_of_customers"].sum() == pytest.approx(1.0)
+    assert profiles["share_of_revenue"].sum() == pytest.approx(1.0)
+    assert profiles["segment_label"].is_unique
+    assert profiles["suggestion"].notna().all()
+    assert profiles["segment_id"].tolist() == list(range(1, len(profiles) + 1))
+    # segment 1 has the highest centroid monetary, hence (here) the highest mean monetary
+    assert profiles["mean_monetary"].iloc[0] == profiles["mean_monetary"].max()
+    runs = table(generated_warehouse, "segmentation_runs")
+    assert runs["k"].tolist() == [len(profiles)]
+
+
+def test_chosen_k_and_reason_are_stored(generated_warehouse):
+    selection = table(generated_warehouse, "segment_k_selection")
+    assert selection["k"].tolist() == list(range(2, 11))
+    chosen = selection[selection["is_chosen"]]
+    assert len(chosen) == 1
+    assert chosen["choice_reason"].str.contains("elbow|silhouette").all()
+
+
+def test_rebuild_on_the_same_data_gives_identical_tables(
+    generated_warehouse, rebuilt_generated_warehouse
+):
+    for name in ORDER_BY:
+        first = table(generated_warehouse, name)
+        second = table(rebuilt_generated_warehouse, name)
+        keep = [c for c in first.columns if c not in RUN_COLUMNS]
+        pd.testing.assert_frame_equal(first[keep], second[keep], check_exact=True, obj=name)
+        assert set(first["model_run_id"]) != set(second["model_run_id"])
+
+
+def test_rebuild_adds_a_run_and_history_but_no_migration(
+    generated_warehouse, rebuilt_generated_warehouse
+):
+    runs = table(rebuilt_generated_warehouse, "segmentation_runs")
+    assert len(runs) == 2 and runs["model_run_id"].is_unique
+    history = rebuilt_generated_warehouse.query_df(
+        "select model_run_id, count(*) as n from marts.customer_segment_history group by 1"
+    )
+    n_customers = len(table(generated_warehouse, "customer_segments"))
+    assert history["n"].tolist() == [n_customers, n_customers]
+    assert table(rebuilt_generated_warehouse, "segment_migrations").empty
+    assert table(
+        generated_warehouse, "segment_migrations"
+    ).empty  # a single run: nothing to compare
+
+
+@pytest.mark.real_data
+def test_real_data_segments(real_warehouse):
+    runs = table(real_warehouse, "segmentation_runs")
+    assert runs["n_customers"].tolist() == [4320]  # 4,334 with purchases, 14 of them monetary <= 0
+    assert runs["input_row_count"].tolist() == [4372]
+    assert 3 <= runs["k"].iloc[0] <= 6
+    profiles = table(real_warehouse, "segment_profiles")
+    assert profiles["segment_label"].iloc[0] == "Champions"
+    assert profiles["segment_label"].is_unique
+    assert profiles["share_of_revenue"].sum() == pytest.approx(1.0)
+    rules = table(real_warehouse, "segment_rules")
+    assert rules["tree_agreement"].iloc[0] > 0.8
