@@ -64,14 +64,25 @@ def assign_segments(x: np.ndarray, centroids: np.ndarray) -> np.ndarray:
 def fit_segments(
     x: np.ndarray,
     k: int,
-    key_columns: tuple[int, ...],
+    key_columns: tuple[int, ...] = (0,),
     random_state: int = RANDOM_STATE,
     n_init: int = N_INIT,
+    score: np.ndarray | None = None,
 ) -> Clustering:
-    """Fit KMeans and renumber segments 1..k by descending centroid on key_columns."""
+    """Fit KMeans and renumber segments 1..k: by descending mean score when given, else by centroid."""
     model = kmeans(x, k, random_state, n_init)
-    order = stable_order(model.cluster_centers_, key_columns)
-    centroids = model.cluster_centers_[order]
+    centers = model.cluster_centers_
+    if score is None:
+        order = stable_order(centers, key_columns)
+    else:
+        first = assign_segments(x, centers) - 1
+        means = [
+            float(score[first == c].mean()) if (first == c).any() else -np.inf for c in range(k)
+        ]
+        order = np.array(
+            sorted(range(k), key=lambda c: (-round(means[c], 9), tuple(np.round(centers[c], 12))))
+        )
+    centroids = centers[order]
     labels = assign_segments(x, centroids)
     log.info("kmeans k=%d inertia=%.3f sizes=%s", k, model.inertia_, np.bincount(labels)[1:])
     return Clustering(centroids, labels, float(model.inertia_))

@@ -77,6 +77,37 @@ def _condition(feature: str, low: float | None, high: float | None, fmt: Feature
     return f"{fmt.name} ≤ {_number(high)}{unit}"
 
 
+def _merge_flags(
+    conditions: list[tuple[str, float | None, float | None, FeatureFormat]],
+) -> list[str]:
+    """Condition texts; one-hot flags of one variable merge: '= X' alone, or 'not in (X, Y)'."""
+    texts: list[str] = []
+    flags: dict[str, dict[str, list[str]]] = {}
+    for feature, low, high, fmt in conditions:
+        name, sep, value = fmt.name.partition("=")
+        if fmt.kind == "flag" and sep:
+            if name not in flags:
+                flags[name] = {"is": [], "not": []}
+                texts.append(f"\0{name}")  # placeholder keeps the variable's first position
+            flags[name]["is" if low is not None else "not"].append(value)
+        else:
+            texts.append(_condition(feature, low, high, fmt))
+    result = []
+    for text in texts:
+        if not text.startswith("\0"):
+            result.append(text)
+            continue
+        name = text[1:]
+        is_, not_ = flags[name]["is"], flags[name]["not"]
+        if is_:
+            result.append(f"{name} = {is_[0]}")
+        elif len(not_) == 1:
+            result.append(f"{name} ≠ {not_[0]}")
+        else:
+            result.append(f"{name} not in ({', '.join(not_)})")
+    return result
+
+
 def tree_leaves(
     tree: DecisionTreeClassifier,
     features: Sequence[str],
@@ -89,16 +120,10 @@ def tree_leaves(
 
     def walk(node: int, lower: dict[str, float], upper: dict[str, float]) -> None:
         if t.children_left[node] == t.children_right[node]:
-            parts = [
-                _condition(
-                    f,
-                    lower.get(f),
-                    upper.get(f),
-                    formats.get(f, FeatureFormat(f)),
-                )
-                for f in features
-                if f in lower or f in upper
-            ]
+            used = [f for f in features if f in lower or f in upper]
+            parts = _merge_flags(
+                [(f, lower.get(f), upper.get(f), formats.get(f, FeatureFormat(f))) for f in used]
+            )
             leaves.append(Leaf(node, dict(lower), dict(upper), " and ".join(parts) or "all"))
             return
         f = features[t.feature[node]]

@@ -64,3 +64,18 @@ def test_depth_is_capped_at_four():
 def test_a_tree_with_one_leaf_reads_all():
     tree = explain.fit_tree(np.zeros((4, 1)), np.array([1, 1, 1, 1]), max_depth=2)
     assert [leaf.text for leaf in explain.tree_leaves(tree, ["a"])] == ["all"]
+
+
+def test_flags_of_one_variable_merge():
+    fmt = {c: explain.FeatureFormat(c, kind="flag") for c in ["c=US", "c=CO", "t=one_off"]}
+    merged = explain._merge_flags(
+        [
+            ("c=US", None, 0.5, fmt["c=US"]),
+            ("t=one_off", 0.5, None, fmt["t=one_off"]),
+            ("c=CO", None, 0.5, fmt["c=CO"]),
+        ]
+    )
+    assert merged == ["c not in (US, CO)", "t = one_off"]
+    assert explain._merge_flags(
+        [("c=US", None, 0.5, fmt["c=US"]), ("c=CO", 0.5, None, fmt["c=CO"])]
+    ) == ["c = CO"]
