@@ -23,11 +23,11 @@ RULE_FORMATS = {
 }
 
 
-def run_settings(run: pd.DataFrame) -> tuple[str, int | None]:
+def run_settings(run: pd.DataFrame, forced_column: str = "forced_k") -> tuple[str, int | None]:
     """Run id and forced k (None = choose from the data) from the one-row run table."""
     if len(run) != 1:
         raise SegmentationError(f"expected one run row, found {len(run)}")
-    forced = run["forced_k"].iloc[0] if "forced_k" in run else None
+    forced = run[forced_column].iloc[0] if forced_column in run else None
     return str(run["model_run_id"].iloc[0]), None if pd.isna(forced) else int(forced)
 
 
