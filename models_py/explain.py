@@ -108,6 +108,29 @@ def _merge_flags(
     return result
 
 
+def subtree_classes(tree: DecisionTreeClassifier) -> list[set[int]]:
+    """Per node, the set of class indices its leaves predict."""
+    t = tree.tree_
+    classes: list[set[int]] = [set() for _ in range(t.node_count)]
+    for node in reversed(range(t.node_count)):  # children always have larger ids than parents
+        left, right = t.children_left[node], t.children_right[node]
+        if left == right:
+            classes[node] = {int(np.argmax(t.value[node][0]))}
+        else:
+            classes[node] = classes[left] | classes[right]
+    return classes
+
+
+def rule_members(tree: DecisionTreeClassifier, x: np.ndarray, node_id: int) -> np.ndarray:
+    """Boolean mask of the rows whose path goes through node_id (the rows a rule covers)."""
+    return np.asarray(tree.decision_path(x)[:, node_id].todense()).ravel().astype(bool)
+
+
+def rule_class(tree: DecisionTreeClassifier, node_id: int) -> object:
+    """The class a rule (leaf, or subtree whose leaves agree) predicts: its majority class."""
+    return tree.classes_[int(np.argmax(tree.tree_.value[node_id][0]))]
+
+
 def tree_leaves(
     tree: DecisionTreeClassifier,
     features: Sequence[str],
@@ -117,9 +140,11 @@ def tree_leaves(
     formats = formats or {}
     t = tree.tree_
     leaves: list[Leaf] = []
+    single = subtree_classes(tree)
 
     def walk(node: int, lower: dict[str, float], upper: dict[str, float]) -> None:
-        if t.children_left[node] == t.children_right[node]:
+        # a subtree whose leaves all predict one class reads as one rule
+        if t.children_left[node] == t.children_right[node] or len(single[node]) == 1:
             used = [f for f in features if f in lower or f in upper]
             parts = _merge_flags(
                 [(f, lower.get(f), upper.get(f), formats.get(f, FeatureFormat(f))) for f in used]

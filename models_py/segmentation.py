@@ -160,15 +160,10 @@ def segment_rules(
     tree = explain.fit_tree(x, y, max_depth, min_samples_leaf=max(1, len(x) // 100))
     predicted = tree.predict(x)
     agreement = float((predicted == y).mean())
-    leaf_of = tree.apply(x)
     rows = []
     for number, leaf in enumerate(explain.tree_leaves(tree, feats, RULE_FORMATS), start=1):
-        in_leaf = leaf_of == leaf.node_id
-        segment_id = (
-            int(predicted[in_leaf][0])
-            if in_leaf.any()
-            else int(tree.classes_[int(np.argmax(tree.tree_.value[leaf.node_id][0]))])
-        )
+        in_leaf = explain.rule_members(tree, x, leaf.node_id)
+        segment_id = int(explain.rule_class(tree, leaf.node_id))
         row = {
             "model_run_id": run_id,
             "rule_id": number,

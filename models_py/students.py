@@ -166,18 +166,14 @@ def ltv_tree(
         }
     ).sort_values(["importance", "feature"], ascending=[False, True], kind="mergesort")
     importances["importance_rank"] = np.arange(1, len(importances) + 1, dtype="int32")
-    leaf_of = tree.apply(x.to_numpy(float))
+    values = x.to_numpy(float)
     rows = []
     for number, leaf in enumerate(
         explain.tree_leaves(tree, columns, _flag_formats(columns)), start=1
     ):
-        inside = leaf_of == leaf.node_id
+        inside = explain.rule_members(tree, values, leaf.node_id)
         share_high = float(y[inside].mean()) if inside.any() else None
-        predicted_class = (
-            "high"
-            if tree.tree_.value[leaf.node_id][0].argmax() == list(tree.classes_).index(1)
-            else "low"
-        )
+        predicted_class = "high" if explain.rule_class(tree, leaf.node_id) == 1 else "low"
         rows.append(
             {
                 "rule_id": number,

@@ -79,3 +79,19 @@ def test_flags_of_one_variable_merge():
     assert explain._merge_flags(
         [("c=US", None, 0.5, fmt["c=US"]), ("c=CO", 0.5, None, fmt["c=CO"])]
     ) == ["c = CO"]
+
+
+def test_sibling_leaves_predicting_the_same_class_read_as_one_rule():
+    rng = np.random.default_rng(2)
+    x = rng.uniform(0, 100, size=(2000, 2))
+    # a <= 50: class 0, though b > 50 mixes in 30% of class 1 (the tree splits there, same majority)
+    y = np.where(x[:, 0] > 50, 1, np.where((x[:, 1] > 50) & (rng.random(2000) < 0.3), 1, 0))
+    tree = explain.fit_tree(x, y, max_depth=2)
+    assert tree.get_n_leaves() > 2
+    leaves = explain.tree_leaves(tree, ["a", "b"])
+    assert (
+        len(leaves) == 2 and leaves[0].text.startswith("a ≤ ") and leaves[1].text.startswith("a > ")
+    )
+    covered = sum(explain.rule_members(tree, x, leaf.node_id).sum() for leaf in leaves)
+    assert covered == len(x)
+    assert [explain.rule_class(tree, leaf.node_id) for leaf in leaves][0] == 0
