@@ -1,4 +1,4 @@
-"""marts.segment_k_selection: k = 2..10 scored four ways, and the k the segmentation uses."""
+"""int_segment_k_selection (published as a contracted mart): k = 2..10 scored four ways, and the k the segmentation uses."""
 
 from models_py import segmentation
 
