@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -123,3 +124,16 @@ def real_warehouse(tmp_path_factory) -> Warehouse:
     result = build_warehouse(REAL_RETAIL_FILE, path)
     assert result.returncode == 0, result.stdout + result.stderr
     return Warehouse(path, REAL_RETAIL_FILE, result.stdout)
+
+
+@pytest.fixture(scope="session")
+def rebuilt_generated_warehouse(tmp_path_factory, generated_warehouse) -> Warehouse:
+    """A copy of the generated warehouse rebuilt once more on the same data (second run of history)."""
+    path = tmp_path_factory.mktemp("rebuilt_generated_warehouse") / "warehouse.duckdb"
+    shutil.copy2(generated_warehouse.path, path)
+    students_dir = generated_warehouse.students_dir
+    result = build_warehouse(
+        generated_warehouse.retail_path, path, "--students-dir", str(students_dir)
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return Warehouse(path, generated_warehouse.retail_path, result.stdout, students_dir)

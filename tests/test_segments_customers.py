@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pandas as pd
 import pytest
-from conftest import Warehouse, build_warehouse
+from conftest import Warehouse
 
 SEGMENT_TABLES = [
     "segment_k_selection",
@@ -53,16 +51,6 @@ from (
 )
 where rank_ = 1
 """
-
-
-@pytest.fixture(scope="session")
-def rebuilt_generated_warehouse(tmp_path_factory, generated_warehouse) -> Warehouse:
-    """A copy of the generated warehouse rebuilt once more on the same data (second run of history)."""
-    path = tmp_path_factory.mktemp("rebuilt_generated_warehouse") / "warehouse.duckdb"
-    shutil.copy2(generated_warehouse.path, path)
-    result = build_warehouse(generated_warehouse.retail_path, path)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return Warehouse(path, generated_warehouse.retail_path, result.stdout)
 
 
 def table(warehouse: Warehouse, name: str) -> pd.DataFrame:
