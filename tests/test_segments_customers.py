@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import Warehouse
@@ -147,3 +148,36 @@ def test_real_data_segments(real_warehouse):
     assert profiles["share_of_revenue"].sum() == pytest.approx(1.0)
     rules = table(real_warehouse, "segment_rules")
     assert rules["tree_agreement"].iloc[0] > 0.8
+
+
+def test_profiles_match_an_independent_pandas_computation(generated_warehouse):
+    segments = table(generated_warehouse, "customer_segments")
+    profiles = table(generated_warehouse, "segment_profiles").set_index("segment_id")
+    grouped = segments.groupby("segment_id")
+    expected = pd.DataFrame(
+        {
+            "customers": grouped.size(),
+            "share_of_customers": grouped.size() / len(segments),
+            "revenue": grouped["monetary"].sum(),
+            "share_of_revenue": grouped["monetary"].sum() / segments["monetary"].sum(),
+            "mean_recency_days": grouped["recency_days"].mean(),
+            "median_recency_days": grouped["recency_days"].median(),
+            "mean_frequency": grouped["frequency"].mean(),
+            "median_frequency": grouped["frequency"].median(),
+            "mean_monetary": grouped["monetary"].mean(),
+            "median_monetary": grouped["monetary"].median(),
+        }
+    )
+    for column in expected:
+        assert profiles[column].to_numpy() == pytest.approx(
+            expected[column].to_numpy(), rel=1e-9
+        ), column
+    labels = segments.drop_duplicates("segment_id").set_index("segment_id")["segment_label"]
+    assert (profiles["segment_label"] == labels.sort_index()).all()
+
+
+def test_segment_model_centroid_values_are_the_unscaled_centroids(generated_warehouse):
+    model = table(generated_warehouse, "segment_model")
+    unscaled = np.expm1(model["centroid_scaled"] * model["scaler_scale"] + model["scaler_mean"])
+    assert model["centroid_value"].to_numpy() == pytest.approx(unscaled.to_numpy(), rel=1e-12)
+    assert model.groupby("feature")[["scaler_mean", "scaler_scale"]].nunique().eq(1).all().all()
