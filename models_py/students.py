@@ -245,7 +245,9 @@ def _trait_words(variable: str, value: str) -> str:
         country, _, gender = value.partition(" ")
         return f"{gender} ({_trait_words('country_bucket', country)})"
     if variable == "diploma_bucket":
-        return {"Others": "other diplomas", "None": "no diploma"}.get(value, value)
+        return {"Others": "other diplomas", "None": "no diploma", "No diploma": "no diploma"}.get(
+            value, value
+        )
     if variable == "dominant_payment_term":
         return "no payment term" if value == MISSING_LABEL else value
     return value
