@@ -1,0 +1,28 @@
+-- Exactly one student k is chosen, it is the number of student segments, and their labels differ.
+
+with
+
+chosen as (
+
+    select k from {{ ref('student_k_selection') }} where is_chosen
+
+),
+
+segments as (
+
+    select
+        count(distinct segment_id) as n_segments,
+        count(distinct segment_label) as n_labels
+    from {{ ref('student_segments') }}
+
+)
+
+select
+    (select count(*) from chosen) as chosen_rows,
+    (select max(k) from chosen) as chosen_k,
+    segments.n_segments,
+    segments.n_labels
+from segments
+where (select count(*) from chosen) <> 1
+    or (select max(k) from chosen) <> segments.n_segments
+    or segments.n_labels <> segments.n_segments
