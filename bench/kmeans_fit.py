@@ -7,8 +7,7 @@ import pandas as pd
 from sklearn.cluster import KMeans
 from sklearn.preprocessing import StandardScaler
 
-N_INIT = 10
-RANDOM_STATE = 42
+from models_py.clustering import N_INIT, RANDOM_STATE  # the project's own KMeans settings
 
 
 def fit_segments(rfm: pd.DataFrame, k: int) -> np.ndarray:

@@ -61,7 +61,7 @@ def chosen_k(warehouse: Path) -> int:
         with duckdb.connect(str(warehouse), read_only=True) as con:
             return int(
                 con.execute(
-                    "select k from marts.segmentation_runs order by run_at desc limit 1"
+                    "select k from marts.segmentation_runs order by run_started_at desc limit 1"
                 ).fetchone()[0]
             )
     except (duckdb.Error, TypeError):

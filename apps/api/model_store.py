@@ -30,11 +30,15 @@ class Snapshot:
 
     model: SegmentModel
     connection: duckdb.DuckDBPyConnection
+    catalog: str
     published_at: datetime
     file_id: tuple[int, int]
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
-        return self.connection.cursor()
+        """A connection for one request, reading this snapshot's file."""
+        cursor = self.connection.cursor()
+        cursor.execute(f'use "{self.catalog}"')
+        return cursor
 
 
 def _file_id(path: Path) -> tuple[int, int]:
@@ -44,10 +48,17 @@ def _file_id(path: Path) -> tuple[int, int]:
 
 def open_snapshot(path: Path) -> Snapshot:
     file_id = _file_id(path)
-    connection = duckdb.connect(str(path), read_only=True)
+    # A private in-memory instance that attaches the file: duckdb.connect(path) would reuse the
+    # instance DuckDB caches per path, which still reads the replaced file. The catalog keeps the
+    # file's stem, the name the warehouse's stored views refer to.
+    catalog = path.stem.replace('"', "")
+    connection = duckdb.connect()
+    escaped_path = str(path).replace("'", "''")
+    connection.execute(f"attach '{escaped_path}' as \"{catalog}\" (read_only)")
+    connection.execute(f'use "{catalog}"')
     model = load_segment_model(connection)
     published_at = datetime.fromtimestamp(file_id[1] / 1e9, tz=UTC)
-    return Snapshot(model, connection, published_at, file_id)
+    return Snapshot(model, connection, catalog, published_at, file_id)
 
 
 class ModelStore:
