@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import hashlib
 import shutil
 import signal
 import subprocess
@@ -13,11 +12,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from checks import assert_single_line_error, digest
 from conftest import SCRIPTS, build_warehouse
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @pytest.fixture
@@ -26,14 +22,6 @@ def published(tmp_path, generated_warehouse) -> Path:
     path = tmp_path / "warehouse.duckdb"
     shutil.copy2(generated_warehouse.path, path)
     return path
-
-
-def assert_single_line_error(result, *fragments: str) -> None:
-    assert result.returncode == 2, result.stdout + result.stderr
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, result.stderr
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
 
 
 def test_missing_column_is_one_clear_line(tmp_path, published, generated_retail_file):

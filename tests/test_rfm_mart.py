@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pytest
+from checks import assert_columns_equal
 from rfm_reference import reference_rfm
 
 EXACT_COLUMNS = [
@@ -28,25 +28,7 @@ def assert_matches_reference(warehouse) -> None:
     mart = warehouse.query_df("select * from marts.fct_customer_rfm order by customer_id")
     expected = reference_rfm(warehouse.retail_path)
     assert len(mart) == len(expected)
-    assert mart["customer_id"].tolist() == expected["customer_id"].tolist()
-    for column in EXACT_COLUMNS:
-        actual = mart[column].astype("object").where(mart[column].notna(), None).tolist()
-        wanted = expected[column].astype("object").where(expected[column].notna(), None).tolist()
-        wanted = [int(v) if isinstance(v, float) and v.is_integer() else v for v in wanted]
-        mismatches = [i for i, (a, w) in enumerate(zip(actual, wanted, strict=True)) if a != w]
-        assert not mismatches, (
-            f"{column}: {len(mismatches)} rows differ, e.g. customer "
-            f"{mart['customer_id'].iloc[mismatches[0]]}: {actual[mismatches[0]]!r} != {wanted[mismatches[0]]!r}"
-        )
-    for column in VALUE_COLUMNS:
-        np.testing.assert_allclose(
-            mart[column].to_numpy(dtype=float),
-            expected[column].to_numpy(dtype=float),
-            rtol=1e-9,
-            atol=1e-6,
-            equal_nan=True,
-            err_msg=column,
-        )
+    assert_columns_equal(mart, expected, "customer_id", EXACT_COLUMNS, VALUE_COLUMNS)
     for column in DATE_COLUMNS:
         assert (
             pd.to_datetime(mart[column]).fillna(pd.Timestamp(0))

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
+from checks import assert_single_line_error, digest
 from conftest import build_warehouse
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @pytest.fixture
@@ -32,14 +28,6 @@ def students_copy(tmp_path, generated_students_dir) -> Path:
 
 def build_with_students(retail_file: Path, published: Path, students_dir: Path):
     return build_warehouse(retail_file, published, "--students-dir", str(students_dir))
-
-
-def assert_single_line_error(result, *fragments: str) -> None:
-    assert result.returncode == 2, result.stdout + result.stderr
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, result.stderr
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
 
 
 def test_missing_folder(tmp_path, published, generated_retail_file):

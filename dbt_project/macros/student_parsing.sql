@@ -1,19 +1,3 @@
-{#- Copy a CSV reader's reject table (a connection-local temp table) into a real table, so that
-    the reconciliation can count the lines the reader could not split. Runs as a post-hook of the
-    staging model that reads the file, on the same connection. -#}
-{% macro persist_student_rejects(rejects_table, identifier) -%}
-    {%- set target_relation = api.Relation.create(
-        database=this.database, schema=this.schema, identifier=identifier) -%}
-    create or replace table {{ target_relation }} as
-    select
-        e.line as line_number,
-        cast(e.error_type as varchar) as error_type,
-        e.column_name,
-        e.error_message,
-        e.csv_line as raw_line
-    from {{ rejects_table }} as e
-{%- endmacro %}
-
 {#- Trimmed text, null when empty. -#}
 {% macro clean_text(column) -%}
     nullif(trim({{ column }}), '')

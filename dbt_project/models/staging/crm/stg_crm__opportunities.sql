@@ -1,4 +1,4 @@
-{{ config(post_hook="{{ persist_student_rejects('crm_opportunities_reject_errors', 'crm_opportunities_parser_rejects_load') }}") }}
+{{ config(post_hook="{{ persist_csv_rejects('crm_opportunities_reject_errors', 'crm_opportunities_parser_rejects_load') }}") }}
 
 -- One row per raw opportunity the reader could parse, in file order: trimmed, typed, and the
 -- product, stage and payment-term variants mapped to canonical values through the seeds.

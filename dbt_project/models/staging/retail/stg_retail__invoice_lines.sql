@@ -1,4 +1,4 @@
-{{ config(post_hook="{{ persist_retail_rejects() }}") }}
+{{ config(post_hook="{{ persist_csv_rejects('retail_reject_errors', 'retail_parser_rejects_load', from_file=not var('retail_path').lower().endswith('.parquet')) }}") }}
 
 {%- set col = retail_columns() %}
 
