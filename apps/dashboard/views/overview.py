@@ -1,0 +1,102 @@
+"""Overview: customers, revenue, as-of date and model run; segment sizes; the named-RFM grid."""
+
+from __future__ import annotations
+
+import plotly.express as px
+import plotly.graph_objects as go
+import streamlit as st
+
+from apps.dashboard import data, ui
+
+
+def _rfm_heatmap(grid) -> go.Figure:
+    """R (rows, 5 on top) x F (columns) heat map of customer counts, cells named by segment."""
+    counts = grid.pivot(index="r_score", columns="f_score", values="customers").sort_index(
+        ascending=False
+    )
+    names = grid.pivot(index="r_score", columns="f_score", values="rfm_segment").reindex_like(
+        counts
+    )
+    text = [
+        [
+            f"{name}<br>{int(n):,}" if n == n else ""  # n != n: empty cell
+            for name, n in zip(name_row, count_row, strict=True)
+        ]
+        for name_row, count_row in zip(names.to_numpy(), counts.to_numpy(), strict=True)
+    ]
+    fig = go.Figure(
+        go.Heatmap(
+            z=counts.to_numpy(),
+            x=[f"F{int(f)}" for f in counts.columns],
+            y=[f"R{int(r)}" for r in counts.index],
+            text=text,
+            texttemplate="%{text}",
+            colorscale="Blues",
+            colorbar={"title": "customers"},
+            hovertemplate="%{y} %{x}: %{z:,} customers<extra></extra>",
+        )
+    )
+    fig.update_layout(title="Named RFM segments: recency score × frequency score", height=480)
+    return fig
+
+
+def render(wh: data.Warehouse) -> None:
+    st.header("Overview")
+    kpis = data.overview_kpis(wh)
+    run = data.run_info(wh)
+    cols = st.columns(4)
+    cols[0].metric("Customers with purchases", f"{int(kpis['customers']):,}")
+    cols[1].metric("Net revenue", f"{float(kpis['revenue']):,.0f}")
+    cols[2].metric("As of", str(kpis["as_of_date"])[:10])
+    cols[3].metric("Segments (k)", "-" if run.k is None else str(run.k))
+    st.caption(
+        f"Model run `{run.model_run_id or 'none'}`"
+        + (f", started {run.run_started_at:%Y-%m-%d %H:%M} UTC" if run.run_started_at else "")
+        + (f"; k chosen by: {run.k_choice_reason}" if run.k_choice_reason else "")
+        + f". Warehouse published {wh.published_at:%Y-%m-%d %H:%M:%S} UTC."
+    )
+
+    if wh.has_table("segment_profiles"):
+        sizes = data.segment_sizes(wh)
+        long = sizes.melt(
+            id_vars=["segment_id", "segment_label"],
+            value_vars=["share_of_customers", "share_of_revenue"],
+            var_name="measure",
+            value_name="share",
+        )
+        long["measure"] = long["measure"].map(
+            {"share_of_customers": "customers", "share_of_revenue": "revenue"}
+        )
+        fig = px.bar(
+            long,
+            x="share",
+            y="segment_label",
+            color="measure",
+            barmode="group",
+            orientation="h",
+            title="Segment sizes: share of customers and of revenue",
+            labels={"segment_label": "segment", "share": "share"},
+        )
+        fig.update_xaxes(tickformat=".0%")
+        fig.update_yaxes(autorange="reversed")
+        ui.chart(
+            fig,
+            "Where a segment's revenue bar is much longer than its customer bar, few customers "
+            "carry much of the revenue.",
+            key="overview_sizes",
+        )
+        ui.table(sizes, "segment sizes")
+    else:
+        ui.missing("segment_profiles")
+
+    grid = data.rfm_grid(wh)
+    if grid.empty:
+        st.info("No customer with purchases in the warehouse.")
+        return
+    ui.chart(
+        _rfm_heatmap(grid),
+        "Each cell counts the customers with that recency (R) and frequency (F) score, 5 = best; "
+        "the name is the RFM segment the cell belongs to.",
+        key="overview_rfm_grid",
+    )
+    ui.table(data.rfm_segments(wh), "named RFM segments")

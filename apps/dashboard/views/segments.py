@@ -1,0 +1,161 @@
+"""Segment explorer: profiles, R/F/M per segment, the PCA scatter, k selection and the rules."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+import streamlit as st
+from plotly.subplots import make_subplots
+
+from apps.dashboard import data, ui
+
+FEATURE_TITLES = {
+    "recency_days": "Recency (days since last purchase)",
+    "frequency": "Frequency (purchase invoices)",
+    "monetary": "Monetary (net value)",
+}
+
+
+def _distribution_figure(summary, feature: str) -> go.Figure:
+    """Boxes drawn from percentiles computed in SQL (whiskers at the 5th and 95th)."""
+    fig = go.Figure(
+        go.Box(
+            x=summary["segment_label"],
+            q1=summary["p25"],
+            median=summary["p50"],
+            q3=summary["p75"],
+            lowerfence=summary["p05"],
+            upperfence=summary["p95"],
+            mean=summary["mean"],
+            name=feature,
+            boxpoints=False,
+        )
+    )
+    fig.update_layout(title=FEATURE_TITLES[feature], showlegend=False, height=360)
+    if feature == "monetary":
+        fig.update_yaxes(type="log")
+    return fig
+
+
+def _k_selection_figure(k_frame) -> go.Figure:
+    fig = make_subplots(
+        rows=1, cols=2, subplot_titles=("Inertia (elbow)", "Silhouette (higher is better)")
+    )
+    chosen = k_frame[k_frame["is_chosen"]]
+    for col, metric in ((1, "inertia"), (2, "silhouette")):
+        fig.add_trace(
+            go.Scatter(x=k_frame["k"], y=k_frame[metric], mode="lines+markers", name=metric),
+            row=1,
+            col=col,
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=chosen["k"],
+                y=chosen[metric],
+                mode="markers",
+                marker={"size": 16, "symbol": "star", "color": "crimson"},
+                name="chosen k",
+                showlegend=col == 1,
+            ),
+            row=1,
+            col=col,
+        )
+    elbow = k_frame[k_frame["is_elbow"].fillna(False).astype(bool)]
+    if not elbow.empty:
+        fig.add_vline(x=int(elbow["k"].iloc[0]), line_dash="dot", row=1, col=1)
+    fig.update_xaxes(title_text="k", dtick=1)
+    fig.update_layout(title="Choosing the number of segments", height=380)
+    return fig
+
+
+def render(wh: data.Warehouse) -> None:
+    st.header("Segment explorer")
+    if not wh.has_table("segment_profiles"):
+        ui.missing("segment_profiles")
+        return
+    profiles = data.segment_profiles(wh)
+    st.subheader("Profiles")
+    ui.table(
+        profiles,
+        "segment profiles",
+        "One row per segment: size, revenue, typical R/F/M, and what marketing should do.",
+    )
+
+    st.subheader("Recency, frequency and monetary by segment")
+    cols = st.columns(3)
+    for col, feature in zip(cols, data.RFM_FEATURES, strict=True):
+        with col:
+            summary = data.feature_distribution(wh, feature)
+            ui.chart(
+                _distribution_figure(summary, feature),
+                f"Box = middle half of the segment's customers, line = median, whiskers = 5th "
+                f"to 95th percentile of {feature}.",
+                key=f"segments_dist_{feature}",
+            )
+    st.download_button(
+        "Download R/F/M percentiles by segment (CSV)",
+        _distributions_csv(wh),
+        file_name="rfm_percentiles_by_segment.csv",
+        mime="text/csv",
+        key="download_rfm_percentiles",
+        on_click="ignore",
+    )
+
+    st.subheader("Customers on the first two principal components")
+    sample = data.pca_sample(wh)
+    total = data.segmented_customers(wh)
+    fig = px.scatter(
+        sample,
+        x="pca_1",
+        y="pca_2",
+        color="segment_label",
+        hover_data=["customer_id", "recency_days", "frequency", "monetary"],
+        opacity=0.6,
+        render_mode="webgl",
+        title=f"PCA of standardised log R, F, M ({len(sample):,} of {total:,} customers)",
+    )
+    fig.update_traces(marker={"size": 5})
+    fig.update_layout(height=520, legend_title_text="segment")
+    ui.chart(
+        fig,
+        "Each dot is a customer; well-separated colours mean segments that differ clearly in "
+        f"R, F and M (a fixed-seed sample of at most {data.SCATTER_SAMPLE_ROWS:,}).",
+        key="segments_pca",
+    )
+
+    st.subheader("How k was chosen")
+    if wh.has_table("segment_k_selection"):
+        k_frame = data.k_selection(wh)
+        ui.chart(
+            _k_selection_figure(k_frame),
+            "The star marks the k in use; the dotted line is the inertia elbow, and the chosen "
+            "k is the best silhouette near it.",
+            key="segments_k",
+        )
+        ui.table(k_frame, "k selection")
+    else:
+        ui.missing("segment_k_selection")
+
+    st.subheader("Decision rules that explain the segments")
+    if wh.has_table("segment_rules"):
+        rules = data.segment_rules(wh)
+        if not rules.empty:
+            st.caption(
+                f"A depth-3 tree on raw R, F and M reproduces "
+                f"{float(rules['tree_agreement'].iloc[0]):.0%} of the segment assignments."
+            )
+        ui.table(
+            rules, "segment rules", "Each row is one leaf of the tree: its conditions → segment."
+        )
+    else:
+        ui.missing("segment_rules")
+
+
+def _distributions_csv(wh: data.Warehouse) -> bytes:
+    frames = []
+    for feature in data.RFM_FEATURES:
+        frame = data.feature_distribution(wh, feature)
+        frame.insert(0, "feature", feature)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True).to_csv(index=False).encode("utf-8")
