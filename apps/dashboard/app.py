@@ -11,15 +11,7 @@ import logging
 import streamlit as st
 
 from apps.dashboard import data, ui
-from apps.dashboard.views import migrations, overview, score, segments, students
-
-PAGES = {
-    "overview": ("Overview", overview.render),
-    "segments": ("Segment explorer", segments.render),
-    "migrations": ("Migrations", migrations.render),
-    "students": ("Students", students.render),
-    "score": ("Score a customer", score.render),
-}
+from apps.dashboard.views import PAGES
 
 log = logging.getLogger(__name__)
 

@@ -11,15 +11,16 @@ from apps.dashboard import data, ui
 
 def _rfm_heatmap(grid) -> go.Figure:
     """R (rows, 5 on top) x F (columns) heat map of customer counts, cells named by segment."""
-    counts = grid.pivot(index="r_score", columns="f_score", values="customers").sort_index(
-        ascending=False
+    scores = range(5, 0, -1), range(1, 6)
+    counts = grid.pivot(index="r_score", columns="f_score", values="customers").reindex(
+        index=scores[0], columns=scores[1]
     )
-    names = grid.pivot(index="r_score", columns="f_score", values="rfm_segment").reindex_like(
-        counts
+    names = grid.pivot(index="r_score", columns="f_score", values="rfm_segment").reindex(
+        index=scores[0], columns=scores[1]
     )
     text = [
         [
-            f"{name}<br>{int(n):,}" if n == n else ""  # n != n: empty cell
+            f"{name}<br>{int(n):,}" if n == n else "0"  # n != n: no customer in the cell
             for name, n in zip(name_row, count_row, strict=True)
         ]
         for name_row, count_row in zip(names.to_numpy(), counts.to_numpy(), strict=True)
@@ -36,7 +37,11 @@ def _rfm_heatmap(grid) -> go.Figure:
             hovertemplate="%{y} %{x}: %{z:,} customers<extra></extra>",
         )
     )
-    fig.update_layout(title="Named RFM segments: recency score × frequency score", height=480)
+    fig.update_layout(
+        title="Named RFM segments: recency score × frequency score",
+        height=480,
+        yaxis_autorange="reversed",
+    )
     return fig
 
 
