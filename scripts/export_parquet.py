@@ -3,7 +3,8 @@
     python scripts/export_parquet.py [--duckdb-path FILE] [--out DIR]
 
 Writes one `<table>.parquet` per table or view of the `marts` schema and `manifest.json` (row
-counts, column names and types, the warehouse and model run exported) into a temporary folder
+counts, column names with their warehouse and Parquet types, the warehouse and model run
+exported) into a temporary folder
 beside DIR, then swaps it in with renames, so BI tools reading DIR see the previous export or the
 new one, never a half-written one. A failed export leaves DIR as it was.
 
@@ -28,6 +29,8 @@ import duckdb
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = "marts"
 MANIFEST = "manifest.json"
+# Parquet has no 128-bit integers (DuckDB would write them as lossy doubles): exact decimals instead.
+PARQUET_CASTS = {"HUGEINT": "DECIMAL(38,0)", "UHUGEINT": "DECIMAL(38,0)"}
 
 log = logging.getLogger(__name__)
 
@@ -67,17 +70,27 @@ def write_export(con: duckdb.DuckDBPyConnection, folder: Path, warehouse: Path) 
         relation = f"{SCHEMA}.{_quote(table)}"
         target = folder / f"{table}.parquet"
         quoted_target = str(target).replace("'", "''")
+        columns = con.execute(
+            "select column_name, data_type from information_schema.columns"
+            " where table_schema = ? and table_name = ? and table_catalog = current_database()"
+            " order by ordinal_position",
+            [SCHEMA, table],
+        ).fetchall()
+        select_list = ", ".join(
+            f"cast({_quote(name)} as {PARQUET_CASTS[data_type]}) as {_quote(name)}"
+            if data_type in PARQUET_CASTS
+            else _quote(name)
+            for name, data_type in columns
+        )
         con.execute(
-            f"copy (select * from {relation}) to '{quoted_target}' (format parquet, compression zstd)"
+            f"copy (select {select_list} from {relation}) to '{quoted_target}'"
+            " (format parquet, compression zstd)"
         )
         rows = con.execute(f"select count(*) from {relation}").fetchone()[0]
-        columns = [
-            {"name": name, "type": data_type}
-            for name, data_type in con.execute(
-                "select column_name, data_type from information_schema.columns"
-                " where table_schema = ? and table_name = ? and table_catalog = current_database()"
-                " order by ordinal_position",
-                [SCHEMA, table],
+        parquet_types = [
+            row[1]
+            for row in con.execute(
+                f"describe select * from read_parquet('{quoted_target}')"
             ).fetchall()
         ]
         entries.append(
@@ -85,7 +98,10 @@ def write_export(con: duckdb.DuckDBPyConnection, folder: Path, warehouse: Path) 
                 "table": f"{SCHEMA}.{table}",
                 "file": target.name,
                 "rows": int(rows),
-                "columns": columns,
+                "columns": [
+                    {"name": name, "type": data_type, "parquet_type": parquet_type}
+                    for (name, data_type), parquet_type in zip(columns, parquet_types, strict=True)
+                ],
             }
         )
         log.info("exported %s.%s: %d rows", SCHEMA, table, rows)
