@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from apps.api.app import create_app
 from apps.api.model_store import ModelStore
-from apps.dashboard.app import PAGES
+from apps.dashboard.views import PAGES
 
 APP = PROJECT_ROOT / "apps" / "dashboard" / "app.py"
 MISSING_TABLE = "is not in the published warehouse"
