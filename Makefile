@@ -14,8 +14,12 @@ export DUCKDB_PATH
 # Scoring API address.
 API_HOST ?= 127.0.0.1
 API_PORT ?= 8000
+# Dashboard and dbt docs site (local only), Parquet export folder.
+DASHBOARD_PORT ?= 8501
+DOCS_PORT ?= 8080
+EXPORT_DIR ?= exports
 
-.PHONY: run test setup lint clean serve bench bench-api
+.PHONY: run test setup lint clean serve bench bench-api dashboard docs export
 
 setup: $(INSTALLED)
 
@@ -42,6 +46,17 @@ bench-api: $(INSTALLED)
 
 serve: $(INSTALLED)
 	$(PY) -m apps.api --host $(API_HOST) --port $(API_PORT)
+
+dashboard: $(INSTALLED)
+	$(PY) -m streamlit run apps/dashboard/app.py --server.address 127.0.0.1 \
+		--server.port $(DASHBOARD_PORT) --server.headless true \
+		--browser.gatherUsageStats false --client.toolbarMode minimal
+
+docs: $(INSTALLED)
+	$(PY) scripts/dbt_docs.py --serve --port $(DOCS_PORT)
+
+export: $(INSTALLED)
+	$(PY) scripts/export_parquet.py --out $(EXPORT_DIR)
 
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check models_py apps bench scripts tests

@@ -35,14 +35,16 @@ class DocsError(RuntimeError):
     """dbt docs generate failed."""
 
 
-def input_vars() -> dict[str, str]:
-    """Raw input locations for the dbt vars, when they exist (macros read their headers)."""
-    found = {}
+def input_vars() -> tuple[dict[str, str], list[str]]:
+    """dbt vars for the raw inputs that exist (compiling reads their headers), and those missing."""
+    found, missing = {}, []
     for var, (env, default) in DEFAULT_INPUTS.items():
         path = Path(os.environ.get(env) or default).expanduser().resolve()
         if path.exists():
             found[var] = str(path)
-    return found
+        else:
+            missing.append(f"{env}={path}")
+    return found, missing
 
 
 def generate(warehouse: Path, target_path: Path) -> Path:
@@ -67,10 +69,14 @@ def generate(warehouse: Path, target_path: Path) -> Path:
             str(target_path),
             "--log-path",
             str(Path(scratch) / "logs"),
-            "--vars",
-            json.dumps(input_vars()),
             "--quiet",
         ]
+        found, missing = input_vars()
+        args += ["--vars", json.dumps(found)]
+        if missing:
+            # Compiling models reads the raw files' headers; without them, document what is built.
+            log.warning("raw input not found (%s): docs without compiled SQL", ", ".join(missing))
+            args.append("--no-compile")
         result = dbtRunner().invoke(args)
         os.environ.pop("DBT_DUCKDB_PATH", None)
     if not result.success:
