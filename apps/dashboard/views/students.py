@@ -26,7 +26,7 @@ def _ltv_section(wh: data.Warehouse) -> None:
         st.info("The cohort has no students.")
         return
     cols = st.columns(3)
-    cols[0].metric("Cohort", str(summary["cohort_year"]))
+    cols[0].metric("Cohort", str(int(summary["cohort_year"])))
     cols[1].metric("Students", f"{int(summary['students']):,}")
     cols[2].metric(
         "High LTV", f"{int(summary['high_ltv_students']) / int(summary['students']):.0%}"
