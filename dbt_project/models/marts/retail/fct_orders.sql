@@ -1,5 +1,6 @@
 -- One row per invoice that counts towards monetary: purchase invoices (their purchase lines)
--- and cancellation invoices (their product lines, negative value).
+-- and cancellation invoices (their product lines, negative value). Money is summed as exact
+-- decimals and published as double, like fct_customer_rfm.
 
 with
 
@@ -37,8 +38,8 @@ final as (
         invoice_date,
         country,
         n_lines,
-        units,
-        order_value,
+        cast(units as bigint) as units,
+        cast(order_value as double) as order_value,
         invoice_type = 'cancellation' as is_cancellation
     from orders
 
