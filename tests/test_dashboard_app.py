@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 
 import duckdb
@@ -143,3 +144,26 @@ def test_missing_warehouse_says_how_to_build_it(monkeypatch, tmp_path):
     at = AppTest.from_file(str(APP), default_timeout=60).run()
     assert not at.exception
     assert "make run" in at.error[0].value
+
+
+def test_a_new_publish_is_picked_up_without_restarting(monkeypatch, generated_warehouse, tmp_path):
+    published = tmp_path / "warehouse.duckdb"
+    shutil.copy2(generated_warehouse.path, published)
+    at = open_app(monkeypatch, published)
+    before = {m.label: m.value for m in at.metric}["Customers with purchases"]
+
+    # a "build": a new file beside the published one, renamed over it while the app holds it open
+    new_build = tmp_path / "build" / "warehouse.duckdb"
+    new_build.parent.mkdir()
+    shutil.copy2(generated_warehouse.path, new_build)
+    with duckdb.connect(str(new_build)) as con:
+        con.execute("delete from marts.fct_customer_rfm where customer_id % 2 = 0")
+        expected = con.execute(
+            "select count(*) filter (where has_purchases) from marts.fct_customer_rfm"
+        ).fetchone()[0]
+    os.replace(new_build, published)
+
+    at.run()
+    assert not at.exception
+    after = {m.label: m.value for m in at.metric}["Customers with purchases"]
+    assert after == f"{expected:,}" != before

@@ -30,6 +30,7 @@ SAMPLE_SEED = 42
 RFM_FEATURES = ("recency_days", "frequency", "monetary")
 STUDENT_DIMENSIONS = ("country_bucket", "diploma_bucket", "has_bogo", "dominant_payment_term")
 NOT_SEGMENTED = "(not segmented)"
+CATALOG = "published"
 
 
 def warehouse_path() -> Path:
@@ -61,7 +62,12 @@ class Warehouse:
         self.path = path
         self.file_id = file_id(path)
         self.published_at = datetime.fromtimestamp(self.file_id[1] / 1e9, tz=UTC)
-        self._connection = duckdb.connect(str(path), read_only=True)
+        # A private in-memory database attaching the file read-only: duckdb.connect(path) would
+        # hand back the process's cached instance of the file replaced by the publish.
+        self._connection = duckdb.connect(":memory:")
+        quoted = str(path).replace("'", "''")
+        self._connection.execute(f"attach '{quoted}' as {CATALOG} (read_only)")
+        self._connection.execute(f"use {CATALOG}")
         self._lock = threading.Lock()
         self._cache: dict[tuple, pd.DataFrame] = {}
         self._model: SegmentModel | None = None
@@ -69,11 +75,19 @@ class Warehouse:
             (schema, name)
             for schema, name in self._connection.execute(
                 "select table_schema, table_name from information_schema.tables"
+                " where table_catalog = ?",
+                [CATALOG],
             ).fetchall()
         }
 
     def close(self) -> None:
         self._connection.close()
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A connection of its own for one thread, reading the attached warehouse."""
+        cursor = self._connection.cursor()
+        cursor.execute(f"use {CATALOG}")
+        return cursor
 
     def has_table(self, name: str, schema: str = "marts") -> bool:
         return (schema, name) in self._tables
@@ -85,7 +99,7 @@ class Warehouse:
             cached = self._cache.get(key)
         if cached is not None:
             return cached.copy()
-        with self._connection.cursor() as cursor:
+        with self.cursor() as cursor:
             frame = cursor.execute(sql, list(params or ())).df()
         with self._lock:
             self._cache[key] = frame
@@ -94,7 +108,7 @@ class Warehouse:
     def segment_model(self) -> SegmentModel:
         """The stored segment model, read by the API's own loader."""
         if self._model is None:
-            with self._connection.cursor() as cursor:
+            with self.cursor() as cursor:
                 self._model = load_segment_model(cursor)
         return self._model
 
