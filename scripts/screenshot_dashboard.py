@@ -123,6 +123,7 @@ class PageResult:
     screenshot: Path
     console_errors: list[str] = field(default_factory=list)
     charts: int = 0
+    metrics: list[str] = field(default_factory=list)
     app_exceptions: list[str] = field(default_factory=list)
 
 
@@ -171,6 +172,12 @@ def capture_pages(url: str, out_dir: Path, pages: tuple[str, ...] = PAGES) -> li
                 driver.set_window_size(WINDOW_WIDTH, 1000)
                 driver.get(f"{url}/?page={page}")
                 _wait_for_page(driver)
+                if page == "score":  # submit the form with its defaults: the answer is shown
+                    driver.find_element(
+                        "css selector", '[data-testid="stFormSubmitButton"] button'
+                    ).click()
+                    time.sleep(0.5)
+                    _wait_for_page(driver)
                 height = driver.execute_script(
                     "const main = document.querySelector('[data-testid=\"stMain\"]');"
                     "return Math.max(document.body.scrollHeight, main ? main.scrollHeight : 0);"
@@ -179,6 +186,10 @@ def capture_pages(url: str, out_dir: Path, pages: tuple[str, ...] = PAGES) -> li
                 time.sleep(1.0)  # let Plotly re-lay out at the new size
                 result = PageResult(page, out_dir / f"{page}.png")
                 driver.save_screenshot(str(result.screenshot))
+                result.metrics = [
+                    element.text
+                    for element in driver.find_elements("css selector", '[data-testid="stMetric"]')
+                ]
                 result.charts = driver.execute_script(
                     "return document.querySelectorAll('.js-plotly-plot').length"
                 )

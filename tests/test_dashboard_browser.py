@@ -32,3 +32,5 @@ def test_page_opens_in_chromium_without_errors(page_results, page):
     assert result.app_exceptions == []
     if page in CHART_PAGES:
         assert result.charts > 0
+    if page == "score":  # the form was submitted: the segment is shown
+        assert any(metric.startswith("Segment\n") for metric in result.metrics), result.metrics

@@ -62,7 +62,7 @@ def render(wh: data.Warehouse) -> None:
         st.session_state[RESULT_KEY] = {**asdict(result), "model_run_id": model.run_id}
     result = st.session_state.get(RESULT_KEY)
     if result:
-        cols = st.columns(3)
+        cols = st.columns([3, 1, 1])
         cols[0].metric("Segment", result["label"])
         cols[1].metric("Segment id", str(result["segment_id"]))
         cols[2].metric("Distance to centroid", f"{result['distance']:.3f}")
