@@ -22,7 +22,7 @@ EXPECTED = {
     "overview": ("Overview", 2),
     "segments": ("Segment explorer", 5),
     "migrations": ("Migrations", 0),
-    "students": ("Students", 7),
+    "students": ("Students", 8),
     "score": ("Score a customer", 0),
 }
 

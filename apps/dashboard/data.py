@@ -352,6 +352,18 @@ def whole_table(wh: Warehouse, name: str, order_by: str | None = None) -> pd.Dat
     return wh.query(f'select * from marts."{name}"{order}')
 
 
+def student_pca_sample(wh: Warehouse, rows: int = SCATTER_SAMPLE_ROWS) -> pd.DataFrame:
+    """A fixed-seed sample of at most `rows` students with their segment and PCA coordinates."""
+    return wh.query(
+        f"""
+        select student_id, segment_id, segment_label, pca_1, pca_2, ltv_class
+        from marts.student_segments
+        using sample reservoir({int(rows)} rows) repeatable ({SAMPLE_SEED})
+        order by segment_id, student_id
+        """
+    )
+
+
 def field_fill_rates(wh: Warehouse) -> pd.DataFrame:
     return wh.query(
         """

@@ -85,8 +85,14 @@ def _tree_section(wh: data.Warehouse) -> None:
     else:
         ui.missing("student_ltv_tree_importances")
     if wh.has_table("student_ltv_tree_rules"):
+        rules = data.whole_table(wh, "student_ltv_tree_rules", order_by="rule_id")
+        if not rules.empty and {"test_accuracy", "test_balanced_accuracy"} <= set(rules.columns):
+            st.caption(
+                f"On held-out students the tree is right {float(rules['test_accuracy'].iloc[0]):.0%}"
+                f" of the time (balanced accuracy {float(rules['test_balanced_accuracy'].iloc[0]):.0%})."
+            )
         ui.table(
-            data.whole_table(wh, "student_ltv_tree_rules"),
+            rules,
             "LTV tree rules",
             "Each row is one leaf: the traits on its path and the LTV class it predicts.",
         )
@@ -153,9 +159,35 @@ def _fill_rate_section(wh: data.Warehouse) -> None:
 
 
 def _segments_section(wh: data.Warehouse) -> None:
-    if wh.has_table("student_segment_profiles"):
-        st.subheader("Student segments")
-        ui.table(data.whole_table(wh, "student_segment_profiles"), "student segment profiles")
+    st.subheader("Student segments")
+    if not wh.has_table("student_segment_profiles"):
+        ui.missing("student_segment_profiles")
+        return
+    ui.table(
+        data.whole_table(wh, "student_segment_profiles", order_by="segment_id"),
+        "student segment profiles",
+        "One row per student segment: size, LTV and its most common traits.",
+    )
+    if wh.has_table("student_segments"):
+        sample = data.student_pca_sample(wh)
+        fig = px.scatter(
+            sample,
+            x="pca_1",
+            y="pca_2",
+            color="segment_label",
+            symbol="ltv_class",
+            hover_data=["student_id"],
+            opacity=0.6,
+            render_mode="webgl",
+            title=f"Student segments on the first two principal components ({len(sample):,} students)",
+        )
+        fig.update_layout(height=480, legend_title_text="segment, LTV class")
+        ui.chart(
+            fig,
+            "Each dot is a student (a fixed-seed sample); colours are segments, symbols high or low "
+            "LTV. One-hot traits put many students on the same point.",
+            key="students_segments_pca",
+        )
 
 
 def render(wh: data.Warehouse) -> None:
