@@ -1,0 +1,21 @@
+-- Segment mix per country: customers and revenue per (country, segment), with the segment's
+-- share of the country's customers.
+with by_country as (
+    select
+        r.country,
+        s.segment_label,
+        count(*) as customers,
+        sum(s.monetary) as revenue
+    from {{ ref('customer_segments') }} as s
+    inner join {{ ref('fct_customer_rfm') }} as r on r.customer_id = s.customer_id
+    group by r.country, s.segment_label
+)
+
+select
+    country,
+    segment_label,
+    customers,
+    round(revenue, 2) as revenue,
+    round(100.0 * customers / sum(customers) over (partition by country), 1) as pct_of_country
+from by_country
+order by country, customers desc, segment_label

@@ -1,0 +1,18 @@
+-- Win-back list: customers whose named RFM segment is At Risk or Can't Lose and who spent more
+-- than their segment's median, with the segment's suggestion. Largest spenders first.
+select
+    s.customer_id,
+    r.country,
+    s.rfm_segment,
+    s.segment_label,
+    s.recency_days,
+    s.frequency,
+    s.monetary,
+    p.median_monetary as segment_median_monetary,
+    p.suggestion
+from {{ ref('customer_segments') }} as s
+inner join {{ ref('segment_profiles') }} as p on p.segment_id = s.segment_id
+inner join {{ ref('fct_customer_rfm') }} as r on r.customer_id = s.customer_id
+where s.rfm_segment in ('At Risk', 'Can''t Lose')
+  and s.monetary > p.median_monetary
+order by s.monetary desc, s.customer_id
