@@ -55,10 +55,14 @@ def stable_order(centroids: np.ndarray, key_columns: tuple[int, ...]) -> np.ndar
     return np.lexsort(keys)
 
 
+def squared_distances(x: np.ndarray, centroids: np.ndarray) -> np.ndarray:
+    """Rows x centroids matrix of squared Euclidean distances."""
+    return ((x[:, None, :] - centroids[None, :, :]) ** 2).sum(axis=2)
+
+
 def assign_segments(x: np.ndarray, centroids: np.ndarray) -> np.ndarray:
     """Segment 1..k of the nearest centroid (squared Euclidean; ties go to the lower segment)."""
-    distances = ((x[:, None, :] - centroids[None, :, :]) ** 2).sum(axis=2)
-    return distances.argmin(axis=1) + 1
+    return squared_distances(x, centroids).argmin(axis=1) + 1
 
 
 def fit_segments(

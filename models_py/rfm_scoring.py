@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from models_py.clustering import squared_distances
+
 FEATURES = ("recency", "frequency", "monetary")
 
 
@@ -55,9 +57,9 @@ def standardise(model: SegmentModel, rfm: np.ndarray) -> np.ndarray:
 def nearest_segments(model: SegmentModel, rfm: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Index of the nearest centroid and its distance, for each row of (r, f, m)."""
     features = standardise(model, np.asarray(rfm, dtype=float).reshape(-1, len(FEATURES)))
-    distances = np.sqrt(((features[:, None, :] - model.centroids[None, :, :]) ** 2).sum(axis=2))
+    distances = squared_distances(features, model.centroids)
     nearest = distances.argmin(axis=1)  # first minimum: the lowest segment id wins ties
-    return nearest, distances[np.arange(len(nearest)), nearest]
+    return nearest, np.sqrt(distances[np.arange(len(nearest)), nearest])
 
 
 def assign(model: SegmentModel, recency: float, frequency: float, monetary: float) -> Assignment:

@@ -14,7 +14,9 @@ from pathlib import Path
 
 import duckdb
 
-# Logical column -> names accepted for it (layout I first, then layout II).
+# Logical column -> names accepted for it (layout I first, then layout II). The dbt macro
+# retail_columns() (dbt_project/macros/retail_layout.sql) maps the same names for analysts who run
+# dbt directly; keep the two lists the same.
 RETAIL_COLUMNS: dict[str, tuple[str, ...]] = {
     "invoice_no": ("InvoiceNo", "Invoice"),
     "stock_code": ("StockCode",),

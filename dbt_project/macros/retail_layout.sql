@@ -3,6 +3,7 @@
   returns the name the file uses for each logical column, failing with one clear line naming
   the file and the missing column when neither layout's name is present. `has_file_row_number`
   says whether the reader numbers the rows itself (Parquet), which saves a serial window.
+  scripts/retail_input.py checks the same names before a build; keep the two lists the same.
 -#}
 {% macro retail_columns() -%}
     {%- set layouts = {
