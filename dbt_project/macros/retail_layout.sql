@@ -1,7 +1,8 @@
 {#-
   The raw retail file comes in two column layouts (UCI Online Retail I and II). This macro
-  returns the name the file uses for each logical column, failing with one clear line naming
-  the file and the missing column when neither layout's name is present. `has_file_row_number`
+  returns the name the file uses for each logical column (and in `types` its type as read),
+  failing with one clear line naming the file and the missing column when neither layout's
+  name is present. `has_file_row_number`
   says whether the reader numbers the rows itself (Parquet), which saves a serial window.
   scripts/retail_input.py checks the same names before a build; keep the two lists the same.
 -#}
@@ -21,12 +22,13 @@
         {%- for logical, candidates in layouts.items() -%}
             {%- do names.update({logical: candidates[0]}) -%}
         {%- endfor -%}
-        {%- do names.update({'has_file_row_number': false}) -%}
+        {%- do names.update({'has_file_row_number': false, 'types': {}}) -%}
         {{ return(names) }}
     {%- endif -%}
     {%- set described = run_query('describe select * from ' ~ source('retail', 'invoice_lines')) -%}
     {%- set present = described.columns[0].values() | list -%}
-    {%- set names = {} -%}
+    {%- set present_types = dict(zip(present, described.columns[1].values() | list)) -%}
+    {%- set names = {'types': {}} -%}
     {%- for logical, candidates in layouts.items() -%}
         {%- set found = [] -%}
         {%- for candidate in candidates if candidate in present -%}
@@ -34,10 +36,11 @@
         {%- endfor -%}
         {%- if found | length == 0 -%}
             {{ exceptions.raise_compiler_error(
-                var('retail_path') ~ ": missing column " ~ (candidates | join(' or '))
+                retail_path() ~ ": missing column " ~ (candidates | join(' or '))
                 ~ " (expected Online Retail layout I or II; found: " ~ (present | join(', ')) ~ ")") }}
         {%- endif -%}
         {%- do names.update({logical: found[0]}) -%}
+        {%- do names['types'].update({logical: present_types[found[0]]}) -%}
     {%- endfor -%}
     {%- do names.update({'has_file_row_number': 'file_row_number' in present}) -%}
     {{ return(names) }}

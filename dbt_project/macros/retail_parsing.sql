@@ -15,3 +15,79 @@
             then {{ dbt.safe_cast(dbt.safe_cast(text, 'double'), dbt.type_bigint()) }}
     end
 {%- endmacro %}
+
+{#- Typing one raw column of the retail file. The reader gives text for CSV and native types for
+    Parquet; an integer column is used as it is (its text would parse back to the same number),
+    anything else goes through its text, so that every format types a value alike. -#}
+{% macro retail_is_integer_type(source_type) -%}
+    {{ return(source_type | upper in ['BIGINT', 'INTEGER', 'SMALLINT', 'TINYINT', 'HUGEINT', 'UBIGINT', 'UINTEGER', 'USMALLINT', 'UTINYINT']) }}
+{%- endmacro %}
+
+{% macro retail_text(column) -%}
+    trim(cast({{ column }} as varchar))
+{%- endmacro %}
+
+{% macro retail_quantity(column, source_type) -%}
+    {%- if retail_is_integer_type(source_type) -%}
+    cast({{ column }} as {{ dbt.type_bigint() }})
+    {%- else -%}
+    {{ dbt.safe_cast(retail_text(column), dbt.type_bigint()) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Exact decimals: money sums must not depend on the order rows are added in. A binary float
+    column is converted directly, which rounds to the same 6 decimals as its shortest text. -#}
+{% macro retail_unit_price(column, source_type) -%}
+    {%- if retail_is_integer_type(source_type) or source_type | upper in ['DOUBLE', 'FLOAT', 'REAL'] -%}
+    {{ dbt.safe_cast(column, 'decimal(18, 6)') }}
+    {%- else -%}
+    {{ dbt.safe_cast(retail_text(column), 'decimal(18, 6)') }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro retail_customer_id(column, source_type) -%}
+    {%- if retail_is_integer_type(source_type) -%}
+    cast({{ column }} as {{ dbt.type_bigint() }})
+    {%- else -%}
+    {{ parse_whole_number(retail_text(column)) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro retail_is_missing_customer(column) -%}
+    nullif({{ retail_text(column) }}, '') is null
+{%- endmacro %}
+
+{% macro retail_invoice_type(invoice_no) -%}
+    case
+        when upper({{ invoice_no }}) like 'C%' then 'cancellation'
+        when upper({{ invoice_no }}) like 'A%' then 'adjustment'
+        else 'purchase'
+    end
+{%- endmacro %}
+
+{#- Fields that are present but could not be typed; empty when the line is clean. Quantity and
+    unit price come as conditions, since line groups keep only whether they parsed. -#}
+{% macro retail_invalid_fields(invoice_no, quantity_is_invalid, invoiced_at, unit_price_is_invalid, customer_id, is_missing_customer) -%}
+    concat_ws(', ',
+        case when nullif({{ invoice_no }}, '') is null then 'InvoiceNo (empty)' end,
+        case when {{ quantity_is_invalid }} then 'Quantity' end,
+        case when {{ invoiced_at }} is null then 'InvoiceDate' end,
+        case when {{ unit_price_is_invalid }} then 'UnitPrice' end,
+        case when {{ customer_id }} is null and not {{ is_missing_customer }} then 'CustomerID' end
+    )
+{%- endmacro %}
+
+{#- Position of each line in the file (1-based): Parquet numbers its rows, CSV in reading order. -#}
+{% macro retail_line_number(col) -%}
+    {%- if col.has_file_row_number -%}
+    file_row_number + 1
+    {%- else -%}
+    row_number() over ()
+    {%- endif -%}
+{%- endmacro %}
+
+{#- A fingerprint of a raw line (all eight fields as read), to recognise it in a later load. -#}
+{% macro retail_line_hash(col) -%}
+    hash("{{ col.invoice_no }}", "{{ col.stock_code }}", "{{ col.description }}", "{{ col.quantity }}",
+        "{{ col.invoice_date }}", "{{ col.unit_price }}", "{{ col.customer_id }}", "{{ col.country }}")
+{%- endmacro %}

@@ -1,20 +1,15 @@
--- raw lines = kept + excluded: the reconciliation must count every parsed line and every line
--- the CSV reader rejected, each exactly once. Returns a row when the totals disagree.
-
+-- raw lines = kept + excluded: the reconciliation must count every line of the raw file, parsed
+-- or rejected by the CSV reader, each exactly once. Returns a row when the totals disagree.
 with
 
 reconciled as (
-
     select sum(n_lines) as n_lines from {{ ref('retail_line_reconciliation') }}
-
 ),
 
 raw as (
-
     select
-        (select count(*) from {{ ref('stg_retail__invoice_lines') }})
+        (select count(*) from {{ source('retail', 'invoice_lines') }})
         + (select count(*) from {{ ref('stg_retail__parser_rejects') }}) as n_lines
-
 )
 
 select

@@ -1,6 +1,7 @@
--- Every parsed line with exactly one status and reason. The first matching reason wins, in the
--- order of the seed retail_exclusion_reasons; `counts_in_monetary` marks the lines that make up
--- monetary: purchase lines, and product lines of cancellation invoices (negative quantities).
+-- A view: every parsed line with exactly one status and reason, for drilling down to single
+-- lines. The rules are the macros in macros/retail_reasons.sql, the same ones that classify the
+-- line groups the marts are built from (int_invoice_line_groups).
+{{ config(materialized='view') }}
 
 with
 
@@ -27,12 +28,9 @@ flagged as (
     select
         lines.*,
         as_of.as_of_date,
-        case
-            when upper(lines.invoice_no) like 'C%' then 'cancellation'
-            when upper(lines.invoice_no) like 'A%' then 'adjustment'
-            else 'purchase'
-        end as invoice_type,
-        service_codes.stock_code is not null as is_service_code
+        {{ retail_invoice_type('lines.invoice_no') }} as invoice_type,
+        service_codes.stock_code is not null as is_service_code,
+        coalesce(lines.quantity > 0 and lines.unit_price > 0, false) as has_positive_quantity_and_price
     from lines
     cross join as_of
     left join service_codes
@@ -44,17 +42,7 @@ classified as (
 
     select
         *,
-        case
-            when is_exact_duplicate then 'exact_duplicate'
-            when invalid_fields <> '' then 'invalid_value'
-            when is_missing_customer then 'no_customer'
-            when invoice_date > as_of_date then 'after_as_of_date'
-            when invoice_type = 'adjustment' then 'adjustment'
-            when invoice_type = 'cancellation' then 'cancellation'
-            when is_service_code then 'service_code'
-            when quantity <= 0 or unit_price <= 0 then 'non_positive_price_or_quantity'
-            else 'purchase'
-        end as reason
+        {{ retail_reason_as_of(retail_intrinsic_reason(), 'invoice_date', 'as_of_date') }} as reason
     from flagged
 
 ),
@@ -77,8 +65,7 @@ final as (
         is_service_code,
         case when reason = 'purchase' then 'kept' else 'excluded' end as line_status,
         reason,
-        reason = 'purchase'
-            or (reason = 'cancellation' and not is_service_code) as counts_in_monetary
+        {{ retail_counts_in_monetary('reason', 'is_service_code') }} as counts_in_monetary
     from classified
 
 )

@@ -6,7 +6,7 @@ with
 dated_lines as (
 
     select max(invoice_date) as last_invoice_date
-    from {{ ref('stg_retail__invoice_lines') }}
+    from {{ ref('int_invoice_line_groups') }}
     where invoice_date is not null
 
 ),

@@ -4,7 +4,7 @@ with
 
 lines as (
 
-    select * from {{ ref('int_invoice_lines_classified') }}
+    select * from {{ ref('int_invoice_line_groups_classified') }}
     where customer_id is not null
         and reason not in ('exact_duplicate', 'invalid_value', 'after_as_of_date')
 
@@ -15,7 +15,7 @@ country_counts as (
     select
         customer_id,
         country,
-        count(*) as n_lines
+        sum(n_lines) as n_lines
     from lines
     where country is not null
     group by customer_id, country
@@ -45,11 +45,11 @@ customers as (
         customer_id,
         min(invoice_date) as first_seen_date,
         max(invoice_date) as last_seen_date,
-        count(*) as n_lines,
+        sum(n_lines) as n_lines,
         count(distinct invoice_no) as n_invoices,
         count(distinct country) as n_countries,
-        sum(case when reason = 'purchase' then 1 else 0 end) > 0 as has_purchases,
-        sum(case when reason = 'cancellation' then 1 else 0 end) > 0 as has_cancellations
+        bool_or(reason = 'purchase') as has_purchases,
+        bool_or(reason = 'cancellation') as has_cancellations
     from lines
     group by customer_id
 
@@ -62,7 +62,7 @@ final as (
         main_country.country,
         customers.first_seen_date,
         customers.last_seen_date,
-        customers.n_lines,
+        cast(customers.n_lines as bigint) as n_lines,
         customers.n_invoices,
         customers.n_countries,
         customers.has_purchases,

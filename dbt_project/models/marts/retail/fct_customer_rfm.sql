@@ -11,7 +11,7 @@ customers as (
 
 lines as (
 
-    select * from {{ ref('int_invoice_lines_classified') }}
+    select * from {{ ref('int_invoice_line_groups_classified') }}
     where counts_in_monetary
 
 ),

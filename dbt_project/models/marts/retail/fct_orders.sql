@@ -6,7 +6,7 @@ with
 
 lines as (
 
-    select * from {{ ref('int_invoice_lines_classified') }}
+    select * from {{ ref('int_invoice_line_groups_classified') }}
     where counts_in_monetary
 
 ),
@@ -20,8 +20,8 @@ orders as (
         min(invoiced_at) as invoiced_at,
         min(invoice_date) as invoice_date,
         min(country) as country,
-        count(*) as n_lines,
-        sum(quantity) as units,
+        sum(n_lines) as n_lines,
+        sum(units) as units,
         sum(line_value) as order_value
     from lines
     group by invoice_no, invoice_type
@@ -37,7 +37,7 @@ final as (
         invoiced_at,
         invoice_date,
         country,
-        n_lines,
+        cast(n_lines as bigint) as n_lines,
         cast(units as bigint) as units,
         cast(order_value as double) as order_value,
         invoice_type = 'cancellation' as is_cancellation

@@ -12,8 +12,8 @@ parsed as (
 
     select
         reason,
-        count(*) as n_lines
-    from {{ ref('int_invoice_lines_classified') }}
+        sum(n_lines) as n_lines
+    from {{ ref('int_invoice_line_groups_classified') }}
     group by reason
 
 ),
@@ -42,7 +42,7 @@ final as (
         reasons.line_status,
         reasons.reason,
         reasons.description,
-        coalesce(counted.n_lines, 0) as n_lines,
+        cast(coalesce(counted.n_lines, 0) as bigint) as n_lines,
         coalesce(counted.n_lines, 0) * 1.0 / sum(coalesce(counted.n_lines, 0)) over () as share_of_raw_lines
     from reasons
     left join counted

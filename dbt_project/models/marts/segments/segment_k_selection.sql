@@ -17,6 +17,7 @@ final as (
         cast(calinski_harabasz as double) as calinski_harabasz,
         cast(davies_bouldin as double) as davies_bouldin,
         cast(silhouette_sample_size as integer) as silhouette_sample_size,
+        cast(fit_sample_size as integer) as fit_sample_size,
         cast(is_chosen as boolean) as is_chosen,
         cast(is_elbow as boolean) as is_elbow,
         cast(choice_reason as {{ dbt.type_string() }}) as choice_reason,

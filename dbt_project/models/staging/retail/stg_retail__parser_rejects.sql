@@ -1,4 +1,4 @@
--- depends_on: {{ ref('stg_retail__invoice_lines') }}
+-- depends_on: {{ ref('int_invoice_line_groups') }}
 
 with
 

@@ -1,0 +1,14 @@
+{#-
+  Where the raw inputs are: the `retail_path` / `students_dir` var when given on the command line,
+  else the RETAIL_PATH / STUDENTS_DIR environment variable (what scripts/build_warehouse.py sets),
+  else the project's generated data. Environment variables rather than vars keep dbt's partial
+  parsing: a changed var forces a full parse of the project, a changed environment variable only
+  re-parses the files that read it.
+-#}
+{% macro retail_path() -%}
+    {{ return(var('retail_path') or env_var('RETAIL_PATH', '../data/generated/online_retail.csv')) }}
+{%- endmacro %}
+
+{% macro students_dir() -%}
+    {{ return(var('students_dir') or env_var('STUDENTS_DIR', '../data/generated/students')) }}
+{%- endmacro %}

@@ -1,0 +1,195 @@
+-- The one pass over the raw file. Lines are grouped twice: identical lines into one (their
+-- copies after the first are exact duplicates), then lines that share invoice, timestamp,
+-- customer, country and every fact the exclusion rules read, so each group has one reason.
+-- Every raw line the reader parsed is in exactly one group (n_lines); the marts read groups
+-- instead of lines. Incremental: lines appended to the file since the last build reload only
+-- the invoice dates they fall on (identical lines always share their date); a file that is not
+-- an append of the one loaded before is reloaded whole (macros/retail_incremental.sql).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='invoice_date_key',
+    pre_hook="{{ retail_forget_unless_appended() }}",
+    post_hook="{{ persist_csv_rejects('retail_reject_errors', 'retail_parser_rejects_load', from_file=not retail_path().lower().endswith('.parquet')) }}",
+) }}
+
+{%- set col = retail_columns() %}
+{%- set types = col.types %}
+
+with
+
+source_lines as (
+
+    select
+        {{ retail_line_number(col) }} as line_number,
+        "{{ col.invoice_no }}" as invoice_no_raw,
+        "{{ col.stock_code }}" as stock_code_raw,
+        "{{ col.description }}" as description_raw,
+        "{{ col.quantity }}" as quantity_raw,
+        "{{ col.invoice_date }}" as invoice_date_raw,
+        "{{ col.unit_price }}" as unit_price_raw,
+        "{{ col.customer_id }}" as customer_id_raw,
+        "{{ col.country }}" as country_raw,
+        {{ retail_line_hash(col) }} as line_hash
+    from {{ source('retail', 'invoice_lines') }}
+
+),
+
+{% if is_incremental() %}
+
+new_dates as (
+
+    select distinct invoice_date_raw
+    from source_lines
+    where line_number > (select coalesce(max(last_line_number), 0) from {{ this }})
+
+),
+
+lines as (
+
+    select source_lines.*
+    from source_lines
+    semi join new_dates
+        on source_lines.invoice_date_raw is not distinct from new_dates.invoice_date_raw
+
+),
+
+{% else %}
+
+lines as (
+
+    select * from source_lines
+
+),
+
+{% endif %}
+
+distinct_lines as (
+
+    select
+        invoice_no_raw,
+        stock_code_raw,
+        description_raw,
+        quantity_raw,
+        invoice_date_raw,
+        unit_price_raw,
+        customer_id_raw,
+        country_raw,
+        line_hash,
+        count(*) as n_copies,
+        max(line_number) as last_line_number
+    from lines
+    group by all
+
+),
+
+service_codes as (
+
+    select distinct stock_code from {{ ref('retail_service_stock_codes') }}
+
+),
+
+typed_lines as (
+
+    select
+        distinct_lines.*,
+        {{ retail_quantity('quantity_raw', types.get('quantity', 'VARCHAR')) }} as quantity,
+        {{ retail_unit_price('unit_price_raw', types.get('unit_price', 'VARCHAR')) }} as unit_price,
+        {{ retail_text('stock_code_raw') }} in (select stock_code from service_codes) as is_service_code
+    from distinct_lines
+
+),
+
+line_groups as (
+
+    select
+        invoice_no_raw,
+        invoice_date_raw,
+        customer_id_raw,
+        country_raw,
+        is_service_code,
+        quantity is null as is_quantity_invalid,
+        unit_price is null as is_unit_price_invalid,
+        coalesce(quantity > 0 and unit_price > 0, false) as has_positive_quantity_and_price,
+        count(*) as n_distinct_lines,
+        sum(n_copies) - count(*) as n_duplicate_lines,
+        sum(quantity) as units,
+        sum(quantity * unit_price) as line_value,
+        max(last_line_number) as last_line_number,
+        arg_max(line_hash, last_line_number) as last_line_hash
+    from typed_lines
+    group by all
+
+),
+
+typed_groups as (
+
+    select
+        *,
+        {{ retail_text('invoice_no_raw') }} as invoice_no,
+        {{ parse_retail_timestamp(retail_text('invoice_date_raw')) }} as invoiced_at,
+        {{ retail_customer_id('customer_id_raw', types.get('customer_id', 'VARCHAR')) }} as customer_id,
+        nullif({{ retail_text('country_raw') }}, '') as country,
+        {{ retail_is_missing_customer('customer_id_raw') }} as is_missing_customer
+    from line_groups
+
+),
+
+flagged as (
+
+    select
+        *,
+        {{ retail_invoice_type('invoice_no') }} as invoice_type,
+        {{ retail_invalid_fields('invoice_no', 'is_quantity_invalid', 'invoiced_at', 'is_unit_price_invalid', 'customer_id', 'is_missing_customer') }}
+            as invalid_fields
+    from typed_groups
+
+),
+
+first_copies as (
+
+    select
+        *,
+        false as is_exact_duplicate,
+        n_distinct_lines as n_lines
+    from flagged
+
+),
+
+later_copies as (
+
+    select
+        * replace (null as units, null as line_value),
+        true as is_exact_duplicate,
+        n_duplicate_lines as n_lines
+    from flagged
+    where n_duplicate_lines > 0
+
+),
+
+final as (
+
+    select
+        coalesce(cast(invoice_date_raw as varchar), '') as invoice_date_key,
+        invoice_no,
+        invoice_type,
+        customer_id,
+        country,
+        invoiced_at,
+        cast(invoiced_at as date) as invoice_date,
+        is_service_code,
+        {{ retail_intrinsic_reason() }} as reason,
+        n_lines,
+        units,
+        line_value,
+        last_line_number,
+        last_line_hash
+    from (
+        select * from first_copies
+        union all by name
+        select * from later_copies
+    ) as copies
+
+)
+
+select * from final
