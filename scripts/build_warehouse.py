@@ -113,6 +113,15 @@ def run_dbt_build(
         raise BuildError(f"dbt build failed (exit {result.returncode})")
 
 
+def loaded_line(loaded: int, parsed: int) -> str:
+    if loaded == parsed:
+        return f"  loaded by this build: all {parsed:,} parsed lines"
+    return (
+        f"  loaded by this build: {loaded:,} of {parsed:,} parsed lines"
+        " (the dates of lines appended since the last build)"
+    )
+
+
 def summarise(build_file: Path) -> str:
     """A few lines for the person who ran the build, read from the finished warehouse."""
     with duckdb.connect(str(build_file)) as con:
@@ -121,6 +130,11 @@ def summarise(build_file: Path) -> str:
             "select line_status, reason, n_lines from marts.retail_line_reconciliation"
             " order by reason_order"
         ).fetchall()
+        loaded, in_groups = con.execute(
+            "select sum(n_lines) filter (where load_id = (select model_run_id"
+            " from intermediate.int_segmentation_run)), sum(n_lines)"
+            " from intermediate.int_invoice_line_groups"
+        ).fetchone()
         as_of, n_customers, n_buyers = con.execute(
             "select max(as_of_date), count(*), count(*) filter (where has_purchases)"
             " from marts.fct_customer_rfm"
@@ -147,6 +161,7 @@ def summarise(build_file: Path) -> str:
     kept = sum(n for status, _, n in reasons if status == "kept")
     lines = [
         f"Raw lines read: {total:,} (kept {kept:,}, excluded {total - kept:,})",
+        loaded_line(loaded or 0, in_groups or 0),
         *(f"  {reason:<32}{n:>12,}" for status, reason, n in reasons if status != "kept"),
         f"Customers: {n_customers:,} ({n_buyers:,} with purchases), as of {as_of}",
         "Customers per RFM segment:",

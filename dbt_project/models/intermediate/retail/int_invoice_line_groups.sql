@@ -9,6 +9,7 @@
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key='invoice_date_key',
+    on_schema_change='sync_all_columns',
     pre_hook="{{ retail_forget_unless_appended() }}",
     post_hook="{{ persist_csv_rejects('retail_reject_errors', 'retail_parser_rejects_load', from_file=not retail_path().lower().endswith('.parquet')) }}",
 ) }}
@@ -183,7 +184,8 @@ final as (
         units,
         line_value,
         last_line_number,
-        last_line_hash
+        last_line_hash,
+        cast('{{ invocation_id }}' as {{ dbt.type_string() }}) as load_id
     from (
         select * from first_copies
         union all by name
