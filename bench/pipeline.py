@@ -2,13 +2,16 @@
 
     python -m bench.pipeline [--sizes 1000000,10000000] [--runs 3]     (make bench)
 
-1. the project: scripts/build_warehouse.py --fresh (dbt build with tests and segmentation);
+1. the project: scripts/build_warehouse.py --fresh --only retail (dbt build of the retail side:
+   load, RFM marts, customer segmentation, scoring view, every data and unit test on them);
 2. the notebook way: pandas + scikit-learn (bench/notebook_way.py);
 3. the floor: one DuckDB statement + the same KMeans fit (bench/duckdb_floor.py).
 
 Each run is its own process; the figures are the median of --runs runs. Data comes from the
 project's generator at the Online Retail ratio of lines to customers, cached as Parquet in
 data/bench/. At the smallest size the three RFM tables are compared, so the race is fair.
+Also measured: the incremental build after appending the last invoice day to a warehouse built
+without it (--incremental-sizes, default 10M), and the fixed cost of a build on a tiny file.
 Results are written to BENCHMARKS.md between the pipeline markers.
 """
 
@@ -21,6 +24,7 @@ import statistics
 import sys
 import tempfile
 from importlib.metadata import version
+from itertools import pairwise
 from pathlib import Path
 
 import duckdb
@@ -53,6 +57,62 @@ def dataset(lines: int) -> Path:
             raise SystemExit(f"error: generating {lines:,} lines failed: {result.error}")
         print(f"generated {path} in {result.seconds:.0f}s", flush=True)
     return path
+
+
+def project_build(retail_file: Path, warehouse: Path, *extra: str) -> list[str]:
+    return [
+        sys.executable,
+        str(ROOT / "scripts" / "build_warehouse.py"),
+        "--retail-path",
+        str(retail_file),
+        "--duckdb-path",
+        str(warehouse),
+        "--quiet",
+        *extra,
+    ]
+
+
+def day_split(path: Path) -> tuple[Path, Path]:
+    """`before`: the file without its last invoice day; `after`: the same lines with that day's
+    lines appended at the end (a file that grew by one day). Cached beside the data set."""
+    before = path.with_name(path.stem + "_before_last_day.parquet")
+    after = path.with_name(path.stem + "_last_day_appended.parquet")
+    if not (before.exists() and after.exists()):
+        day = 'cast(cast("InvoiceDate" as timestamp) as date)'
+        with duckdb.connect(config={"threads": os.cpu_count() or 2}) as con:
+            last = con.execute(f"select max({day}) from read_parquet('{path}')").fetchone()[0]
+            lines = f"""select *, {day} = date '{last}' as on_last_day
+                        from read_parquet('{path}', file_row_number = true)"""
+            con.execute(
+                f"copy (select * exclude (on_last_day, file_row_number) from ({lines})"
+                f" where not on_last_day order by file_row_number) to '{before}' (format parquet)"
+            )
+            con.execute(
+                f"copy (select * exclude (on_last_day, file_row_number) from ({lines})"
+                f" order by on_last_day, file_row_number) to '{after}' (format parquet)"
+            )
+    return before, after
+
+
+def incremental(lines: int, runs: int, workdir: Path) -> dict:
+    """Full build of the grown file vs an incremental build of it on the warehouse without its last day."""
+    before, after = day_split(dataset(lines))
+    warehouse = workdir / f"incremental_{lines}.duckdb"
+    full, step = [], []
+    for i in range(runs):
+        print(f"{lines:,} lines, incremental run {i + 1}/{runs}", flush=True)
+        full.append(measure(project_build(after, warehouse, "--fresh", "--only", "retail")))
+        setup = measure(project_build(before, warehouse, "--fresh", "--only", "retail"))
+        if not setup.ok:
+            step.append(setup)
+            continue
+        step.append(measure(project_build(after, warehouse, "--only", "retail")))
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        reloaded = con.execute(
+            "select sum(n_lines) from intermediate.int_invoice_line_groups"
+            " where load_id = (select model_run_id from intermediate.int_segmentation_run)"
+        ).fetchone()[0]
+    return {"lines": lines, "full": full, "step": step, "reloaded": int(reloaded or 0)}
 
 
 def chosen_k(warehouse: Path) -> int:
@@ -115,18 +175,7 @@ def run_size(lines: int, runs: int, workdir: Path) -> dict:
     for i in range(runs):
         print(f"{lines:,} lines, run {i + 1}/{runs}: project", flush=True)
         ways["project"].append(
-            measure(
-                [
-                    sys.executable,
-                    str(ROOT / "scripts" / "build_warehouse.py"),
-                    "--retail-path",
-                    str(path),
-                    "--duckdb-path",
-                    str(warehouse),
-                    "--fresh",
-                    "--quiet",
-                ]
-            )
+            measure(project_build(path, warehouse, "--fresh", "--only", "retail"))
         )
         k = chosen_k(warehouse)
         for name, module in (("notebook", "bench.notebook_way"), ("floor", "bench.duckdb_floor")):
@@ -143,8 +192,9 @@ def run_size(lines: int, runs: int, workdir: Path) -> dict:
     return {"lines": lines, "k": chosen_k(warehouse), "ways": ways, "agreement": agreement}
 
 
-def fixed_cost(runs: int, workdir: Path) -> Measurement | None:
-    """A build on a tiny file: what every build pays whatever the data (dbt start-up, parsing, tests)."""
+def fixed_cost(runs: int, workdir: Path) -> dict[str, Measurement | None]:
+    """Builds on a tiny file: what every build pays whatever the data (dbt start-up, parsing,
+    one node per model and test), for the retail side alone and for the whole project."""
     tiny = DATA / "online_retail_tiny.csv"
     if not tiny.exists():
         measure(
@@ -157,24 +207,16 @@ def fixed_cost(runs: int, workdir: Path) -> Measurement | None:
                 str(tiny),
             ]
         )
-    warehouse = workdir / "tiny.duckdb"
-    return median(
-        [
-            measure(
-                [
-                    sys.executable,
-                    str(ROOT / "scripts" / "build_warehouse.py"),
-                    "--retail-path",
-                    str(tiny),
-                    "--duckdb-path",
-                    str(warehouse),
-                    "--fresh",
-                    "--quiet",
-                ]
-            )
-            for _ in range(runs)
-        ]
-    )
+    scopes = {"retail side (--only retail)": ["--only", "retail"], "whole project": []}
+    return {
+        scope: median(
+            [
+                measure(project_build(tiny, workdir / "tiny.duckdb", "--fresh", *extra))
+                for _ in range(runs)
+            ]
+        )
+        for scope, extra in scopes.items()
+    }
 
 
 def cell(m: Measurement | None, runs: list[Measurement]) -> tuple[str, str]:
@@ -184,7 +226,45 @@ def cell(m: Measurement | None, runs: list[Measurement]) -> tuple[str, str]:
     return f"{m.seconds:,.1f}", f"{m.peak_mb:,.0f}"
 
 
-def report(results: list[dict], fixed: Measurement | None, runs: int, command: str) -> str:
+def growth_lines(results: list[dict]) -> list[str]:
+    """How each way's time grows from one size to the next (x10 lines: 10.0 would be linear)."""
+    out = []
+    for small, large in pairwise(results):
+        factors = []
+        for name in ("project", "notebook", "floor"):
+            a, b = median(small["ways"][name]), median(large["ways"][name])
+            factors.append(f"{name} x{b.seconds / a.seconds:.1f}" if a and b else f"{name} –")
+        out.append(
+            f"- From {small['lines']:,} to {large['lines']:,} lines"
+            f" (x{large['lines'] / small['lines']:.0f}): time " + ", ".join(factors) + "."
+        )
+    return out
+
+
+def incremental_lines(steps: list[dict]) -> list[str]:
+    out = [
+        "",
+        "Incremental build: the warehouse is built from the file without its last invoice day,"
+        " then that day's lines are appended to the file and the build runs again (only the"
+        " dates of the appended lines are reloaded; every downstream model and test runs as in a"
+        " full build). Compared with a fresh full build of the grown file.",
+        "",
+        "| lines | lines reloaded | full build s | full MB | incremental s | incremental MB"
+        " | incremental / full |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for step in steps:
+        full, inc = median(step["full"]), median(step["step"])
+        f_cells, i_cells = cell(full, step["full"]), cell(inc, step["step"])
+        ratio = f"{inc.seconds / full.seconds:.0%}" if full and inc else "–"
+        out.append(
+            f"| {step['lines']:,} | {step['reloaded']:,} | {f_cells[0]} | {f_cells[1]}"
+            f" | {i_cells[0]} | {i_cells[1]} | {ratio} |"
+        )
+    return out
+
+
+def report(results: list[dict], steps: list[dict], fixed: dict, runs: int, command: str) -> str:
     mem_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     lines = [
         START,
@@ -196,7 +276,9 @@ def report(results: list[dict], fixed: Measurement | None, runs: int, command: s
         f"Command: `{command}`. Median of {runs} runs, each in its own process; wall seconds and"
         " peak resident memory (MB, largest process of the run). DuckDB threads and memory limit:"
         f" DUCKDB_THREADS={os.environ.get('DUCKDB_THREADS', '2')},"
-        f" DUCKDB_MEMORY_LIMIT={os.environ.get('DUCKDB_MEMORY_LIMIT', '8GB')}.",
+        f" DUCKDB_MEMORY_LIMIT={os.environ.get('DUCKDB_MEMORY_LIMIT', '8GB')}."
+        " The project is `scripts/build_warehouse.py --fresh --only retail`: a fresh warehouse,"
+        " the whole retail side (load, marts, segmentation, scoring view) and its tests.",
         "",
         "| lines | k | project s | project MB | notebook s | notebook MB | floor s | floor MB"
         " | project / floor | notebook / project |",
@@ -214,14 +296,18 @@ def report(results: list[dict], fixed: Measurement | None, runs: int, command: s
             f" | {cells['floor'][1]} | {pf} | {np_} |"
         )
     lines.append("")
+    lines += growth_lines(results)
     for result in results:
         if result["agreement"]:
             lines.append(f"- RFM check at {result['lines']:,} lines: {result['agreement']}.")
-    if fixed:
-        lines.append(
-            f"- Fixed cost of a build on a 1,000-line file: {fixed.seconds:.1f} s"
-            f" (peak {fixed.peak_mb:,.0f} MB)."
-        )
+    for scope, measured in fixed.items():
+        if measured:
+            lines.append(
+                f"- Fixed cost of a build on a 1,000-line file, {scope}: {measured.seconds:.1f} s"
+                f" (peak {measured.peak_mb:,.0f} MB)."
+            )
+    if steps:
+        lines += incremental_lines(steps)
     lines.append(END)
     return "\n".join(lines)
 
@@ -241,6 +327,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default=os.environ.get("BENCH_SIZES", "1000000,10000000"))
     parser.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_RUNS", "3")))
+    parser.add_argument(
+        "--incremental-sizes",
+        default=os.environ.get("BENCH_INCREMENTAL_SIZES", "10000000"),
+        help="sizes at which to time an incremental build (empty: none)",
+    )
     args = parser.parse_args()
     sizes = sorted(int(s) for s in args.sizes.split(","))
     DATA.mkdir(parents=True, exist_ok=True)
@@ -253,8 +344,13 @@ def main() -> None:
             if i > 0:
                 result["agreement"] = ""  # checked at the smallest size only
             results.append(result)
+        steps = [
+            incremental(int(size), args.runs, workdir)
+            for size in args.incremental_sizes.split(",")
+            if size.strip()
+        ]
     command = f"make bench BENCH_SIZES={args.sizes} BENCH_RUNS={args.runs}"
-    section = report(results, fixed, args.runs, command)
+    section = report(results, steps, fixed, args.runs, command)
     write_report(section)
     print(section)
 

@@ -27,7 +27,7 @@ SILHOUETTE_SAMPLE = 2000
 # k is chosen on at most this many customers (fixed-seed sample): nine KMeans fits with ten
 # initialisations each grow with the customers, the shape of the inertia curve hardly does.
 # The segments themselves are then fitted on every customer.
-FIT_SAMPLE = 20_000
+FIT_SAMPLE = 10_000
 
 
 @dataclass(frozen=True)
