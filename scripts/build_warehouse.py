@@ -116,6 +116,8 @@ def run_dbt_build(
 def loaded_line(loaded: int, parsed: int) -> str:
     if loaded == parsed:
         return f"  loaded by this build: all {parsed:,} parsed lines"
+    if loaded == 0:
+        return f"  loaded by this build: 0 of {parsed:,} parsed lines (nothing appended since the last build)"
     return (
         f"  loaded by this build: {loaded:,} of {parsed:,} parsed lines"
         " (the dates of lines appended since the last build)"
@@ -201,7 +203,9 @@ def build_lock(build_dir: Path):
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise BuildError(f"another build of this warehouse is running (lock: {lock.name})") from None
+            raise BuildError(
+                f"another build of this warehouse is running (lock: {lock.name})"
+            ) from None
         yield
 
 
@@ -287,7 +291,9 @@ def main(argv: list[str] | None = None) -> int:
         students_dir = None
         if args.only != "retail":
             students_dir = (
-                check_students_dir(args.students_dir) if args.students_dir else default_students_dir()
+                check_students_dir(args.students_dir)
+                if args.students_dir
+                else default_students_dir()
             )
         extra_vars = json.loads(args.vars)
         if args.as_of_date:

@@ -19,7 +19,7 @@
         ) as source_lines
         where source_lines.line_number = (select max(last_line_number) from {{ this }})
             and source_lines.line_hash = (
-                select arg_max(last_line_hash, last_line_number) from {{ this }}
+                select {{ value_at_max("last_line_hash", "last_line_number") }} from {{ this }}
             )
     )
     {%- endif -%}

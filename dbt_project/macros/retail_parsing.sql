@@ -88,6 +88,31 @@
 
 {#- A fingerprint of a raw line (all eight fields as read), to recognise it in a later load. -#}
 {% macro retail_line_hash(col) -%}
+    {{ return(adapter.dispatch('retail_line_hash')(col)) }}
+{%- endmacro %}
+
+{% macro default__retail_line_hash(col) -%}
+    md5(concat_ws('|',
+        {%- for name in [col.invoice_no, col.stock_code, col.description, col.quantity, col.invoice_date, col.unit_price, col.customer_id, col.country] %}
+        coalesce(cast("{{ name }}" as {{ dbt.type_string() }}), '<null>'){{ ',' if not loop.last }}
+        {%- endfor %}
+    ))
+{%- endmacro %}
+
+{% macro duckdb__retail_line_hash(col) -%}
     hash("{{ col.invoice_no }}", "{{ col.stock_code }}", "{{ col.description }}", "{{ col.quantity }}",
         "{{ col.invoice_date }}", "{{ col.unit_price }}", "{{ col.customer_id }}", "{{ col.country }}")
+{%- endmacro %}
+
+{#- The value of `value` on the row where `order_by` is largest, within a group. -#}
+{% macro value_at_max(value, order_by) -%}
+    {{ return(adapter.dispatch('value_at_max')(value, order_by)) }}
+{%- endmacro %}
+
+{% macro default__value_at_max(value, order_by) -%}
+    max_by({{ value }}, {{ order_by }})
+{%- endmacro %}
+
+{% macro duckdb__value_at_max(value, order_by) -%}
+    arg_max({{ value }}, {{ order_by }})
 {%- endmacro %}

@@ -50,8 +50,11 @@ lines as (
 
     select source_lines.*
     from source_lines
-    semi join new_dates
-        on source_lines.invoice_date_raw is not distinct from new_dates.invoice_date_raw
+    where exists (
+        select 1
+        from new_dates
+        where source_lines.invoice_date_raw is not distinct from new_dates.invoice_date_raw
+    )
 
 ),
 
@@ -80,7 +83,16 @@ distinct_lines as (
         count(*) as n_copies,
         max(line_number) as last_line_number
     from lines
-    group by all
+    group by
+        invoice_no_raw,
+        stock_code_raw,
+        description_raw,
+        quantity_raw,
+        invoice_date_raw,
+        unit_price_raw,
+        customer_id_raw,
+        country_raw,
+        line_hash
 
 ),
 
@@ -101,6 +113,17 @@ typed_lines as (
 
 ),
 
+flagged_lines as (
+
+    select
+        *,
+        quantity is null as is_quantity_invalid,
+        unit_price is null as is_unit_price_invalid,
+        coalesce(quantity > 0 and unit_price > 0, false) as has_positive_quantity_and_price
+    from typed_lines
+
+),
+
 line_groups as (
 
     select
@@ -109,17 +132,25 @@ line_groups as (
         customer_id_raw,
         country_raw,
         is_service_code,
-        quantity is null as is_quantity_invalid,
-        unit_price is null as is_unit_price_invalid,
-        coalesce(quantity > 0 and unit_price > 0, false) as has_positive_quantity_and_price,
+        is_quantity_invalid,
+        is_unit_price_invalid,
+        has_positive_quantity_and_price,
         count(*) as n_distinct_lines,
         sum(n_copies) - count(*) as n_duplicate_lines,
         sum(quantity) as units,
         sum(quantity * unit_price) as line_value,
         max(last_line_number) as last_line_number,
-        arg_max(line_hash, last_line_number) as last_line_hash
-    from typed_lines
-    group by all
+        {{ value_at_max('line_hash', 'last_line_number') }} as last_line_hash
+    from flagged_lines
+    group by
+        invoice_no_raw,
+        invoice_date_raw,
+        customer_id_raw,
+        country_raw,
+        is_service_code,
+        is_quantity_invalid,
+        is_unit_price_invalid,
+        has_positive_quantity_and_price
 
 ),
 
@@ -147,22 +178,31 @@ flagged as (
 
 ),
 
-first_copies as (
+copies as (
 
+    -- the first copy of every line, then the later copies of duplicated lines as their own group
     select
-        *,
+        invoice_date_raw, invoice_no, invoice_type, customer_id, country, invoiced_at,
+        is_service_code, invalid_fields, is_missing_customer, has_positive_quantity_and_price,
         false as is_exact_duplicate,
-        n_distinct_lines as n_lines
+        n_distinct_lines as n_lines,
+        units,
+        line_value,
+        last_line_number,
+        last_line_hash
     from flagged
 
-),
-
-later_copies as (
+    union all
 
     select
-        * replace (null as units, null as line_value),
+        invoice_date_raw, invoice_no, invoice_type, customer_id, country, invoiced_at,
+        is_service_code, invalid_fields, is_missing_customer, has_positive_quantity_and_price,
         true as is_exact_duplicate,
-        n_duplicate_lines as n_lines
+        n_duplicate_lines as n_lines,
+        null as units,
+        null as line_value,
+        last_line_number,
+        last_line_hash
     from flagged
     where n_duplicate_lines > 0
 
@@ -186,11 +226,7 @@ final as (
         last_line_number,
         last_line_hash,
         cast('{{ invocation_id }}' as {{ dbt.type_string() }}) as load_id
-    from (
-        select * from first_copies
-        union all by name
-        select * from later_copies
-    ) as copies
+    from copies
 
 )
 

@@ -19,7 +19,16 @@ as_of as (
 classified as (
 
     select
-        line_groups.* exclude (reason),
+        line_groups.invoice_no,
+        line_groups.invoice_type,
+        line_groups.customer_id,
+        line_groups.country,
+        line_groups.invoiced_at,
+        line_groups.invoice_date,
+        line_groups.is_service_code,
+        line_groups.n_lines,
+        line_groups.units,
+        line_groups.line_value,
         {{ retail_reason_as_of('line_groups.reason', 'line_groups.invoice_date', 'as_of.as_of_date') }} as reason
     from line_groups
     cross join as_of

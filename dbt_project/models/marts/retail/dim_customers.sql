@@ -48,8 +48,8 @@ customers as (
         sum(n_lines) as n_lines,
         count(distinct invoice_no) as n_invoices,
         count(distinct country) as n_countries,
-        bool_or(reason = 'purchase') as has_purchases,
-        bool_or(reason = 'cancellation') as has_cancellations
+        sum(case when reason = 'purchase' then 1 else 0 end) > 0 as has_purchases,
+        sum(case when reason = 'cancellation' then 1 else 0 end) > 0 as has_cancellations
     from lines
     group by customer_id
 
