@@ -56,7 +56,13 @@ order by customer_id
 
 
 def main(path: str, k: int, out: str) -> None:
-    con = duckdb.connect(config={"threads": int(os.environ.get("DUCKDB_THREADS", "2"))})
+    # The same threads and memory limit as the project's profile, so the race is fair.
+    con = duckdb.connect(
+        config={
+            "threads": int(os.environ.get("DUCKDB_THREADS", "2")),
+            "memory_limit": os.environ.get("DUCKDB_MEMORY_LIMIT", "8GB"),
+        }
+    )
     rfm = con.execute(RFM_SQL, {"path": path}).df()
     rfm["segment"] = fit_segments(rfm, k)
     rfm.to_parquet(out)
