@@ -179,6 +179,8 @@ def run_size(lines: int, runs: int, workdir: Path) -> dict:
         )
         k = chosen_k(warehouse)
         for name, module in (("notebook", "bench.notebook_way"), ("floor", "bench.duckdb_floor")):
+            if any(not r.ok for r in ways[name]):
+                continue  # failed once at this size (e.g. out of memory): recorded, not repeated
             print(f"{lines:,} lines, run {i + 1}/{runs}: {name}", flush=True)
             ways[name].append(
                 measure(

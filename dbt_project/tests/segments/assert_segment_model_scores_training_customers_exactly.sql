@@ -1,11 +1,13 @@
--- Scoring the training customers in SQL with marts.segment_model (macro score_segments) must give
--- every customer of marts.customer_segments the same segment, and no customer more or less.
+-- Scoring the training customers in SQL (the view marts.score_rfm, macro score_segments) must
+-- give every customer of marts.customer_segments the same segment, and no customer more or less.
+-- It also stands for not_null and relationships tests on score_rfm: a customer missing on either
+-- side, or with no segment, is a row here.
 
 with
 
 scored as (
 
-    {{ score_segments(ref('fct_customer_rfm')) }}
+    select * from {{ ref('score_rfm') }}
 
 ),
 
