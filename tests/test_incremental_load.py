@@ -1,6 +1,7 @@
 """Incremental loading of the retail file: appending lines and rebuilding gives the same marts as
 a full build of the longer file, and reloads only the dates the new lines fall on; a file that is
-not an append is reloaded whole. The line-level views agree with the grouped load."""
+not an append, or was loaded by other rules, is reloaded whole. The line-level views agree with
+the grouped load."""
 
 from __future__ import annotations
 
@@ -109,6 +110,26 @@ def test_a_file_that_is_not_an_append_is_reloaded_whole(tmp_path, split_files, f
     output = build_ok(paths["after"], published)
     loaded, total = loaded_counts(output)
     assert loaded == total
+    assert_same_tables(snapshot(published), full_build_of_after)
+
+
+def test_groups_loaded_by_other_rules_are_reloaded_whole(tmp_path, split_files, full_build_of_after):
+    """Groups stored with another load fingerprint (as after an edit of the load model, one of
+    its macros or the service-code seed) are not kept: the next build reloads every line."""
+    paths, n_before, _ = split_files
+    published = tmp_path / "warehouse.duckdb"
+    build_ok(paths["before"], published, "--fresh")
+    with duckdb.connect(str(published)) as con:
+        updated = con.execute(
+            "update intermediate.int_invoice_line_groups set load_fingerprint = 'other rules'"
+            " where last_line_number = (select min(last_line_number)"
+            " from intermediate.int_invoice_line_groups)"
+        ).fetchone()[0]
+    assert updated >= 1
+
+    output = build_ok(paths["after"], published)
+    loaded, total = loaded_counts(output)
+    assert loaded == total > n_before
     assert_same_tables(snapshot(published), full_build_of_after)
 
 

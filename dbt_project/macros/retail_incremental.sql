@@ -1,15 +1,27 @@
 {#-
   Pre-hook of int_invoice_line_groups. An incremental load reads only the lines after the last
-  one loaded, which is right only if the file is the one loaded before with lines appended. The
-  line at the stored watermark must still be there, identical; otherwise every loaded group is
-  deleted, and the model, finding no watermark, loads the whole file again. Either way the marts
-  equal those of a full build.
+  one loaded, which is right only if the file is the one loaded before with lines appended, and
+  if the groups already loaded were made by the same rules. Every loaded group is deleted when
+  the line at the stored watermark is no longer there, identical, or when the stored load
+  fingerprint differs (the model, a macro it calls or the service-code seed was edited); the
+  model, finding no watermark, then loads the whole file again. Either way the marts equal those
+  of a full build.
 -#}
 {% macro retail_forget_unless_appended() -%}
     {%- if is_incremental() -%}
     {%- set col = retail_columns() -%}
+    {%- set has_fingerprint = adapter.get_columns_in_relation(this)
+        | selectattr('name', 'equalto', 'load_fingerprint') | list | length > 0 -%}
     delete from {{ this }}
-    where not exists (
+    where {% if has_fingerprint -%}
+        exists (
+            select 1 from {{ this }}
+            where load_fingerprint is null or load_fingerprint <> {{ retail_load_fingerprint() }}
+        )
+    {%- else -%}
+        true  -- loaded before fingerprints were stored
+    {%- endif %}
+    or not exists (
         select 1
         from (
             select
@@ -23,4 +35,33 @@
             )
     )
     {%- endif -%}
+{%- endmacro %}
+
+{#-
+  What decides how a line is grouped and classified at load time, as one value stored with every
+  group: the model's code, the code of every project macro it calls (followed through the macros
+  they call and the adapter implementations of dispatched ones) and the service-code seed.
+-#}
+{% macro retail_load_fingerprint() -%}
+    {%- set texts = [model.raw_code] -%}
+    {%- set seen = [] -%}
+    {%- set pending = model.depends_on.macros | list -%}
+    {#- Jinja has no while loop: a few rounds reach every macro the load calls #}
+    {%- for round in range(6) -%}
+        {%- set next_round = [] -%}
+        {%- for unique_id in pending if unique_id.startswith('macro.' ~ project_name ~ '.') and unique_id not in seen -%}
+            {%- do seen.append(unique_id) -%}
+            {%- set name = unique_id.split('.')[-1] -%}
+            {%- for candidate in [name, adapter.type() ~ '__' ~ name, 'default__' ~ name] if context.get(candidate) -%}
+                {%- set macro = context[candidate].macro -%}
+                {%- do texts.append(macro.macro_sql) -%}
+                {%- do next_round.extend(macro.depends_on.macros) -%}
+            {%- endfor -%}
+        {%- endfor -%}
+        {%- set pending = next_round -%}
+    {%- endfor -%}
+    md5('{{ local_md5(texts | join('\n')) }}' || coalesce((
+        select {{ dbt.listagg('stock_code', "'|'", 'order by stock_code') }}
+        from {{ ref('retail_service_stock_codes') }}
+    ), ''))
 {%- endmacro %}

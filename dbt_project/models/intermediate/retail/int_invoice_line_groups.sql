@@ -4,7 +4,8 @@
 -- Every raw line the reader parsed is in exactly one group (n_lines); the marts read groups
 -- instead of lines. Incremental: lines appended to the file since the last build reload only
 -- the invoice dates they fall on (identical lines always share their date); a file that is not
--- an append of the one loaded before is reloaded whole (macros/retail_incremental.sql).
+-- an append of the one loaded before, or was loaded by other rules (this model, a macro it calls
+-- or the service-code seed changed since), is reloaded whole (macros/retail_incremental.sql).
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',
@@ -236,7 +237,8 @@ final as (
         line_value,
         last_line_number,
         last_line_hash,
-        cast('{{ invocation_id }}' as {{ dbt.type_string() }}) as load_id
+        cast('{{ invocation_id }}' as {{ dbt.type_string() }}) as load_id,
+        {{ retail_load_fingerprint() }} as load_fingerprint
     from copies
 
 )
