@@ -17,7 +17,8 @@ class Measurement:
 
 
 def measure(command: list[str], env: dict | None = None, cwd: str | None = None) -> Measurement:
-    """Wall time and peak RSS (the largest process of the tree, as the kernel reports it)."""
+    """Wall time and peak RSS (the largest process of the tree, as the kernel reports it; it
+    also counts the caller's own peak at the time, so callers keep their own memory small)."""
     started = time.perf_counter()
     process = subprocess.Popen(
         command, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True

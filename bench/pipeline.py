@@ -78,19 +78,14 @@ def day_split(path: Path) -> tuple[Path, Path]:
     before = path.with_name(path.stem + "_before_last_day.parquet")
     after = path.with_name(path.stem + "_last_day_appended.parquet")
     if not (before.exists() and after.exists()):
-        day = 'cast(cast("InvoiceDate" as timestamp) as date)'
-        with duckdb.connect(config={"threads": os.cpu_count() or 2}) as con:
-            last = con.execute(f"select max({day}) from read_parquet('{path}')").fetchone()[0]
-            lines = f"""select *, {day} = date '{last}' as on_last_day
-                        from read_parquet('{path}', file_row_number = true)"""
-            con.execute(
-                f"copy (select * exclude (on_last_day, file_row_number) from ({lines})"
-                f" where not on_last_day order by file_row_number) to '{before}' (format parquet)"
-            )
-            con.execute(
-                f"copy (select * exclude (on_last_day, file_row_number) from ({lines})"
-                f" order by on_last_day, file_row_number) to '{after}' (format parquet)"
-            )
+        # In a child process: the kernel counts the parent's peak memory in the peak of every
+        # process it starts afterwards, so the driver itself must stay small.
+        result = measure(
+            [sys.executable, "-m", "bench.day_split", str(path), str(before), str(after)],
+            cwd=str(ROOT),
+        )
+        if not result.ok:
+            raise SystemExit(f"error: splitting {path} by day failed: {result.error}")
     return before, after
 
 
