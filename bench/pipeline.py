@@ -38,6 +38,7 @@ DATA = ROOT / "data" / "bench"
 BENCHMARKS = ROOT / "BENCHMARKS.md"
 START, END = "<!-- pipeline-bench:start -->", "<!-- pipeline-bench:end -->"
 DEFAULT_K = 4
+DEFAULT_INCREMENTAL_SIZES = "10000000"
 
 
 def dataset(lines: int) -> Path:
@@ -326,7 +327,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_RUNS", "3")))
     parser.add_argument(
         "--incremental-sizes",
-        default=os.environ.get("BENCH_INCREMENTAL_SIZES", "10000000"),
+        default=os.environ.get("BENCH_INCREMENTAL_SIZES", DEFAULT_INCREMENTAL_SIZES),
         help="sizes at which to time an incremental build (empty: none)",
     )
     args = parser.parse_args()
@@ -347,6 +348,8 @@ def main() -> None:
             if size.strip()
         ]
     command = f"make bench BENCH_SIZES={args.sizes} BENCH_RUNS={args.runs}"
+    if args.incremental_sizes != DEFAULT_INCREMENTAL_SIZES:
+        command = f"BENCH_INCREMENTAL_SIZES={args.incremental_sizes} {command}"
     section = report(results, steps, fixed, args.runs, command)
     write_report(section)
     print(section)
