@@ -66,15 +66,12 @@ repeated_hashes as (
 
 distinct_lines as (
 
+    -- the fields the rest of the load reads; the description only tells lines apart
+    {%- set kept = ['invoice_no_raw', 'stock_code_raw', 'quantity_raw', 'invoice_date_raw',
+                    'unit_price_raw', 'customer_id_raw', 'country_raw', 'line_hash'] %}
+
     select
-        invoice_no_raw,
-        stock_code_raw,
-        quantity_raw,
-        invoice_date_raw,
-        unit_price_raw,
-        customer_id_raw,
-        country_raw,
-        line_hash,
+        {{ kept | join(', ') }},
         1 as n_copies,
         line_number as last_line_number
     from ({{ lines }}) as lines
@@ -83,28 +80,12 @@ distinct_lines as (
     union all
 
     select
-        invoice_no_raw,
-        stock_code_raw,
-        quantity_raw,
-        invoice_date_raw,
-        unit_price_raw,
-        customer_id_raw,
-        country_raw,
-        line_hash,
+        {{ kept | join(', ') }},
         count(*) as n_copies,
         max(line_number) as last_line_number
     from ({{ lines }}) as lines
     where line_hash in (select line_hash from repeated_hashes)
-    group by
-        invoice_no_raw,
-        stock_code_raw,
-        description_raw,
-        quantity_raw,
-        invoice_date_raw,
-        unit_price_raw,
-        customer_id_raw,
-        country_raw,
-        line_hash
+    group by {{ kept | join(', ') }}, description_raw
 
 ),
 
