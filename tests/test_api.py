@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import http.client
 import json
 import os
 import shutil
@@ -15,6 +17,7 @@ import urllib.request
 
 import pandas as pd
 import pytest
+import uvicorn
 from conftest import PROJECT_ROOT
 from fastapi.testclient import TestClient
 
@@ -264,3 +267,413 @@ def test_server_picks_up_a_new_warehouse_without_failing_requests(
     assert failures == []
     assert new_run != first_run, health
     assert successes[0] == first_run and successes[-1] == new_run
+
+
+# --- Robustness: never a 500, bounded requests, error shapes, health ---------------------------
+
+CUSTOMER_ERROR_KEYS = {"customerId", "message", "error"}
+ERROR_KEYS = {"message", "error"}
+MAX_BODY_BYTES = 64 * 1024
+MAX_QUERY_BYTES = 4096
+MAX_QUERY_PARAMS = 20
+ECHO_CHARS = 100  # an error answer echoes at most this much of any input value (plus an ellipsis)
+
+
+def post_raw(client, content, content_type: str = "application/json"):
+    return client.post("/api/cluster", content=content, headers={"content-type": content_type})
+
+
+@pytest.mark.parametrize("customer_id", [2**63, 2**127, 2**128, -(2**63) - 1, 10**40, 10**4000])
+def test_customer_id_beyond_bigint_is_not_found(client, customer_id):
+    response = client.get(f"/api/customers/{customer_id}")
+    assert response.status_code == 404, response.text
+    body = response.json()
+    assert set(body) == CUSTOMER_ERROR_KEYS
+    assert body["customerId"] == str(customer_id)[:ECHO_CHARS] + (
+        "…" if len(str(customer_id)) > ECHO_CHARS else ""
+    )
+
+
+def test_customer_errors_have_their_own_shape(client):
+    missing = client.get("/api/customers/999999999")
+    assert missing.status_code == 404
+    assert missing.json() == {
+        "customerId": "999999999",
+        "message": "Customer not found",
+        "error": "customer_id: no customer with this id",
+    }
+    invalid = client.get("/api/customers/not-a-number")
+    assert invalid.status_code == 422
+    body = invalid.json()
+    assert set(body) == CUSTOMER_ERROR_KEYS
+    assert body["customerId"] == "not-a-number"
+    assert body["message"] == "Invalid input"
+    assert body["error"].startswith("customer_id: ")
+
+
+DEEP = "[" * 60_000  # RecursionError in Python's JSON parser, yet under the 64 KB body limit
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        DEEP,
+        "[" * 30_000 + "]" * 30_000,
+        '{"recency": ' + "[" * 50_000,
+        '{"recency": ' + "1" * 5_000 + ', "frequency": 3, "monetary_value": 5}',
+        b'{"recency": "\xff\xfe", "frequency": 3, "monetary_value": 5}',
+        b"\xff\xfe\x00\x00",
+    ],
+    ids=["open", "closed", "in-field", "long-integer", "bad-utf8-in-string", "bad-utf8"],
+)
+def test_unparseable_json_answers_422_in_the_cluster_shape(client, content):
+    response = post_raw(client, content)
+    assert response.status_code == 422, response.text[:300]
+    body = response.json()
+    assert set(body) == RESPONSE_KEYS
+    assert body["message"] == "Invalid input"
+    assert body["error"].startswith("body: "), body["error"]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        '{"recency": "\\ud800", "frequency": 3, "monetary_value": 5}',
+        '{"recency": 5, "frequency": 3, "monetary_value": 5, "\\udfff": 1}',
+        '{"recency": 5, "frequency": "\\ud800\\ud800", "monetary_value": 5}',
+    ],
+)
+def test_lone_surrogate_answers_422(client, content):
+    response = post_raw(client, content)
+    assert response.status_code == 422, response.text[:300]
+    body = response.json()
+    assert set(body) == RESPONSE_KEYS
+    assert "\ud800" not in response.text and "\udfff" not in response.text
+
+
+def test_body_over_64kb_answers_413_without_echo(client):
+    value = "7" * (MAX_BODY_BYTES + 1)
+    response = post_raw(client, '{"recency": "' + value + '"}')
+    assert response.status_code == 413
+    body = response.json()
+    assert set(body) == RESPONSE_KEYS
+    assert body["clusterId"] is None and body["message"] == "Request too large"
+    assert len(response.content) < 1_000
+
+
+def test_chunked_body_over_64kb_answers_413(client):
+    def chunks():
+        for _ in range(100):
+            yield b"1" * 4096
+
+    response = post_raw(client, chunks())
+    assert response.status_code == 413
+    assert response.json()["message"] == "Request too large"
+
+
+def test_body_at_the_limit_is_read(client):
+    body = json.dumps(EXAMPLE)
+    padded = body[:-1] + " " * (MAX_BODY_BYTES - len(body)) + "}"
+    assert len(padded.encode()) == MAX_BODY_BYTES
+    assert post_raw(client, padded).status_code == 200
+
+
+def test_long_query_string_answers_413(client):
+    response = client.get("/api/cluster", params={**EXAMPLE, "pad": "x" * MAX_QUERY_BYTES})
+    assert response.status_code == 413
+    assert set(response.json()) == RESPONSE_KEYS
+    health = client.get("/healthz", params={"pad": "x" * MAX_QUERY_BYTES})
+    assert health.status_code == 413
+    assert set(health.json()) == ERROR_KEYS
+
+
+def test_too_many_query_parameters_answer_422(client):
+    params = [(k, v) for k, v in EXAMPLE.items()] + [
+        (f"p{i}", "1") for i in range(MAX_QUERY_PARAMS)
+    ]
+    response = client.get("/api/cluster", params=params)
+    assert response.status_code == 422
+    assert response.json()["error"].startswith("query: ")
+
+
+def test_errors_echo_only_a_prefix_of_long_values(client):
+    long_value = "9" * 3_000 + "x"
+    response = client.get(
+        "/api/cluster", params={"recency": long_value, "frequency": 3, "monetary_value": 10}
+    )
+    assert response.status_code == 422
+    echoed = response.json()["inputValues"]["recency"]
+    assert echoed == long_value[:ECHO_CHARS] + "…"
+    long_key = "k" * 30_000
+    body = json.dumps({**EXAMPLE, long_key: 1, "frequency": "f" * 30_000})
+    response = post_raw(client, body)
+    assert response.status_code == 422
+    assert len(response.content) < 2_000, response.text[:300]
+    many_keys = json.dumps({**EXAMPLE, **{f"k{i:04}": 1 for i in range(3_000)}})
+    response = post_raw(client, many_keys)
+    assert response.status_code == 422
+    assert len(response.content) < 2_000, response.text[:300]
+
+
+def test_huge_numbers_are_echoed_as_a_prefix(client):
+    body = '{"recency": ' + "1" * 4_000 + ', "frequency": 3, "monetary_value": 5}'
+    response = post_raw(client, body)
+    assert response.status_code == 422
+    assert response.json()["inputValues"]["recency"] == "1" * ECHO_CHARS + "…"
+
+
+def test_unknown_path_and_method_answer_json_errors(client):
+    missing = client.get("/nowhere")
+    assert missing.status_code == 404 and set(missing.json()) == ERROR_KEYS
+    wrong_method = client.delete("/api/cluster")
+    assert wrong_method.status_code == 405
+    assert "GET" in wrong_method.headers["allow"]
+    assert set(wrong_method.json()) == RESPONSE_KEYS
+
+
+class FailingStore:
+    """A ModelStore whose next `current()` raises an error naming a server file, once."""
+
+    def __init__(self, store: ModelStore) -> None:
+        self.store = store
+        self.fail_next = False
+
+    def __getattr__(self, name: str):
+        return getattr(self.store, name)
+
+    def current(self):
+        if self.fail_next:
+            self.fail_next = False
+            raise RuntimeError(f"cannot read {self.store.path}")
+        return self.store.current()
+
+
+def test_unexpected_error_answers_json_500_without_internals(generated_warehouse):
+    store = FailingStore(ModelStore(generated_warehouse.path))
+    with TestClient(create_app(store), raise_server_exceptions=False) as api:
+        store.fail_next = True
+        response = api.get("/api/cluster", params=EXAMPLE)
+        assert response.status_code == 500
+        body = response.json()
+        assert set(body) == RESPONSE_KEYS
+        assert body["message"] == "Internal server error"
+        assert "RuntimeError" not in response.text and "duckdb" not in response.text
+        assert str(generated_warehouse.path.parent) not in response.text
+        store.fail_next = True
+        segments = api.get("/api/segments")
+        assert segments.status_code == 500 and set(segments.json()) == ERROR_KEYS
+        store.fail_next = True
+        customer = api.get("/api/customers/12345")
+        assert customer.status_code == 500 and set(customer.json()) == CUSTOMER_ERROR_KEYS
+        assert api.get("/api/cluster", params=EXAMPLE).status_code == 200
+
+
+def test_openapi_documents_the_error_shapes(client):
+    spec = client.get("/openapi.json").json()
+
+    def schema_of(path: str, method: str, status: str) -> str:
+        content = spec["paths"][path][method]["responses"][status]["content"]
+        return content["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+
+    for method in ("get", "post"):
+        for status in ("413", "422", "500"):
+            assert schema_of("/api/cluster", method, status) == "ClusterResponse"
+    for status in ("404", "413", "422", "500"):
+        assert schema_of("/api/customers/{customer_id}", "get", status) == "CustomerError"
+    assert schema_of("/healthz", "get", "200") == "HealthResponse"
+    assert schema_of("/healthz", "get", "503") == "HealthResponse"
+    assert schema_of("/api/segments", "get", "500") == "ErrorResponse"
+    assert set(spec["components"]["schemas"]["CustomerError"]["properties"]) == (
+        CUSTOMER_ERROR_KEYS
+    )
+
+
+def test_healthz_is_degraded_while_a_reload_fails(tmp_path, generated_warehouse):
+    published = tmp_path / "shop-secret-name.duckdb"
+    shutil.copy2(generated_warehouse.path, published)
+    with TestClient(create_app(ModelStore(published, check_interval=0))) as api:
+        healthy = api.get("/healthz")
+        assert healthy.status_code == 200 and healthy.json()["status"] == "ok"
+        assert healthy.json()["lastReloadError"] is None
+        broken = tmp_path / "staged"
+        broken.write_bytes(b"not a duckdb file " * 1000)
+        os.replace(broken, published)
+        degraded = api.get("/healthz")
+        assert degraded.status_code == 503, degraded.text
+        body = degraded.json()
+        assert body["status"] == "degraded"
+        assert body["modelRunId"] == healthy.json()["modelRunId"]
+        assert body["lastReloadError"]
+        assert "shop-secret-name" not in degraded.text and str(tmp_path) not in degraded.text
+        # the last good model keeps answering
+        assert api.get("/api/cluster", params=EXAMPLE).status_code == 200
+        published.unlink()
+        missing = api.get("/healthz")
+        assert missing.status_code == 503
+        assert "shop-secret-name" not in missing.text and str(tmp_path) not in missing.text
+        staged = tmp_path / "staged"
+        shutil.copy2(generated_warehouse.path, staged)
+        os.replace(staged, published)
+        recovered = api.get("/healthz")
+        assert recovered.status_code == 200 and recovered.json()["status"] == "ok"
+        assert recovered.json()["lastReloadError"] is None
+
+
+def test_no_response_names_a_server_file(tmp_path, generated_warehouse):
+    published = tmp_path / "shop-secret-name.duckdb"
+    shutil.copy2(generated_warehouse.path, published)
+    customer_id = int(
+        generated_warehouse.query_df("select min(customer_id) as c from marts.customer_segments")[
+            "c"
+        ].iloc[0]
+    )
+    with TestClient(create_app(ModelStore(published))) as api:
+        responses = [
+            api.get("/healthz"),
+            api.get("/api/segments"),
+            api.get(f"/api/customers/{customer_id}"),
+            api.get("/api/customers/999999999"),
+            api.get("/api/cluster", params=EXAMPLE),
+            api.get("/api/cluster", params={"recency": "x"}),
+            api.get("/openapi.json"),
+            api.get("/docs"),
+        ]
+    for response in responses:
+        assert response.status_code < 500
+        for secret in ("shop-secret-name", str(tmp_path), str(PROJECT_ROOT), "/tmp/", "/home/"):
+            assert secret not in response.text, (response.url, secret)
+
+
+# --- The real server: a failed request must not cost the connection ----------------------------
+
+
+def wait_for_server(base: str, deadline_seconds: float = 30) -> None:
+    deadline = time.monotonic() + deadline_seconds
+    while True:
+        try:
+            get_json(f"{base}/healthz")
+            return
+        except (urllib.error.URLError, ConnectionError):
+            assert time.monotonic() < deadline, "server did not start"
+            time.sleep(0.1)
+
+
+@pytest.fixture(scope="module")
+def live_server(generated_warehouse):
+    """`python -m apps.api` on a free port (the production entry point: uvicorn, httptools)."""
+    port = free_port()
+    env = dict(os.environ, DUCKDB_PATH=str(generated_warehouse.path))
+    server = subprocess.Popen(
+        [sys.executable, "-m", "apps.api", "--port", str(port)],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_server(f"http://127.0.0.1:{port}")
+        yield server, port
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def exchange(connection, method: str, path: str, body=None, headers=None):
+    """One request on a kept-alive http.client connection: (status, parsed JSON body)."""
+    connection.request(method, path, body=body, headers=headers or {})
+    response = connection.getresponse()
+    return response.status, json.loads(response.read())
+
+
+GOOD_QUERY = "/api/cluster?recency=64&frequency=32&monetary_value=100924"
+JSON_HEADERS = {"content-type": "application/json"}
+BAD_REQUESTS = [
+    ("GET", f"/api/customers/{2**127}", None, 404),
+    ("POST", "/api/cluster", DEEP, 422),
+    ("POST", "/api/cluster", "[" * 100_000, 413),  # as deep, but over the body limit
+    ("POST", "/api/cluster", '{"recency": "\\ud800", "frequency": 3, "monetary_value": 5}', 422),
+    ("POST", "/api/cluster", "1" * (MAX_BODY_BYTES + 1), 413),
+    ("GET", "/api/cluster?" + "x" * (MAX_QUERY_BYTES + 1), None, 413),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body", "status"), BAD_REQUESTS)
+def test_bad_request_keeps_the_connection_usable(live_server, method, path, body, status):
+    _, port = live_server
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        assert exchange(connection, method, path, body, JSON_HEADERS)[0] == status
+        got, answer = exchange(connection, "GET", GOOD_QUERY)
+        assert got == 200 and answer["clusterId"] is not None
+    finally:
+        connection.close()
+
+
+def peak_memory_kb(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as status:
+        line = next(line for line in status if line.startswith("VmHWM:"))
+    return int(line.split()[1])
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
+def test_100mb_body_is_refused_without_being_held(live_server, chunked):
+    server, port = live_server
+    before = peak_memory_kb(server.pid)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    chunk = b"1" * (1 << 20)
+    try:
+        connection.putrequest("POST", "/api/cluster")
+        connection.putheader("content-type", "application/json")
+        if chunked:
+            connection.putheader("transfer-encoding", "chunked")
+        else:
+            connection.putheader("content-length", str(100 * len(chunk)))
+        connection.endheaders()
+        try:
+            for _ in range(100):
+                connection.send(b"%x\r\n%s\r\n" % (len(chunk), chunk) if chunked else chunk)
+            if chunked:
+                connection.send(b"0\r\n\r\n")
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # a server may stop reading once it has answered
+        response = connection.getresponse()
+        assert response.status == 413
+        assert len(response.read()) < 1_000
+        assert exchange(connection, "GET", GOOD_QUERY)[0] == 200
+    finally:
+        connection.close()
+    grown_mb = (peak_memory_kb(server.pid) - before) / 1024
+    assert grown_mb < 30, f"server peak memory grew {grown_mb:.0f} MB"
+
+
+@contextlib.contextmanager
+def serve_in_thread(app):
+    """A real uvicorn server for `app` in a thread of this process, on a free port."""
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="critical")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not server.started:
+            assert time.monotonic() < deadline and thread.is_alive(), "server did not start"
+            time.sleep(0.05)
+        yield server.config.port
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+
+def test_server_error_keeps_the_connection_usable(generated_warehouse):
+    store = FailingStore(ModelStore(generated_warehouse.path))
+    with serve_in_thread(create_app(store)) as port:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        try:
+            store.fail_next = True
+            status, body = exchange(connection, "GET", GOOD_QUERY)
+            assert status == 500 and body["message"] == "Internal server error"
+            assert exchange(connection, "GET", GOOD_QUERY)[0] == 200
+        finally:
+            connection.close()

@@ -18,10 +18,12 @@ from pathlib import Path
 
 import duckdb
 
-from apps.api.segment_model_loader import load_segment_model
+from apps.api.segment_model_loader import InvalidSegmentModel, load_segment_model
 from models_py.rfm_scoring import SegmentModel
 
 log = logging.getLogger(__name__)
+
+WAREHOUSE_ALIAS = "published_warehouse"
 
 
 @dataclass(frozen=True)
@@ -49,9 +51,9 @@ def _file_id(path: Path) -> tuple[int, int]:
 def open_snapshot(path: Path) -> Snapshot:
     file_id = _file_id(path)
     # A private in-memory instance that attaches the file: duckdb.connect(path) would reuse the
-    # instance DuckDB caches per path, which still reads the replaced file. The catalog keeps the
-    # file's stem, the name the warehouse's stored views refer to.
-    catalog = path.stem.replace('"', "")
+    # instance DuckDB caches per path, which still reads the replaced file. Any alias does: the
+    # warehouse's views never name their catalog.
+    catalog = WAREHOUSE_ALIAS
     connection = duckdb.connect()
     escaped_path = str(path).replace("'", "''")
     connection.execute(f"attach '{escaped_path}' as \"{catalog}\" (read_only)")
@@ -59,6 +61,14 @@ def open_snapshot(path: Path) -> Snapshot:
     model = load_segment_model(connection)
     published_at = datetime.fromtimestamp(file_id[1] / 1e9, tz=UTC)
     return Snapshot(model, connection, catalog, published_at, file_id)
+
+
+def describe_reload_failure(exc: Exception) -> str:
+    """Why a reload failed, fit for clients: the store's own model errors say what is wrong;
+    others (DuckDB, the file system) only their kind, as their messages name server files."""
+    if isinstance(exc, InvalidSegmentModel):
+        return f"the published warehouse holds no usable segment model: {exc}"
+    return f"the published warehouse could not be read ({type(exc).__name__})"
 
 
 class ModelStore:
@@ -70,6 +80,7 @@ class ModelStore:
         self._lock = threading.Lock()
         self._snapshot = open_snapshot(self.path)
         self._checked_at = time.monotonic()
+        # why the last reload failed (see describe_reload_failure), None once one succeeds
         self.last_reload_error: str | None = None
 
     def current(self) -> Snapshot:
@@ -90,5 +101,5 @@ class ModelStore:
             self.last_reload_error = None
             log.info("loaded segment model run %s from %s", self._snapshot.model.run_id, self.path)
         except Exception as exc:  # keep serving the last good model
-            self.last_reload_error = f"{type(exc).__name__}: {exc}"
+            self.last_reload_error = describe_reload_failure(exc)
             log.warning("kept the previous model; reloading %s failed: %s", self.path, exc)

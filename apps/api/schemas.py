@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 MAX_RECENCY_DAYS = 36_500  # a century: anything larger is a unit mistake, not a customer
@@ -61,6 +63,68 @@ class ClusterResponse(BaseModel):
                     "error": "",
                     "modelRunId": "20261122T050000Z-3f2a",
                     "distance": 0.42,
+                }
+            ]
+        }
+    )
+
+
+class CustomerError(BaseModel):
+    """An error answer of /api/customers/{customer_id}."""
+
+    customerId: str | None = Field(
+        description="the id as sent in the path, cut to 100 characters (null if none)"
+    )
+    message: str = Field(description="what went wrong, e.g. 'Customer not found'")
+    error: str = Field(description="the field and the rule, e.g. 'customer_id: ...'")
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "customerId": "99999",
+                    "message": "Customer not found",
+                    "error": "customer_id: no customer with this id",
+                }
+            ]
+        }
+    )
+
+
+class ErrorResponse(BaseModel):
+    """An error answer of any other path (unknown path, method, too large, server error)."""
+
+    message: str
+    error: str
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"message": "Request too large", "error": "query: longer than 4096 bytes"}]
+        }
+    )
+
+
+class HealthResponse(BaseModel):
+    """The model being served; `degraded` (HTTP 503) while reloading a new publish fails."""
+
+    status: Literal["ok", "degraded"]
+    modelRunId: str = Field(description="run id of the segment model being served")
+    segments: int = Field(description="number of segments of the model")
+    warehousePublishedAt: str = Field(description="publish time of the warehouse being served")
+    lastReloadError: str | None = Field(
+        description="why the last reload of the published warehouse failed (null when it did not);"
+        " names no server file"
+    )
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "status": "degraded",
+                    "modelRunId": "20261122T050000Z-3f2a",
+                    "segments": 5,
+                    "warehousePublishedAt": "2026-11-22T05:00:00+00:00",
+                    "lastReloadError": "the published warehouse could not be read (IOException)",
                 }
             ]
         }

@@ -18,13 +18,19 @@ order by m.segment_id, m.feature
 """
 
 
+class InvalidSegmentModel(ValueError):
+    """The warehouse's stored model cannot be used; the message names no server file."""
+
+
 def load_segment_model(connection: duckdb.DuckDBPyConnection) -> SegmentModel:
     frame = connection.execute(MODEL_QUERY).df()
     if frame.empty:
-        raise ValueError("marts.segment_model is empty: build the warehouse first")
+        raise InvalidSegmentModel("marts.segment_model is empty: build the warehouse first")
     transforms = set(frame["transform"])
     if transforms != {"log1p"}:
-        raise ValueError(f"unsupported feature transform(s) {sorted(transforms)}: expected log1p")
+        raise InvalidSegmentModel(
+            f"unsupported feature transform(s) {sorted(transforms)}: expected log1p"
+        )
     centroids = frame.pivot(index="segment_id", columns="feature", values="centroid")
     per_feature = frame.drop_duplicates("feature").set_index("feature")
     segments = frame.drop_duplicates("segment_id").set_index("segment_id").sort_index()
