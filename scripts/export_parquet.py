@@ -8,6 +8,11 @@ exported) into a temporary folder
 beside DIR, then swaps it in with renames, so BI tools reading DIR see the previous export or the
 new one, never a half-written one. A failed export leaves DIR as it was.
 
+DIR is replaced only if it does not exist, is empty, or is an earlier export: its manifest.json
+names this export's format and it holds nothing but that manifest and the Parquet files it lists.
+Anything else (the warehouse's own folder, a home folder, `/`) is refused with exit code 2, and
+nothing is deleted. Paths reach DuckDB only as parameters, never spliced into SQL.
+
 Environment: DUCKDB_PATH (default warehouse.duckdb), EXPORT_DIR (default exports/).
 """
 
@@ -29,6 +34,8 @@ import duckdb
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = "marts"
 MANIFEST = "manifest.json"
+# Written into every manifest; a folder whose manifest lacks it is not ours to replace.
+EXPORT_FORMAT = "customer-segmentation-warehouse/marts-parquet-export"
 # Parquet has no 128-bit integers (DuckDB would write them as lossy doubles): exact decimals instead.
 PARQUET_CASTS = {"HUGEINT": "DECIMAL(38,0)", "UHUGEINT": "DECIMAL(38,0)"}
 
@@ -37,6 +44,78 @@ log = logging.getLogger(__name__)
 
 class ExportError(RuntimeError):
     """The export could not be made; the target folder was not touched."""
+
+
+class TargetRefused(ExportError):
+    """The target exists and is not an earlier export: replacing it could delete someone's files."""
+
+
+def _is_plain_file(path: Path) -> bool:
+    return path.is_file() and not path.is_symlink()
+
+
+def _listed_files(manifest_path: Path) -> set[str] | None:
+    """The Parquet file names an earlier export's manifest lists; None if it is not one of ours."""
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(manifest, dict):
+        return None
+    # exports made before the format key existed carry the warehouse and table list only
+    legacy = "format" not in manifest and "warehouse" in manifest and "model_run_id" in manifest
+    if manifest.get("format") != EXPORT_FORMAT and not legacy:
+        return None
+    tables = manifest.get("tables")
+    if not isinstance(tables, list):
+        return None
+    files = (entry.get("file") for entry in tables if isinstance(entry, dict))
+    return {
+        name
+        for name in files
+        if isinstance(name, str) and name.endswith(".parquet") and Path(name).name == name
+    }
+
+
+def _names(paths: list[str], shown: int = 5) -> str:
+    more = f" and {len(paths) - shown} more" if len(paths) > shown else ""
+    return ", ".join(paths[:shown]) + more
+
+
+def refusal_reason(target: Path, warehouse: Path) -> str | None:
+    """Why target may not be replaced; None if it is missing, empty or exactly an earlier export."""
+    if target.is_symlink():
+        return "a symbolic link"
+    if not target.exists():
+        return None
+    if not target.is_dir():
+        return "not a folder"
+    if warehouse.resolve().is_relative_to(target.resolve()):
+        return f"holds the warehouse {warehouse}"
+    entries = list(target.iterdir())
+    if not entries:
+        return None
+    manifest = target / MANIFEST
+    if not (manifest.exists() or manifest.is_symlink()):
+        return f"no {MANIFEST}"
+    listed = _listed_files(manifest) if _is_plain_file(manifest) else None
+    if listed is None:
+        return f"{MANIFEST} was not written by export_parquet.py"
+    others = sorted(
+        entry.name
+        for entry in entries
+        if entry.name != MANIFEST and not (entry.name in listed and _is_plain_file(entry))
+    )
+    if others:
+        return f"holds {_names(others)} besides the files its {MANIFEST} lists"
+    return None
+
+
+def check_target(target: Path, warehouse: Path) -> None:
+    """Raise TargetRefused unless the export may replace target."""
+    reason = refusal_reason(target, warehouse)
+    if reason is not None:
+        raise TargetRefused(f"{target}: not an earlier export ({reason}); refusing to replace it")
 
 
 def public_marts(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -69,7 +148,6 @@ def write_export(con: duckdb.DuckDBPyConnection, folder: Path, warehouse: Path) 
     for table in tables:
         relation = f"{SCHEMA}.{_quote(table)}"
         target = folder / f"{table}.parquet"
-        quoted_target = str(target).replace("'", "''")
         columns = con.execute(
             "select column_name, data_type from information_schema.columns"
             " where table_schema = ? and table_name = ? and table_catalog = current_database()"
@@ -83,14 +161,14 @@ def write_export(con: duckdb.DuckDBPyConnection, folder: Path, warehouse: Path) 
             for name, data_type in columns
         )
         con.execute(
-            f"copy (select {select_list} from {relation}) to '{quoted_target}'"
-            " (format parquet, compression zstd)"
+            f"copy (select {select_list} from {relation}) to ? (format parquet, compression zstd)",
+            [str(target)],
         )
         rows = con.execute(f"select count(*) from {relation}").fetchone()[0]
         parquet_types = [
             row[1]
             for row in con.execute(
-                f"describe select * from read_parquet('{quoted_target}')"
+                "describe select * from read_parquet(?)", [str(target)]
             ).fetchall()
         ]
         entries.append(
@@ -106,6 +184,7 @@ def write_export(con: duckdb.DuckDBPyConnection, folder: Path, warehouse: Path) 
         )
         log.info("exported %s.%s: %d rows", SCHEMA, table, rows)
     manifest = {
+        "format": EXPORT_FORMAT,
         "warehouse": str(warehouse),
         "warehouse_modified_at": datetime.fromtimestamp(
             warehouse.stat().st_mtime, tz=UTC
@@ -115,7 +194,7 @@ def write_export(con: duckdb.DuckDBPyConnection, folder: Path, warehouse: Path) 
         "duckdb_version": duckdb.__version__,
         "tables": entries,
     }
-    (folder / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
+    (folder / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return manifest
 
 
@@ -150,16 +229,28 @@ def swap_in(new: Path, target: Path) -> None:
     os.rename(old, new)
 
 
+def open_warehouse(warehouse: Path) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse read-only as the connection's default catalog.
+
+    DuckDB names that catalog after the file (`system.duckdb` becomes `system_db`); the export
+    never names it (only `current_database()` and unqualified `marts.<table>`), so a copied or
+    renamed warehouse exports the same. The path is passed as a value, never as SQL.
+    """
+    return duckdb.connect(str(warehouse.resolve()), read_only=True)
+
+
 def export(warehouse: Path, target: Path) -> dict:
     """Export the warehouse's marts into target; return the manifest."""
     if not warehouse.exists():
         raise ExportError(f"{warehouse}: warehouse not found; build it first (make run)")
+    check_target(target, warehouse)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
     staging.chmod(0o755)  # mkdtemp makes it private; BI tools may run as other users
     try:
-        with duckdb.connect(str(warehouse), read_only=True) as con:
+        with open_warehouse(warehouse) as con:
             manifest = write_export(con, staging, warehouse)
+        check_target(target, warehouse)  # again: it may have changed during the export
         swap_in(staging, target)
     finally:  # the staging folder now holds the previous export, or a failed attempt
         shutil.rmtree(staging, ignore_errors=True)
@@ -182,6 +273,9 @@ def main(argv: list[str] | None = None) -> int:
     target = Path(args.out).expanduser().resolve()
     try:
         manifest = export(warehouse, target)
+    except TargetRefused as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except (ExportError, duckdb.Error, OSError) as exc:
         print(f"error: {exc}; {target} is unchanged", file=sys.stderr)
         return 1
