@@ -6,10 +6,14 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-# Optional inputs: RETAIL_PATH (CSV, CSV.gz or Parquet), STUDENTS_DIR, DUCKDB_PATH.
+# Optional inputs: RETAIL_PATH (CSV, CSV.gz or Parquet), RETAIL_ENCODING (auto, utf-8, cp1252,
+# latin-1), STUDENTS_DIR, DUCKDB_PATH; ALLOW_SHRINK=1 publishes a build that read less than half
+# the lines of the warehouse it replaces.
 export RETAIL_PATH
+export RETAIL_ENCODING
 export STUDENTS_DIR
 export DUCKDB_PATH
+export ALLOW_SHRINK
 
 # Scoring API address.
 API_HOST ?= 127.0.0.1

@@ -64,7 +64,9 @@ def log_features(frame: pd.DataFrame, features: tuple[str, ...] = RFM_FEATURES) 
 def fit_scaler(frame: pd.DataFrame, features: tuple[str, ...] = RFM_FEATURES) -> FeatureScaler:
     """Fit log1p + standardisation (population std, as StandardScaler) on the training customers."""
     if len(frame) < 2:
-        raise SegmentationError(f"need at least 2 customers to segment, got {len(frame)}")
+        raise SegmentationError(
+            f"too few customers to segment: need at least 2 with purchases, got {len(frame)}"
+        )
     logged = log_features(frame, features)
     mean = logged.mean(axis=0)
     scale = logged.std(axis=0, ddof=0)

@@ -23,6 +23,7 @@ DBT_THREADS, DUCKDB_THREADS, DUCKDB_MEMORY_LIMIT.
 from __future__ import annotations
 
 import argparse
+import ctypes
 import fcntl
 import json
 import os
@@ -31,12 +32,19 @@ import signal
 import subprocess
 import sys
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
 import duckdb
 import generate_students
 from generate_retail import LINES_PER_CUSTOMER, GeneratorConfig, generate_file
-from retail_input import InputFileError, check_retail_file
+from retail_input import (
+    ENCODINGS,
+    InputFileError,
+    check_retail_file,
+    convert_to_utf8,
+    scan_csv_bytes,
+)
 from student_input import check_students_dir
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -47,8 +55,20 @@ DEFAULT_STUDENTS_DIR = PROJECT_ROOT / "data" / "generated" / "students"
 DEFAULT_GENERATED_STUDENTS = 20_000
 
 
+# A build that would publish fewer than this share of the raw lines of the warehouse it replaces
+# stops unless --allow-shrink: a cut-short or wrong file must not replace a good warehouse.
+SHRINK_GUARD = 0.5
+# dbt and its plugins send anonymous usage events unless told not to; a build sends none.
+NO_TRACKING = {"DO_NOT_TRACK": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+PR_SET_PDEATHSIG = 1
+
+
 class BuildError(RuntimeError):
     """dbt build failed; the published warehouse was not touched."""
+
+
+class RefusedBuild(RuntimeError):
+    """The build cannot or should not go ahead (bad data, shrink, no space); one line for the user."""
 
 
 def default_retail_file() -> Path:
@@ -75,15 +95,52 @@ def dbt_executable() -> str:
     return str(beside_python) if beside_python.exists() else "dbt"
 
 
+def _die_with_parent() -> None:
+    """In the dbt child: its own process group, and killed when the build process dies (even by
+    SIGKILL), so dbt never runs on as an orphan writing the build file."""
+    os.setpgrp()
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() == 1:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+def dbt_failure(target_dir: Path) -> tuple[str, str] | None:
+    """(node, first line of its error) of the first failed node in dbt's run_results.json."""
+    try:
+        results = json.loads((target_dir / "run_results.json").read_text())["results"]
+    except (OSError, ValueError, KeyError):
+        return None
+    for result in results:
+        if result.get("status") in ("error", "fail", "runtime error"):
+            message = result.get("message") or ""
+            return result.get("unique_id", "?"), message
+    return None
+
+
+# Errors raised on purpose by the models when the data cannot be built from, and the line the
+# user sees for each: the SegmentationError of models_py and the data_error() macro in SQL.
+DATA_ERROR_MARKERS = ("SegmentationError: ", "data error: ")
+
+
+def data_error_line(message: str) -> str | None:
+    for line in message.splitlines():
+        for marker in DATA_ERROR_MARKERS:
+            if marker in line:
+                return line.split(marker, 1)[1].strip()
+    return None
+
+
 def run_dbt_build(
     build_file: Path, inputs: dict, dbt_vars: dict, quiet: bool, selector: str | None = None
 ) -> None:
-    """Run `dbt build` against build_file; raise BuildError when it fails.
+    """Run `dbt build` against build_file; raise BuildError (or RefusedBuild for bad data).
 
     The input paths go in as environment variables, not vars: dbt re-parses the whole project
     when a var changes, but only the files that read an environment variable when it changes.
     """
-    env = dict(os.environ, DBT_DUCKDB_PATH=str(build_file), **inputs)
+    env = dict(os.environ, DBT_DUCKDB_PATH=str(build_file), **NO_TRACKING, **inputs)
+    target_dir = build_file.parent / "target"
     command = [
         dbt_executable(),
         "build",
@@ -92,25 +149,40 @@ def run_dbt_build(
         "--profiles-dir",
         str(PROJECT_ROOT),
         "--target-path",
-        str(build_file.parent / "target"),
+        str(target_dir),
     ]
     if dbt_vars:
         command += ["--vars", json.dumps(dbt_vars)]
     if selector:
         command += ["--selector", selector]
+    (target_dir / "run_results.json").unlink(missing_ok=True)
+    result = subprocess.run(
+        command,
+        env=env,
+        cwd=DBT_PROJECT_DIR,
+        capture_output=quiet,
+        text=True,
+        preexec_fn=_die_with_parent,
+    )
+    if result.returncode == 0:
+        return
+    failure = dbt_failure(target_dir)
+    reason = data_error_line(failure[1]) if failure else None
+    if reason:
+        raise RefusedBuild(f"{inputs.get('RETAIL_PATH', 'input')}: {reason}")
     if quiet:
-        result = subprocess.run(
-            command, env=env, cwd=DBT_PROJECT_DIR, capture_output=True, text=True
-        )
-        if result.returncode != 0:
-            failures = [
-                line for line in result.stdout.splitlines() if "ERROR" in line or "FAIL" in line
-            ]
-            sys.stderr.write("\n".join(failures[-20:]) + "\n")
-    else:
-        result = subprocess.run(command, env=env, cwd=DBT_PROJECT_DIR)
-    if result.returncode != 0:
-        raise BuildError(f"dbt build failed (exit {result.returncode})")
+        failures = [
+            line for line in result.stdout.splitlines() if "ERROR" in line or "FAIL" in line
+        ]
+        sys.stderr.write("\n".join(failures[-20:]) + "\n")
+    where = f" at {failure[0]}: {first_line(failure[1])}" if failure else ""
+    raise BuildError(f"dbt build failed (exit {result.returncode}){where}")
+
+
+def first_line(message: str) -> str:
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    detail = [line for line in lines if "Error" in line and not line.startswith("Runtime Error in")]
+    return (detail or lines or ["?"])[0][:300]
 
 
 def loaded_line(loaded: int, parsed: int) -> str:
@@ -189,9 +261,15 @@ def publish(build_file: Path, published: Path) -> None:
     os.replace(build_file, published)
 
 
+# The file dbt builds, inside the build folder. A fixed name: DuckDB names the catalog after the
+# file, and dbt-duckdb writes the catalog name into some of its SQL unescaped, so a published name
+# such as "w'h.duckdb" must not reach dbt. The name does not last: the models never write the
+# catalog into views, and the file is renamed to the published name.
+BUILD_FILE_NAME = "warehouse.duckdb"
+
+
 def build_dir_for(published: Path) -> Path:
-    # Same folder (same filesystem, so the rename is atomic); the build file keeps the published
-    # name because DuckDB names the catalog after the file stem and stored views refer to it.
+    # Same folder (same filesystem, so the rename is atomic).
     return published.parent / f".build-{published.name}"
 
 
@@ -214,6 +292,54 @@ def remove_build_file(build_file: Path) -> None:
         leftover.unlink(missing_ok=True)
 
 
+def raw_line_count(warehouse: Path) -> int | None:
+    """Raw retail lines the warehouse accounts for; None when it has no retail reconciliation."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        has_table = con.execute(
+            "select count(*) from information_schema.tables"
+            " where table_schema = 'marts' and table_name = 'retail_line_reconciliation'"
+        ).fetchone()[0]
+        if not has_table:
+            return None
+        return con.execute("select sum(n_lines) from marts.retail_line_reconciliation").fetchone()[
+            0
+        ]
+
+
+def check_shrink(build_file: Path, published: Path) -> None:
+    """Refuse to replace a warehouse with one built from far fewer raw lines (see SHRINK_GUARD)."""
+    before = raw_line_count(published)
+    after = raw_line_count(build_file)
+    if before and after is not None and after < SHRINK_GUARD * before:
+        raise RefusedBuild(
+            f"this build read {after:,} raw lines, less than half the {before:,} of the warehouse"
+            " it would replace (a cut-short or wrong file?); to replace it on purpose, run again"
+            " with --allow-shrink"
+        )
+
+
+def prepare_retail_input(retail_path: Path, encoding: str, build_dir: Path) -> tuple[Path, str]:
+    """The retail file dbt reads, and a note for the summary: a CSV not in UTF-8 is converted
+    (streaming) to a UTF-8 copy in the build folder, since the reader's own latin-1 decoder
+    refuses cp1252's extra characters."""
+    if retail_path.name.lower().endswith(".parquet"):
+        return retail_path, ""
+    encoding = scan_csv_bytes(retail_path, encoding)
+    if encoding == "utf-8":
+        return retail_path, ""
+    converted = convert_to_utf8(retail_path, encoding, build_dir / "input" / "retail_utf8.csv")
+    return converted, f"Read {retail_path.name} as {encoding} (not UTF-8), converted to UTF-8"
+
+
+def copy_published(published: Path, build_file: Path) -> None:
+    try:
+        shutil.copy2(published, build_file)  # keeps history and the loaded line groups
+    except OSError as exc:
+        raise RefusedBuild(
+            f"cannot copy {published} into the build folder ({exc.strerror or exc})"
+        ) from exc
+
+
 def build(
     retail_path: Path,
     published: Path,
@@ -222,24 +348,29 @@ def build(
     quiet: bool,
     students_dir: Path | None = None,
     selector: str | None = None,
+    encoding: str = "auto",
+    allow_shrink: bool = False,
 ) -> str:
     published.parent.mkdir(parents=True, exist_ok=True)
     build_dir = build_dir_for(published)
-    build_file = build_dir / published.name
+    build_file = build_dir / BUILD_FILE_NAME
     with build_lock(build_dir):
         remove_build_file(build_file)  # left by a build that was killed outright
         try:
+            dbt_retail_path, note = prepare_retail_input(retail_path, encoding, build_dir)
             if published.exists() and not fresh:
-                shutil.copy2(published, build_file)  # keeps history and the loaded line groups
-            inputs = {"RETAIL_PATH": str(retail_path)}
+                copy_published(published, build_file)
+            inputs = {"RETAIL_PATH": str(dbt_retail_path)}
             if students_dir is not None:
                 inputs["STUDENTS_DIR"] = str(students_dir)
             run_dbt_build(build_file, inputs, extra_vars, quiet, selector)
+            if published.exists() and not allow_shrink:
+                check_shrink(build_file, published)
             summary = summarise(build_file)
             publish(build_file, published)
         finally:
             remove_build_file(build_file)
-    return summary
+    return f"{note}\n{summary}" if note else summary
 
 
 def _stop_on_sigterm(signum, frame) -> None:
@@ -249,6 +380,26 @@ def _stop_on_sigterm(signum, frame) -> None:
     )
 
 
+def parse_vars(text: str, as_of_date: str | None) -> dict:
+    """The dbt vars of the build: --vars (a JSON object) and --as-of-date (an ISO date)."""
+    try:
+        extra_vars = json.loads(text)
+    except ValueError as exc:
+        raise InputFileError(f"--vars: not valid JSON ({exc})") from None
+    if not isinstance(extra_vars, dict):
+        raise InputFileError('--vars: expected a JSON object such as {"segment_k": 4}')
+    if as_of_date is not None:
+        extra_vars["as_of_date"] = as_of_date
+    if extra_vars.get("as_of_date") is not None:
+        try:
+            date.fromisoformat(str(extra_vars["as_of_date"]))
+        except ValueError:
+            raise InputFileError(
+                f"as_of_date: {extra_vars['as_of_date']!r} is not a date (expected YYYY-MM-DD)"
+            ) from None
+    return extra_vars
+
+
 def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     parser = argparse.ArgumentParser(description="Build the warehouse and publish it atomically.")
@@ -256,6 +407,12 @@ def main(argv: list[str] | None = None) -> int:
         "--retail-path",
         default=os.environ.get("RETAIL_PATH") or None,
         help="raw retail file (default: generated synthetic data)",
+    )
+    parser.add_argument(
+        "--encoding",
+        choices=ENCODINGS,
+        default=os.environ.get("RETAIL_ENCODING") or "auto",
+        help="text encoding of a CSV retail file (default: auto, UTF-8 if valid, else cp1252)",
     )
     parser.add_argument(
         "--students-dir",
@@ -275,6 +432,13 @@ def main(argv: list[str] | None = None) -> int:
         help="start from an empty warehouse instead of a copy of the published one",
     )
     parser.add_argument(
+        "--allow-shrink",
+        action="store_true",
+        default=os.environ.get("ALLOW_SHRINK", "") not in ("", "0"),
+        help="publish even when the build read less than half the raw lines of the published"
+        " warehouse",
+    )
+    parser.add_argument(
         "--only",
         choices=["retail"],
         help="build only one side (dbt selector in dbt_project/selectors.yml); the other side's"
@@ -284,7 +448,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     published = Path(args.duckdb_path or PROJECT_ROOT / "warehouse.duckdb").expanduser().resolve()
+    unchanged = f"the published warehouse {published} is unchanged"
     try:
+        extra_vars = parse_vars(args.vars, args.as_of_date)
         retail_path = (
             check_retail_file(args.retail_path) if args.retail_path else default_retail_file()
         )
@@ -295,18 +461,29 @@ def main(argv: list[str] | None = None) -> int:
                 if args.students_dir
                 else default_students_dir()
             )
-        extra_vars = json.loads(args.vars)
-        if args.as_of_date:
-            extra_vars["as_of_date"] = args.as_of_date
         summary = build(
-            retail_path, published, extra_vars, args.fresh, args.quiet, students_dir, args.only
+            retail_path,
+            published,
+            extra_vars,
+            args.fresh,
+            args.quiet,
+            students_dir,
+            args.only,
+            args.encoding,
+            args.allow_shrink,
         )
     except InputFileError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except RefusedBuild as exc:
+        print(f"error: {exc}; {unchanged}", file=sys.stderr)
+        return 2
     except BuildError as exc:
-        print(f"error: {exc}; the published warehouse {published} is unchanged", file=sys.stderr)
+        print(f"error: {exc}; {unchanged}", file=sys.stderr)
         return 1
+    except OSError as exc:  # no space, no permission: one line, not a traceback
+        print(f"error: {exc.strerror or exc}: {exc.filename or ''}; {unchanged}", file=sys.stderr)
+        return 2
     print(summary)
     print(f"Warehouse published: {published}")
     return 0

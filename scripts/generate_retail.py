@@ -284,6 +284,11 @@ def _sql_list(values: list[str]) -> str:
     return "[" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + "]"
 
 
+def _sql_string(text: str) -> str:
+    """A path as a SQL string literal (quotes doubled)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
 def _copy_options(out: str) -> str:
     if out.endswith(".parquet"):
         return "(format parquet, compression zstd)"
@@ -321,7 +326,7 @@ def write_chunk(
     sql = FORMAT_SQL
     for placeholder, literal in literals.items():
         sql = sql.replace(placeholder, literal)
-    con.execute(f"copy ({sql}) to '{out}' {_copy_options(out)}")
+    con.execute(f"copy ({sql}) to {_sql_string(out)} {_copy_options(out)}")
 
 
 def generate_file(config: GeneratorConfig, out: str) -> int:
@@ -330,17 +335,21 @@ def generate_file(config: GeneratorConfig, out: str) -> int:
     os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
     n_chunks = max(1, math.ceil(config.lines / CHUNK_LINES))
     with tempfile.TemporaryDirectory(dir=os.path.dirname(os.path.abspath(out))) as tmp:
-        invoice_base, n_lines = 536364, 0
+        invoice_base, n_lines, parts = 536364, 0, []
         for chunk in range(n_chunks):
             table = generate(config, chunk, n_chunks)
-            write_chunk(table, os.path.join(tmp, f"part-{chunk:05d}.parquet"), config, invoice_base)
+            parts.append(os.path.join(tmp, f"part-{chunk:05d}.parquet"))
+            write_chunk(table, parts[-1], config, invoice_base)
             invoice_base += _n_invoices(table)
             n_lines += table.num_rows
             del table
         suffix = next(ext for ext in (".csv.gz", ".csv", ".parquet") if out.endswith(ext))
         staged = os.path.join(tmp, "out" + suffix)
-        duckdb.sql(
-            f"copy (select * from read_parquet('{tmp}/part-*.parquet')) to '{staged}' {_copy_options(out)}"
+        # the parts listed one by one, not globbed: a folder name may hold glob characters
+        files = ", ".join(_sql_string(part) for part in parts)
+        duckdb.execute(
+            f"copy (select * from read_parquet([{files}])) to {_sql_string(staged)}"
+            f" {_copy_options(out)}"
         )
         os.replace(staged, out)
     return n_lines

@@ -68,7 +68,10 @@ def test_failed_dbt_build_leaves_published_warehouse_untouched(
     tmp_path, published, generated_retail_file
 ):
     before = digest(published)
-    result = build_warehouse(generated_retail_file, published, "--as-of-date", "not-a-date")
+    # a var that makes a model's SQL invalid: dbt itself fails
+    result = build_warehouse(
+        generated_retail_file, published, "--vars", '{"diploma_top_n": "no_such_column"}'
+    )
     assert result.returncode == 1
     assert "unchanged" in result.stderr
     assert digest(published) == before

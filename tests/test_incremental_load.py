@@ -113,7 +113,9 @@ def test_a_file_that_is_not_an_append_is_reloaded_whole(tmp_path, split_files, f
     assert_same_tables(snapshot(published), full_build_of_after)
 
 
-def test_groups_loaded_by_other_rules_are_reloaded_whole(tmp_path, split_files, full_build_of_after):
+def test_groups_loaded_by_other_rules_are_reloaded_whole(
+    tmp_path, split_files, full_build_of_after
+):
     """Groups stored with another load fingerprint (as after an edit of the load model, one of
     its macros or the service-code seed) are not kept: the next build reloads every line."""
     paths, n_before, _ = split_files

@@ -61,7 +61,7 @@ def test_scoring_uses_stored_parameters_not_refitted_ones():
 
 
 def test_single_customer_is_a_clear_error():
-    with pytest.raises(SegmentationError, match="at least 2 customers"):
+    with pytest.raises(SegmentationError, match="too few customers to segment: need at least 2"):
         features.fit_scaler(planted_rfm().head(1))
 
 

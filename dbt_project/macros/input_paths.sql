@@ -12,3 +12,15 @@
 {% macro students_dir() -%}
     {{ return(var('students_dir') or env_var('STUDENTS_DIR', '../data/generated/students')) }}
 {%- endmacro %}
+
+{#- The raw retail file as a table: Parquet through its reader (rows numbered by the reader), CSV
+    through read_csv_file (macros/csv_reader.sql). A scan
+    other than the load names its own reject tables (`rejects`), so as not to touch the load's. -#}
+{% macro retail_raw_lines(rejects='retail') -%}
+    {%- set file = source('retail', 'invoice_lines') -%}
+    {%- if retail_path().lower().endswith('.parquet') -%}
+    read_parquet({{ file }}, file_row_number = true)
+    {%- else -%}
+    {{ read_csv_file(file, rejects) }}
+    {%- endif -%}
+{%- endmacro %}

@@ -27,7 +27,7 @@
             select
                 {{ retail_line_number(col) }} as line_number,
                 {{ retail_line_hash(col) }} as line_hash
-            from {{ source('retail', 'invoice_lines') }}
+            from {{ retail_raw_lines(rejects='retail_watermark') }}
         ) as source_lines
         where source_lines.line_number = (select max(last_line_number) from {{ this }})
             and source_lines.line_hash = (

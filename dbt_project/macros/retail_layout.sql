@@ -25,7 +25,7 @@
         {%- do names.update({'has_file_row_number': false, 'types': {}}) -%}
         {{ return(names) }}
     {%- endif -%}
-    {%- set described = run_query('describe select * from ' ~ source('retail', 'invoice_lines')) -%}
+    {%- set described = run_query('describe select * from ' ~ retail_raw_lines(rejects='retail_layout')) -%}
     {%- set present = described.columns[0].values() | list -%}
     {%- set present_types = dict(zip(present, described.columns[1].values() | list)) -%}
     {%- set names = {'types': {}} -%}

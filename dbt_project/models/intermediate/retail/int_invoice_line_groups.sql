@@ -34,7 +34,7 @@
         "{{ col.customer_id }}" as customer_id_raw,
         "{{ col.country }}" as country_raw,
         {{ retail_line_hash(col) }} as line_hash
-    from {{ source('retail', 'invoice_lines') }}
+    from {{ retail_raw_lines() }}
 {%- endset %}
 {#- the form of invoice_date_key: text, '' for a missing date, so undated lines match too #}
 {%- set date_key = "coalesce(cast(invoice_date_raw as " ~ dbt.type_string() ~ "), '')" %}

@@ -15,9 +15,13 @@ final as (
 
     select
         {% if var('as_of_date') -%}
-        cast('{{ var("as_of_date") }}' as date) as as_of_date,
+        cast({{ sql_string(var('as_of_date')) }} as date) as as_of_date,
         {%- else -%}
-        cast({{ dbt.dateadd('day', 1, 'last_invoice_date') }} as date) as as_of_date,
+        case
+            when last_invoice_date is null
+                then {{ data_error('no line has a parseable InvoiceDate (ISO 2010-12-01 08:26:00 or 12/1/2010 8:26 expected), so there is no as-of date') }}
+            else cast({{ dbt.dateadd('day', 1, 'last_invoice_date') }} as date)
+        end as as_of_date,
         {%- endif %}
         last_invoice_date
     from dated_lines

@@ -18,12 +18,25 @@ parsed as (
 
 ),
 
+file_lines as (
+
+    select * from {{ ref('int_retail_file_lines') }}
+
+),
+
 rejected as (
 
+    -- CSV: every line of the file the reader did not return in a record. One reject record can
+    -- cover several lines (an unclosed quote runs on to the next quote), so lines are counted
+    -- from the file, not from the reject table. Parquet has no reader rejects.
     select
         'rejected_by_parser' as reason,
-        count(*) as n_lines
-    from {{ ref('stg_retail__parser_rejects') }}
+        coalesce(
+            file_lines.n_file_lines - file_lines.n_line_breaks_in_records
+                - (select coalesce(sum(n_lines), 0) from parsed),
+            (select count(*) from {{ ref('stg_retail__parser_rejects') }})
+        ) as n_lines
+    from file_lines
 
 ),
 

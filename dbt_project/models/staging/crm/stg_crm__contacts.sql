@@ -8,7 +8,7 @@ with
 
 source as (
 
-    select * from {{ source('crm', 'contacts') }}
+    select * from {{ read_csv_file(source('crm', 'contacts'), 'crm_contacts') }}
 
 ),
 

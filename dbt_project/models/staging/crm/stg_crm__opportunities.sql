@@ -8,7 +8,7 @@ with
 
 source as (
 
-    select * from {{ source('crm', 'opportunities') }}
+    select * from {{ read_csv_file(source('crm', 'opportunities'), 'crm_opportunities') }}
 
 ),
 

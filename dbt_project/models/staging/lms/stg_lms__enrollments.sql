@@ -7,7 +7,7 @@ with
 
 source as (
 
-    select * from {{ source('lms', 'enrollments') }}
+    select * from {{ read_csv_file(source('lms', 'enrollments'), 'lms_enrollments') }}
 
 ),
 

@@ -9,7 +9,7 @@ with
 
 source as (
 
-    select * from {{ source('retail', 'invoice_lines') }}
+    select * from {{ retail_raw_lines(rejects='retail_lines_view') }}
 
 ),
 

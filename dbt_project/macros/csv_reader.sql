@@ -1,0 +1,58 @@
+{#-
+  How every raw CSV file is read: with DuckDB's own reader, but without its sniffer. The sniffer
+  guesses the dialect from a sample and fails the whole file when one malformed line falls inside
+  the sample (a stray quote early in the file), while the same line later in the file would only
+  be rejected. With the dialect fixed (comma, double quote, header row, every column as text) a
+  malformed line is treated the same wherever it is: the reader rejects it, the reject is kept,
+  and the reconciliation counts each physical line it covers. Lines longer than the reader's
+  limit (a 5 MB field) are rejected the same way. Files are read as UTF-8: scripts/build_warehouse.py
+  converts a file in another encoding (cp1252, as spreadsheet exports often are) before the build.
+
+  `path_relation` is a source whose external_location is the file's path as a SQL string
+  literal (sources/*.yml quote it; a path may hold any character, `'` included).
+-#}
+
+{#- A text as a SQL string literal: quotes doubled, so a path is always read as itself. -#}
+{% macro sql_string(text) -%}
+    '{{ text | replace("'", "''") }}'
+{%- endmacro %}
+
+{#- The column names of a CSV file's header row, read as one line of text (no sniffing). -#}
+{% macro csv_header_names(path_relation) -%}
+    {%- if not execute -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- set header_query -%}
+        select header_line
+        from read_csv({{ path_relation }}, header = false, auto_detect = false,
+            columns = {'header_line': 'VARCHAR'}, delim = '{{ "\x1f" }}', quote = '', escape = '',
+            strict_mode = false, ignore_errors = true)
+        limit 1
+    {%- endset -%}
+    {%- set rows = run_query(header_query).rows -%}
+    {%- if rows | length == 0 or not rows[0][0] -%}
+        {{ exceptions.raise_compiler_error(path_relation ~ ": no header row") }}
+    {%- endif -%}
+    {%- set names = [] -%}
+    {%- for raw_name in rows[0][0].replace('\ufeff', '').rstrip('\r').split(',') -%}
+        {%- set name = raw_name.strip().strip('"').strip() -%}
+        {%- do names.append(name if name else 'column' ~ loop.index) -%}
+    {%- endfor -%}
+    {{ return(names) }}
+{%- endmacro %}
+
+{#- A CSV file as a table of text columns named by its header. Lines the reader cannot split
+    go to the connection's reject tables `<rejects>_reject_scans` / `<rejects>_reject_errors`
+    (persist_csv_rejects copies them into a real table). -#}
+{% macro read_csv_file(path_relation, rejects) -%}
+    {%- set names = csv_header_names(path_relation) -%}
+    read_csv({{ path_relation }}, header = true, auto_detect = false,
+        columns = {
+        {%- for name in names %}
+            {{ sql_string(name) }}: 'VARCHAR'{{ ',' if not loop.last }}
+        {%- endfor %}
+        },
+        delim = ',', quote = '"', escape = '"',
+        store_rejects = true, rejects_scan = '{{ rejects }}_reject_scans',
+        rejects_table = '{{ rejects }}_reject_errors')
+{%- endmacro %}
