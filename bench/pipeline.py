@@ -2,7 +2,7 @@
 
     python -m bench.pipeline [--sizes 1000000,10000000] [--runs 3]     (make bench)
 
-1. the project: scripts/build_warehouse.py --fresh --only retail (dbt build of the retail side:
+1. the project: scripts/build_warehouse.py --fresh --only commerce (dbt build of the commerce side:
    load, RFM marts, customer segmentation, scoring view, every data and unit test on them);
 2. the notebook way: pandas + scikit-learn (bench/notebook_way.py);
 3. the floor: one DuckDB statement + the same KMeans fit (bench/duckdb_floor.py).
@@ -97,16 +97,17 @@ def incremental(lines: int, runs: int, workdir: Path) -> dict:
     full, step = [], []
     for i in range(runs):
         print(f"{lines:,} lines, incremental run {i + 1}/{runs}", flush=True)
-        full.append(measure(project_build(after, warehouse, "--fresh", "--only", "retail")))
-        setup = measure(project_build(before, warehouse, "--fresh", "--only", "retail"))
+        full.append(measure(project_build(after, warehouse, "--fresh", "--only", "commerce")))
+        setup = measure(project_build(before, warehouse, "--fresh", "--only", "commerce"))
         if not setup.ok:
             step.append(setup)
             continue
-        step.append(measure(project_build(after, warehouse, "--only", "retail")))
+        step.append(measure(project_build(after, warehouse, "--only", "commerce")))
     with duckdb.connect(str(warehouse), read_only=True) as con:
         reloaded = con.execute(
-            "select sum(n_lines) from intermediate.int_invoice_line_groups"
-            " where load_id = (select model_run_id from intermediate.int_segmentation_run)"
+            "select sum(n_lines) from staging.stg_online_retail__line_groups"
+            " where load_id = (select max(model_run_id)"
+            " from intermediate.int_commerce_segmentation_runs)"
         ).fetchone()[0]
     return {"lines": lines, "full": full, "step": step, "reloaded": int(reloaded or 0)}
 
@@ -171,7 +172,7 @@ def run_size(lines: int, runs: int, workdir: Path) -> dict:
     for i in range(runs):
         print(f"{lines:,} lines, run {i + 1}/{runs}: project", flush=True)
         ways["project"].append(
-            measure(project_build(path, warehouse, "--fresh", "--only", "retail"))
+            measure(project_build(path, warehouse, "--fresh", "--only", "commerce"))
         )
         k = chosen_k(warehouse)
         for name, module in (("notebook", "bench.notebook_way"), ("floor", "bench.duckdb_floor")):
@@ -192,7 +193,7 @@ def run_size(lines: int, runs: int, workdir: Path) -> dict:
 
 def fixed_cost(runs: int, workdir: Path) -> dict[str, Measurement | None]:
     """Builds on a tiny file: what every build pays whatever the data (dbt start-up, parsing,
-    one node per model and test), for the retail side alone and for the whole project."""
+    one node per model and test), for the commerce side alone and for the whole project."""
     tiny = DATA / "online_retail_tiny.csv"
     if not tiny.exists():
         measure(
@@ -205,7 +206,7 @@ def fixed_cost(runs: int, workdir: Path) -> dict[str, Measurement | None]:
                 str(tiny),
             ]
         )
-    scopes = {"retail side (--only retail)": ["--only", "retail"], "whole project": []}
+    scopes = {"commerce side (--only commerce)": ["--only", "commerce"], "whole project": []}
     return {
         scope: median(
             [
@@ -275,8 +276,8 @@ def report(results: list[dict], steps: list[dict], fixed: dict, runs: int, comma
         " peak resident memory (MB, largest process of the run). DuckDB threads and memory limit:"
         f" DUCKDB_THREADS={os.environ.get('DUCKDB_THREADS', '2')},"
         f" DUCKDB_MEMORY_LIMIT={os.environ.get('DUCKDB_MEMORY_LIMIT', '8GB')}."
-        " The project is `scripts/build_warehouse.py --fresh --only retail`: a fresh warehouse,"
-        " the whole retail side (load, marts, segmentation, scoring view) and its tests.",
+        " The project is `scripts/build_warehouse.py --fresh --only commerce`: a fresh warehouse,"
+        " the whole commerce side (load, marts, segmentation, scoring view) and its tests.",
         "",
         "| lines | k | project s | project MB | notebook s | notebook MB | floor s | floor MB"
         " | project / floor | notebook / project |",

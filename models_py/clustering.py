@@ -55,14 +55,13 @@ def stable_order(centroids: np.ndarray, key_columns: tuple[int, ...]) -> np.ndar
     return np.lexsort(keys)
 
 
-def squared_distances(x: np.ndarray, centroids: np.ndarray) -> np.ndarray:
-    """Rows x centroids matrix of squared Euclidean distances."""
-    return ((x[:, None, :] - centroids[None, :, :]) ** 2).sum(axis=2)
-
-
-def assign_segments(x: np.ndarray, centroids: np.ndarray) -> np.ndarray:
-    """Segment 1..k of the nearest centroid (squared Euclidean; ties go to the lower segment)."""
-    return squared_distances(x, centroids).argmin(axis=1) + 1
+def nearest_centroids(x: np.ndarray, centroids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Segment 1..k of the nearest centroid for each row, and the squared Euclidean distance to
+    it; ties go to the lower segment. The one nearest-centroid rule of the Python side (fitting
+    here, scoring in SegmentModel.assign)."""
+    distances = ((x[:, None, :] - centroids[None, :, :]) ** 2).sum(axis=2)
+    nearest = distances.argmin(axis=1)  # first minimum: the lowest segment wins ties
+    return nearest + 1, distances[np.arange(len(nearest)), nearest]
 
 
 def fit_segments(
@@ -79,7 +78,7 @@ def fit_segments(
     if score is None:
         order = stable_order(centers, key_columns)
     else:
-        first = assign_segments(x, centers) - 1
+        first = nearest_centroids(x, centers)[0] - 1
         means = [
             float(score[first == c].mean()) if (first == c).any() else -np.inf for c in range(k)
         ]
@@ -87,7 +86,7 @@ def fit_segments(
             sorted(range(k), key=lambda c: (-round(means[c], 9), tuple(np.round(centers[c], 12))))
         )
     centroids = centers[order]
-    labels = assign_segments(x, centroids)
+    labels, _ = nearest_centroids(x, centroids)
     log.info("kmeans k=%d inertia=%.3f sizes=%s", k, model.inertia_, np.bincount(labels)[1:])
     return Clustering(centroids, labels, float(model.inertia_))
 

@@ -169,7 +169,8 @@ def run_dbt_build(
     failure = dbt_failure(target_dir)
     reason = data_error_line(failure[1]) if failure else None
     if reason:
-        raise RefusedBuild(f"{inputs.get('RETAIL_PATH', 'input')}: {reason}")
+        source = inputs.get("RETAIL_PATH") or inputs.get("STUDENTS_DIR") or "input"
+        raise RefusedBuild(f"{source}: {reason}")
     if quiet:
         failures = [
             line for line in result.stdout.splitlines() if "ERROR" in line or "FAIL" in line
@@ -196,59 +197,86 @@ def loaded_line(loaded: int, parsed: int) -> str:
     )
 
 
-def summarise(build_file: Path) -> str:
-    """A few lines for the person who ran the build, read from the finished warehouse."""
-    with duckdb.connect(str(build_file)) as con:
-        con.execute("checkpoint")
-        reasons = con.execute(
-            "select line_status, reason, n_lines from marts.retail_line_reconciliation"
-            " order by reason_order"
-        ).fetchall()
-        loaded, in_groups = con.execute(
-            "select sum(n_lines) filter (where load_id = (select model_run_id"
-            " from intermediate.int_segmentation_run)), sum(n_lines)"
-            " from intermediate.int_invoice_line_groups"
-        ).fetchone()
-        as_of, n_customers, n_buyers = con.execute(
-            "select max(as_of_date), count(*), count(*) filter (where has_purchases)"
-            " from marts.fct_customer_rfm"
-        ).fetchone()
-        segments = con.execute(
-            "select coalesce(rfm_segment, '(no purchase)'), count(*) from marts.fct_customer_rfm"
-            " group by 1 order by 2 desc, 1"
-        ).fetchall()
-        has_students = con.execute(
-            "select count(*) from information_schema.tables"
-            " where table_schema = 'marts' and table_name = 'fct_students'"
+def _has_table(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+            [schema, name],
         ).fetchone()[0]
-        cohorts, student_rows = [], []
-        if has_students:  # absent after a first build with --only retail
-            cohorts = con.execute(
-                "select cohort_year, count(*), avg(case when ltv_class = 'high' then 1.0 else 0 end)"
-                " from marts.fct_students group by 1 order by 1"
-            ).fetchall()
-            student_rows = con.execute(
-                "select source_table, sum(n_rows), sum(case when row_status = 'kept' then n_rows end)"
-                " from marts.student_source_reconciliation group by 1 order by 1"
-            ).fetchall()
+    )
+
+
+def store_summary(con: duckdb.DuckDBPyConnection, store: str) -> list[str]:
+    """Lines read, kept and excluded, customers and RFM segments of one store."""
+    reasons = con.execute(
+        "select line_status, reason, n_lines from marts.retail_line_reconciliation"
+        " where store = ? order by reason_order",
+        [store],
+    ).fetchall()
+    as_of, n_customers, n_buyers = con.execute(
+        "select max(as_of_date), count(*), count(*) filter (where has_purchases)"
+        " from marts.fct_customer_rfm where store = ?",
+        [store],
+    ).fetchone()
+    segments = con.execute(
+        "select coalesce(rfm_segment, '(no purchase)'), count(*) from marts.fct_customer_rfm"
+        " where store = ? group by 1 order by 2 desc, 1",
+        [store],
+    ).fetchall()
     total = sum(n for _, _, n in reasons)
     kept = sum(n for status, _, n in reasons if status == "kept")
     lines = [
+        f"Store {store}",
         f"Raw lines read: {total:,} (kept {kept:,}, excluded {total - kept:,})",
-        loaded_line(loaded or 0, in_groups or 0),
+    ]
+    if store == "online_retail":  # the store whose adapter loads incrementally
+        loaded, in_groups = con.execute(
+            "select sum(n_lines) filter (where load_id = (select max(model_run_id)"
+            " from intermediate.int_commerce_segmentation_runs)), sum(n_lines)"
+            " from staging.stg_online_retail__line_groups"
+        ).fetchone()
+        lines.append(loaded_line(loaded or 0, in_groups or 0))
+    return [
+        *lines,
         *(f"  {reason:<32}{n:>12,}" for status, reason, n in reasons if status != "kept"),
         f"Customers: {n_customers:,} ({n_buyers:,} with purchases), as of {as_of}",
         "Customers per RFM segment:",
         *(f"  {segment:<32}{n:>12,}" for segment, n in segments),
     ]
-    if not has_students:
-        return "\n".join(lines)
-    lines += [
+
+
+def students_summary(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Rows read and kept per student export, students per cohort and their high-LTV share."""
+    cohorts = con.execute(
+        "select cohort_year, count(*), avg(case when ltv_class = 'high' then 1.0 else 0 end)"
+        " from marts.fct_students group by 1 order by 1"
+    ).fetchall()
+    student_rows = con.execute(
+        "select source_table, sum(n_rows), sum(case when row_status = 'kept' then n_rows end)"
+        " from marts.student_source_reconciliation group by 1 order by 1"
+    ).fetchall()
+    return [
         "Student source rows (read, kept):",
         *(f"  {table:<32}{n:>12,}{kept:>12,}" for table, n, kept in student_rows),
         f"Students: {sum(n for _, n, _ in cohorts):,}; per cohort (students, high-LTV share):",
         *(f"  {year!s:<32}{n:>12,}{share:>12.1%}" for year, n, share in cohorts),
     ]
+
+
+def summarise(build_file: Path) -> str:
+    """A few lines for the person who ran the build, read from the finished warehouse: each
+    store, then the students (either is absent after a first build with --only)."""
+    lines = []
+    with duckdb.connect(str(build_file)) as con:
+        con.execute("checkpoint")
+        if _has_table(con, "marts", "fct_customer_rfm"):
+            stores = con.execute(
+                "select distinct store from marts.fct_customer_rfm order by store"
+            ).fetchall()
+            for (store,) in stores:
+                lines += store_summary(con, store)
+        if _has_table(con, "marts", "fct_students"):
+            lines += students_summary(con)
     return "\n".join(lines)
 
 
@@ -341,7 +369,7 @@ def copy_published(published: Path, build_file: Path) -> None:
 
 
 def build(
-    retail_path: Path,
+    retail_path: Path | None,
     published: Path,
     extra_vars: dict,
     fresh: bool,
@@ -357,10 +385,12 @@ def build(
     with build_lock(build_dir):
         remove_build_file(build_file)  # left by a build that was killed outright
         try:
-            dbt_retail_path, note = prepare_retail_input(retail_path, encoding, build_dir)
+            inputs, note = {}, ""
+            if retail_path is not None:
+                dbt_retail_path, note = prepare_retail_input(retail_path, encoding, build_dir)
+                inputs["RETAIL_PATH"] = str(dbt_retail_path)
             if published.exists() and not fresh:
                 copy_published(published, build_file)
-            inputs = {"RETAIL_PATH": str(dbt_retail_path)}
             if students_dir is not None:
                 inputs["STUDENTS_DIR"] = str(students_dir)
             run_dbt_build(build_file, inputs, extra_vars, quiet, selector)
@@ -440,9 +470,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--only",
-        choices=["retail"],
-        help="build only one side (dbt selector in dbt_project/selectors.yml); the other side's"
-        " tables stay as published",
+        choices=["commerce", "students", "retail"],
+        help="build only one domain (dbt selector in dbt_project/selectors.yml; `retail` is the"
+        " former name of `commerce`); the other domain's tables stay as published",
     )
     parser.add_argument("--quiet", action="store_true", help="print only dbt's failures")
     args = parser.parse_args(argv)
@@ -451,11 +481,14 @@ def main(argv: list[str] | None = None) -> int:
     unchanged = f"the published warehouse {published} is unchanged"
     try:
         extra_vars = parse_vars(args.vars, args.as_of_date)
-        retail_path = (
-            check_retail_file(args.retail_path) if args.retail_path else default_retail_file()
-        )
+        only = "commerce" if args.only == "retail" else args.only
+        retail_path = None
+        if only != "students":
+            retail_path = (
+                check_retail_file(args.retail_path) if args.retail_path else default_retail_file()
+            )
         students_dir = None
-        if args.only != "retail":
+        if only != "commerce":
             students_dir = (
                 check_students_dir(args.students_dir)
                 if args.students_dir
@@ -468,7 +501,7 @@ def main(argv: list[str] | None = None) -> int:
             args.fresh,
             args.quiet,
             students_dir,
-            args.only,
+            only,
             args.encoding,
             args.allow_shrink,
         )

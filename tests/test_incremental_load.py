@@ -14,13 +14,13 @@ from conftest import build_warehouse
 
 # Every retail table and the customer segments, without the columns that name the build.
 COMPARED = {
-    "marts.fct_customer_rfm": "select * from marts.fct_customer_rfm order by customer_id",
-    "marts.dim_customers": "select * from marts.dim_customers order by customer_id",
-    "marts.fct_orders": "select * from marts.fct_orders order by invoice_no, invoice_type",
-    "marts.retail_line_reconciliation": "select * from marts.retail_line_reconciliation order by reason_order",
-    "marts.customer_segments": "select * exclude (model_run_id) from marts.customer_segments order by customer_id",
+    "marts.fct_customer_rfm": "select * from marts.fct_customer_rfm order by store, customer_id",
+    "marts.dim_customers": "select * from marts.dim_customers order by store, customer_id",
+    "marts.fct_orders": "select * from marts.fct_orders order by store, invoice_no, invoice_type",
+    "marts.retail_line_reconciliation": "select * from marts.retail_line_reconciliation order by store, reason_order",
+    "marts.customer_segments": "select * exclude (model_run_id) from marts.customer_segments order by store, customer_id",
     "marts.segment_model": "select * exclude (model_run_id) from marts.segment_model order by all",
-    "intermediate.int_invoice_line_groups": "select * exclude (load_id) from intermediate.int_invoice_line_groups order by all",
+    "staging.stg_online_retail__line_groups": "select * exclude (load_id) from staging.stg_online_retail__line_groups order by all",
 }
 
 
@@ -42,7 +42,7 @@ def loaded_counts(build_output: str) -> tuple[int, int]:
 
 
 def build_ok(retail_file, published, *extra) -> str:
-    result = build_warehouse(retail_file, published, "--only", "retail", *extra)
+    result = build_warehouse(retail_file, published, "--only", "commerce", *extra)
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
 
@@ -123,9 +123,9 @@ def test_groups_loaded_by_other_rules_are_reloaded_whole(
     build_ok(paths["before"], published, "--fresh")
     with duckdb.connect(str(published)) as con:
         updated = con.execute(
-            "update intermediate.int_invoice_line_groups set load_fingerprint = 'other rules'"
+            "update staging.stg_online_retail__line_groups set load_fingerprint = 'other rules'"
             " where last_line_number = (select min(last_line_number)"
-            " from intermediate.int_invoice_line_groups)"
+            " from staging.stg_online_retail__line_groups)"
         ).fetchone()[0]
     assert updated >= 1
 
@@ -145,7 +145,7 @@ def test_line_view_agrees_with_the_grouped_load(generated_warehouse):
     by_group = generated_warehouse.query_df(
         "select reason, sum(n_lines) as n_lines, count(distinct customer_id) as customers,"
         " sum(line_value) filter (where counts_in_monetary) as monetary"
-        " from intermediate.int_invoice_line_groups_classified group by reason order by reason"
+        " from intermediate.int_order_lines_classified group by reason order by reason"
     )
     pd.testing.assert_frame_equal(by_line, by_group, check_dtype=False)
     assert by_line["n_lines"].sum() > 0

@@ -28,13 +28,15 @@ def test_planted_blobs_are_recovered_exactly():
 def test_assignment_matches_kmeans_labels():
     x, _ = blobs(CENTRES, spread=1.5, per_blob=80)
     model = clustering.kmeans(x, 4)
-    assigned = clustering.assign_segments(x, model.cluster_centers_)
+    assigned, _ = clustering.nearest_centroids(x, model.cluster_centers_)
     np.testing.assert_array_equal(assigned, model.labels_ + 1)
 
 
 def test_assignment_ties_go_to_the_lower_segment():
     centroids = np.array([[1.0, 0.0], [-1.0, 0.0]])
-    assert clustering.assign_segments(np.array([[0.0, 5.0]]), centroids).tolist() == [1]
+    segment, squared = clustering.nearest_centroids(np.array([[0.0, 5.0]]), centroids)
+    assert segment.tolist() == [1]
+    assert squared.tolist() == [26.0]
 
 
 def test_same_input_same_labels_and_numbering():

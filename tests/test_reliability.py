@@ -75,11 +75,11 @@ def test_cut_short_gzip_stops_before_publishing(tmp_path, published):
 def test_shrink_guard_refuses_then_allows(tmp_path, published, generated_retail_file):
     before = digest(published)
     small = write_lines(tmp_path / "small.csv", data_lines(generated_retail_file, 5_000))
-    result = build_warehouse(small, published, "--only", "retail")
+    result = build_warehouse(small, published, "--only", "commerce")
     assert_single_line_error(result, "less than half", "--allow-shrink")
     assert digest(published) == before
 
-    allowed = build_warehouse(small, published, "--only", "retail", "--allow-shrink")
+    allowed = build_warehouse(small, published, "--only", "commerce", "--allow-shrink")
     assert allowed.returncode == 0, allowed.stderr
     assert sum(reconciliation(published).values()) == 5_000
 
@@ -92,11 +92,11 @@ def test_paths_reach_sql_as_themselves(tmp_path, generated_retail_file):
     hostile = write_lines(folder / "a'||'.csv", data_lines(generated_retail_file, 3_000))
     write_lines(folder / "a.csv", data_lines(generated_retail_file, 9_000))
     warehouse = folder / "w'h; é.duckdb"
-    result = build_warehouse(hostile, warehouse, "--only", "retail")
+    result = build_warehouse(hostile, warehouse, "--only", "commerce")
     assert result.returncode == 0, result.stderr
     assert sum(reconciliation(warehouse).values()) == 3_000
     with duckdb.connect(str(warehouse), read_only=True) as con:  # the line view reads it too
-        assert con.execute("select count(*) from staging.stg_retail__invoice_lines").fetchone() == (
+        assert con.execute("select count(*) from staging.stg_online_retail__invoice_lines").fetchone() == (
             3_000,
         )
 
@@ -149,7 +149,7 @@ def test_stray_quotes_and_huge_field_are_rejected_lines(tmp_path, generated_reta
     lines[3_000] = ",".join(fields)
     hostile = write_lines(tmp_path / "hostile.csv", lines)
     warehouse = tmp_path / "w.duckdb"
-    result = build_warehouse(hostile, warehouse, "--only", "retail")
+    result = build_warehouse(hostile, warehouse, "--only", "commerce")
     assert result.returncode == 0, result.stderr
     counts = reconciliation(warehouse)
     assert sum(counts.values()) == non_blank_lines(hostile) == 8_000
@@ -159,7 +159,7 @@ def test_stray_quotes_and_huge_field_are_rejected_lines(tmp_path, generated_reta
         errors = {
             row[0]
             for row in con.execute(
-                "select error_type from staging.stg_retail__parser_rejects"
+                "select error_type from staging.stg_online_retail__parser_rejects"
             ).fetchall()
         }
     assert "LINE SIZE OVER MAXIMUM" in errors
@@ -172,14 +172,14 @@ def test_cp1252_file_is_read(tmp_path, generated_retail_file):
     lines[10] = ",".join(fields)
     latin = write_lines(tmp_path / "latin.csv", lines, encoding="cp1252")
     warehouse = tmp_path / "w.duckdb"
-    result = build_warehouse(latin, warehouse, "--only", "retail")
+    result = build_warehouse(latin, warehouse, "--only", "commerce")
     assert result.returncode == 0, result.stderr
     counts = reconciliation(warehouse)
     assert sum(counts.values()) == 6_000
     assert counts["rejected_by_parser"] == 0
     with duckdb.connect(str(warehouse), read_only=True) as con:
         found = con.execute(
-            "select count(*) from staging.stg_retail__invoice_lines"
+            "select count(*) from staging.stg_online_retail__invoice_lines"
             " where description = 'CAFÉ £5 ‘SALE’ MUG'"
         ).fetchone()[0]
     assert found == 1
@@ -211,7 +211,7 @@ def _no_customer_ids(retail_file: Path) -> list[str]:
 def test_too_few_customers(tmp_path, published, generated_retail_file, make_lines):
     before = digest(published)
     few = write_lines(tmp_path / "few.csv", make_lines(generated_retail_file))
-    result = build_warehouse(few, published, "--only", "retail")
+    result = build_warehouse(few, published, "--only", "commerce")
     assert_single_line_error(result, str(few), "too few customers to segment")
     assert "Traceback" not in result.stdout + result.stderr
     assert digest(published) == before
@@ -225,7 +225,7 @@ def test_no_parseable_invoice_date(tmp_path, published, generated_retail_file):
         fields[4] = "someday"
         lines.append(",".join(fields))
     undated = write_lines(tmp_path / "undated.csv", lines)
-    result = build_warehouse(undated, published, "--only", "retail")
+    result = build_warehouse(undated, published, "--only", "commerce")
     assert_single_line_error(result, str(undated), "no line has a parseable InvoiceDate")
     assert digest(published) == before
 
@@ -329,7 +329,7 @@ def test_sigkill_of_the_build_takes_dbt_with_it(published, generated_retail_file
         time.sleep(0.1)
     assert not any(_alive(pid) for pid in children), "dbt outlived the build process"
     assert digest(published) == before
-    again = build_warehouse(generated_retail_file, published, "--only", "retail")
+    again = build_warehouse(generated_retail_file, published, "--only", "commerce")
     assert again.returncode == 0, again.stderr
 
 

@@ -52,14 +52,14 @@ def test_real_data_reconciles_to_published_check_values(real_warehouse):
             "select sum(n_lines) from marts.retail_line_reconciliation"
         ).fetchone()[0]
         invoices, parsed = con.execute(
-            "select count(distinct invoice_no), count(*) from staging.stg_retail__invoice_lines"
+            "select count(distinct invoice_no), count(*) from staging.stg_online_retail__invoice_lines"
         ).fetchone()
         customers = con.execute("select count(*) from marts.fct_customer_rfm").fetchone()[0]
         by_reason = dict(
             con.execute("select reason, n_lines from marts.retail_line_reconciliation").fetchall()
         )
         total_value = con.execute(
-            "select cast(sum(quantity * unit_price) as double) from staging.stg_retail__invoice_lines"
+            "select cast(sum(quantity * unit_price) as double) from staging.stg_online_retail__invoice_lines"
         ).fetchone()[0]
     assert raw_lines == parsed == 541_909
     assert invoices == 25_900

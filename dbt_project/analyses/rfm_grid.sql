@@ -1,5 +1,6 @@
--- The named-RFM grid: customers and revenue per recency score x frequency score cell.
+-- The named-RFM grid of every store: customers and revenue per recency score x frequency score cell.
 select
+    store,
     r_score,
     f_score,
     min(rfm_segment) as rfm_segment,
@@ -7,5 +8,5 @@ select
     round(sum(monetary), 2) as revenue
 from {{ ref('fct_customer_rfm') }}
 where has_purchases
-group by r_score, f_score
-order by r_score desc, f_score
+group by store, r_score, f_score
+order by store, r_score desc, f_score

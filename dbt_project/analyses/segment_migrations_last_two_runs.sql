@@ -1,31 +1,23 @@
--- Where customers went between the previous and the latest segmentation run, stayers included,
--- matched by segment label (segment numbers may change between runs).
-with runs as (
+-- Where customers went between the previous and the latest segmentation run of each store,
+-- stayers included, by segment label (segment numbers may change between runs). Read from
+-- marts.segment_migrations, the one definition of migrations.
+with ranked_pairs as (
     select
-        model_run_id,
-        max(run_started_at) as run_started_at,
-        row_number() over (order by max(run_started_at) desc, model_run_id desc) as run_rank
-    from {{ ref('customer_segment_history') }}
-    group by model_run_id
-),
-
-previous_run as (
-    select h.customer_id, h.segment_label
-    from {{ ref('customer_segment_history') }} as h
-    inner join runs on runs.model_run_id = h.model_run_id and runs.run_rank = 2
-),
-
-latest_run as (
-    select h.customer_id, h.segment_label
-    from {{ ref('customer_segment_history') }} as h
-    inner join runs on runs.model_run_id = h.model_run_id and runs.run_rank = 1
+        m.store,
+        m.to_run_id,
+        row_number() over (partition by m.store order by r.run_started_at desc, m.to_run_id desc) as pair_rank
+    from (select distinct store, to_run_id from {{ ref('segment_migrations') }}) as m
+    inner join {{ ref('segmentation_runs') }} as r
+        on r.store = m.store and r.model_run_id = m.to_run_id
 )
 
 select
-    coalesce(p.segment_label, '(not segmented)') as from_segment,
-    coalesce(l.segment_label, '(not segmented)') as to_segment,
-    count(*) as customers
-from previous_run as p
-full outer join latest_run as l on l.customer_id = p.customer_id
-group by 1, 2
-order by customers desc, from_segment, to_segment
+    m.store,
+    coalesce(m.from_segment_label, '(not segmented)') as from_segment,
+    coalesce(m.to_segment_label, '(not segmented)') as to_segment,
+    sum(m.customers) as customers
+from {{ ref('segment_migrations') }} as m
+inner join ranked_pairs as p
+    on p.store = m.store and p.to_run_id = m.to_run_id and p.pair_rank = 1
+group by 1, 2, 3
+order by m.store, customers desc, from_segment, to_segment

@@ -1,5 +1,7 @@
--- Segments at a glance: size, revenue share, typical customer and what to do, most valuable first.
+-- Segments of every store at a glance: size, revenue share, typical customer and what to do,
+-- most valuable first.
 select
+    store,
     segment_id,
     segment_label,
     customers,
@@ -12,4 +14,4 @@ select
     suggested_action,
     suggestion
 from {{ ref('segment_profiles') }}
-order by revenue desc, segment_id
+order by store, revenue desc, segment_id

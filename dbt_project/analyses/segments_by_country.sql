@@ -1,21 +1,24 @@
--- Segment mix per country: customers and revenue per (country, segment), with the segment's
+-- Segment mix per store and country: customers and revenue per (country, segment), with the segment's
 -- share of the country's customers.
 with by_country as (
     select
+        s.store,
         r.country,
         s.segment_label,
         count(*) as customers,
         sum(s.monetary) as revenue
     from {{ ref('customer_segments') }} as s
-    inner join {{ ref('fct_customer_rfm') }} as r on r.customer_id = s.customer_id
-    group by r.country, s.segment_label
+    inner join {{ ref('fct_customer_rfm') }} as r
+        on r.store = s.store and r.customer_id = s.customer_id
+    group by s.store, r.country, s.segment_label
 )
 
 select
+    store,
     country,
     segment_label,
     customers,
     round(revenue, 2) as revenue,
-    round(100.0 * customers / sum(customers) over (partition by country), 1) as pct_of_country
+    round(100.0 * customers / sum(customers) over (partition by store, country), 1) as pct_of_country
 from by_country
-order by country, customers desc, segment_label
+order by store, country, customers desc, segment_label

@@ -1,6 +1,7 @@
--- The 10 highest-spending customers of every segment, with their country (ties by customer id).
+-- The 10 highest-spending customers of every segment of every store, with their country (ties by customer id).
 with ranked as (
     select
+        s.store,
         s.segment_label,
         s.customer_id,
         r.country,
@@ -8,13 +9,14 @@ with ranked as (
         s.frequency,
         s.monetary,
         row_number() over (
-            partition by s.segment_id order by s.monetary desc, s.customer_id
+            partition by s.store, s.segment_id order by s.monetary desc, s.customer_id
         ) as rank_in_segment
     from {{ ref('customer_segments') }} as s
-    inner join {{ ref('fct_customer_rfm') }} as r on r.customer_id = s.customer_id
+    inner join {{ ref('fct_customer_rfm') }} as r
+        on r.store = s.store and r.customer_id = s.customer_id
 )
 
 select *
 from ranked
 where rank_in_segment <= 10
-order by segment_label, rank_in_segment
+order by store, segment_label, rank_in_segment

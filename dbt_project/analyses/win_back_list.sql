@@ -1,6 +1,7 @@
 -- Win-back list: customers whose named RFM segment is At Risk or Can't Lose and who spent more
 -- than their segment's median, with the segment's suggestion. Largest spenders first.
 select
+    s.store,
     s.customer_id,
     r.country,
     s.rfm_segment,
@@ -11,8 +12,10 @@ select
     p.median_monetary as segment_median_monetary,
     p.suggestion
 from {{ ref('customer_segments') }} as s
-inner join {{ ref('segment_profiles') }} as p on p.segment_id = s.segment_id
-inner join {{ ref('fct_customer_rfm') }} as r on r.customer_id = s.customer_id
+inner join {{ ref('segment_profiles') }} as p
+    on p.store = s.store and p.segment_id = s.segment_id
+inner join {{ ref('fct_customer_rfm') }} as r
+    on r.store = s.store and r.customer_id = s.customer_id
 where s.rfm_segment in ('At Risk', 'Can''t Lose')
   and s.monetary > p.median_monetary
-order by s.monetary desc, s.customer_id
+order by s.store, s.monetary desc, s.customer_id

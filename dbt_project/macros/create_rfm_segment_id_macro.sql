@@ -2,35 +2,33 @@
     Store a DuckDB macro in the warehouse so analysts can score any rows in plain SQL:
 
         select marts.rfm_segment_id(recency_days, frequency, monetary) from my_rows
+        select marts.rfm_segment_id(recency_days, frequency, monetary, store := 'online_retail') ...
 
-    Same rule and arithmetic as macro score_segments and the API: ln(1 + x), standardise with the
-    stored mean and scale, nearest centroid (squared Euclidean), ties to the lower segment id.
-    Null outside the model's domain (recency < 0, frequency < 1, monetary <= 0, or a null input).
-    It reads marts.segment_model when called, so it always scores with the published model.
+    It is macro score_segments (the one SQL scoring) over a single row, so it gives what
+    marts.score_rfm and the API give. `store` may be left out while the warehouse has one store;
+    with several it must be named. Null outside the model's domain (recency < 0, frequency < 1,
+    monetary <= 0, or a null input). It reads marts.segment_model when called, so it always scores
+    with the published model.
 -#}
 {% macro create_rfm_segment_id_macro() -%}
-create or replace macro {{ this.schema }}.rfm_segment_id(recency, frequency, monetary) as (
-    case when recency >= 0 and frequency >= 1 and monetary > 0 then (
-        select segment_id
-        from (
-            select
-                segment_id,
-                sum((standardised - centroid_scaled) * (standardised - centroid_scaled)) as squared_distance
-            from (
-                select
-                    segment_id,
-                    centroid_scaled,
-                    (ln(1 + case feature
-                                when 'recency_days' then cast(recency as double)
-                                when 'frequency' then cast(frequency as double)
-                                else cast(monetary as double)
-                            end) - scaler_mean) / scaler_scale as standardised
-                from {{ this.schema }}.segment_model
-            ) as standardised_features
-            group by segment_id
-        ) as distances
-        order by squared_distance, segment_id
-        limit 1
-    ) end
+{%- set one_row -%}
+(select
+    coalesce(store, (
+        select case when count(distinct stored.store) = 1 then min(stored.store) else error(
+            'rfm_segment_id: this warehouse has several stores; pass store := ''<store>''') end
+        from {{ this.schema }}.segment_model as stored
+    )) as scoring_store,
+    1 as scoring_id,
+    recency as scoring_recency,
+    frequency as scoring_frequency,
+    monetary as scoring_monetary)
+{%- endset -%}
+create or replace macro {{ this.schema }}.rfm_segment_id(recency, frequency, monetary, store := null) as (
+    (select segment_id from (
+        {#- columns named apart from the macro's parameters, which DuckDB substitutes by name #}
+        {{ score_segments(one_row, id_column='scoring_id', recency_column='scoring_recency',
+            frequency_column='scoring_frequency', monetary_column='scoring_monetary',
+            store_column='scoring_store', model_relation=this.schema ~ '.segment_model') }}
+    ) as scored)
 )
 {%- endmacro %}

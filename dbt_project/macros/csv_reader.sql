@@ -43,7 +43,7 @@
 
 {#- A CSV file as a table of text columns named by its header. Lines the reader cannot split
     go to the connection's reject tables `<rejects>_reject_scans` / `<rejects>_reject_errors`
-    (persist_csv_rejects copies them into a real table). -#}
+    (csv_reject_scan and csv_reject_rows list them in a model). -#}
 {% macro read_csv_file(path_relation, rejects) -%}
     {%- set names = csv_header_names(path_relation) -%}
     read_csv({{ path_relation }}, header = true, auto_detect = false,
@@ -55,4 +55,27 @@
         delim = ',', quote = '"', escape = '"',
         store_rejects = true, rejects_scan = '{{ rejects }}_reject_scans',
         rejects_table = '{{ rejects }}_reject_errors')
+{%- endmacro %}
+
+{#- A pre-hook that reads every field of every line of a CSV file once, with the reader's reject
+    tables `<rejects>_reject_scans` / `<rejects>_reject_errors` on, so that the model it runs
+    before can list the lines the reader rejected (csv_reject_rows). Reject tables live on the
+    connection, so the scan and the listing must run in the same model. -#}
+{% macro csv_reject_scan(path_relation, rejects) -%}
+    create or replace temp table {{ rejects }}_scanned as
+    select count(*) as n_records
+    from {{ read_csv_file(path_relation, rejects) }}
+    where concat_ws('|', columns(*)) is not null
+{%- endmacro %}
+
+{#- The lines csv_reject_scan found rejected: one row per line, with the reader's errors (all of
+    them for the line) and its raw text. -#}
+{% macro csv_reject_rows(rejects) -%}
+    select
+        line as line_number,
+        min(cast(error_type as {{ dbt.type_string() }})) as error_type,
+        {{ dbt.listagg('error_message', "'; '", 'order by column_name') }} as error_message,
+        min(csv_line) as raw_line
+    from {{ rejects }}_reject_errors
+    group by line
 {%- endmacro %}

@@ -17,7 +17,7 @@
     through read_csv_file (macros/csv_reader.sql). A scan
     other than the load names its own reject tables (`rejects`), so as not to touch the load's. -#}
 {% macro retail_raw_lines(rejects='retail') -%}
-    {%- set file = source('retail', 'invoice_lines') -%}
+    {%- set file = source('online_retail', 'invoice_lines') -%}
     {%- if retail_path().lower().endswith('.parquet') -%}
     read_parquet({{ file }}, file_row_number = true)
     {%- else -%}

@@ -9,7 +9,6 @@
 -#}
 {% macro retail_forget_unless_appended() -%}
     {%- if is_incremental() -%}
-    {%- set col = retail_columns() -%}
     {%- set has_fingerprint = adapter.get_columns_in_relation(this)
         | selectattr('name', 'equalto', 'load_fingerprint') | list | length > 0 -%}
     delete from {{ this }}
@@ -23,12 +22,7 @@
     {%- endif %}
     or not exists (
         select 1
-        from (
-            select
-                {{ retail_line_number(col) }} as line_number,
-                {{ retail_line_hash(col) }} as line_hash
-            from {{ retail_raw_lines(rejects='retail_watermark') }}
-        ) as source_lines
+        from {{ ref('stg_online_retail__raw_lines') }} as source_lines
         where source_lines.line_number = (select max(last_line_number) from {{ this }})
             and source_lines.line_hash = (
                 select {{ value_at_max("last_line_hash", "last_line_number") }} from {{ this }}

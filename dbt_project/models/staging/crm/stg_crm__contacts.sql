@@ -1,5 +1,3 @@
-{{ config(post_hook="{{ persist_csv_rejects('crm_contacts_reject_errors', 'crm_contacts_parser_rejects_load') }}") }}
-
 -- One row per raw contact record the reader could parse, in file order: trimmed, typed, email
 -- case-folded (the key that merges a student's records), country text mapped through the seeds.
 -- Nothing is dropped here; int_contacts_classified decides each row's fate.

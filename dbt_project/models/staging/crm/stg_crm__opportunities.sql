@@ -1,5 +1,3 @@
-{{ config(post_hook="{{ persist_csv_rejects('crm_opportunities_reject_errors', 'crm_opportunities_parser_rejects_load') }}") }}
-
 -- One row per raw opportunity the reader could parse, in file order: trimmed, typed, and the
 -- product, stage and payment-term variants mapped to canonical values through the seeds.
 -- Values that cannot be read stay null and are named in `invalid_fields`; nothing is dropped.

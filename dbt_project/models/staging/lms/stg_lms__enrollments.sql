@@ -1,5 +1,3 @@
-{{ config(post_hook="{{ persist_csv_rejects('lms_enrollments_reject_errors', 'lms_enrollments_parser_rejects_load') }}") }}
-
 -- One row per raw enrolment the reader could parse, in file order: trimmed, typed, email
 -- case-folded (the key to the CRM student) and course names mapped to diplomas through the seed.
 

@@ -1,25 +1,18 @@
--- depends_on: {{ ref('stg_lms__enrollments') }}
-
--- Lines of the LMS export that the CSV reader could not split: one row per line.
+-- Lines of the LMS export that the CSV reader could not split: one row per line. The pre-hook
+-- reads the file once with the reader's reject tables on (macros/csv_reader.sql).
+{{ config(pre_hook="{{ csv_reject_scan(source('lms', 'enrollments'), 'lms_enrollments_rejects') }}") }}
 
 with
 
-source as (
+enrollments as (
 
-    select * from {{ source('lms_load', 'enrollments_parser_rejects') }}
+    {{ csv_reject_rows('lms_enrollments_rejects') }}
 
 ),
 
 final as (
 
-    select
-        'lms_enrollments' as source_table,
-        line_number,
-        min(error_type) as error_type,
-        {{ dbt.listagg('error_message', "'; '", 'order by column_name') }} as error_message,
-        min(raw_line) as raw_line
-    from source
-    group by line_number
+    select 'lms_enrollments' as source_table, * from enrollments
 
 )
 

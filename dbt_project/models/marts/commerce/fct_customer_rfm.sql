@@ -1,0 +1,149 @@
+-- One row per store and customer: recency, frequency and monetary as of the store's
+-- `as_of_date`, their 1-5 scores within the store and the named RFM segment. Definitions are in
+-- _commerce__marts.yml.
+
+with
+
+customers as (
+
+    select * from {{ ref('dim_customers') }}
+
+),
+
+lines as (
+
+    select * from {{ ref('int_order_lines_classified') }}
+    where counts_in_monetary
+
+),
+
+as_of as (
+
+    select store, as_of_date from {{ ref('int_store_as_of_dates') }}
+
+),
+
+segment_rules as (
+
+    select * from {{ ref('rfm_segment_rules') }}
+
+),
+
+per_customer as (
+
+    select
+        store,
+        customer_id,
+        min(case when reason = 'purchase' then order_date end) as first_purchase_date,
+        max(case when reason = 'purchase' then order_date end) as last_purchase_date,
+        count(distinct case when reason = 'purchase' then order_id end) as frequency,
+        sum(case when reason = 'purchase' then line_value else 0 end) as purchase_value,
+        sum(case when reason = 'cancellation' then -line_value else 0 end) as returned_value,
+        count(distinct case when reason = 'cancellation' then order_id end) as n_returns
+    from lines
+    group by store, customer_id
+
+),
+
+measured as (
+
+    select
+        customers.store,
+        customers.customer_id,
+        customers.country,
+        as_of.as_of_date,
+        per_customer.first_purchase_date,
+        per_customer.last_purchase_date,
+        {{ dbt.datediff('per_customer.last_purchase_date', 'as_of.as_of_date', 'day') }} as recency_days,
+        {{ dbt.datediff('per_customer.first_purchase_date', 'as_of.as_of_date', 'day') }} as tenure_days,
+        coalesce(per_customer.frequency, 0) as frequency,
+        coalesce(per_customer.purchase_value, 0) as purchase_value,
+        coalesce(per_customer.returned_value, 0) as returned_value,
+        coalesce(per_customer.n_returns, 0) as n_returns,
+        coalesce(per_customer.purchase_value, 0) - coalesce(per_customer.returned_value, 0) as monetary,
+        coalesce(per_customer.frequency, 0) > 0 as has_purchases,
+        customers.is_cancellation_only
+    from customers
+    inner join as_of
+        on customers.store = as_of.store
+    left join per_customer
+        on customers.store = per_customer.store
+        and customers.customer_id = per_customer.customer_id
+
+),
+
+scored as (
+
+    -- percent_rank gives equal values equal ranks, so equal values always get equal scores
+    select
+        store,
+        customer_id,
+        least(5, 1 + floor(5 * percent_rank() over (partition by store order by recency_days desc))) as r_score,
+        least(5, 1 + floor(5 * percent_rank() over (partition by store order by frequency))) as f_score,
+        least(5, 1 + floor(5 * percent_rank() over (partition by store order by monetary))) as m_score
+    from measured
+    where has_purchases
+
+),
+
+segmented as (
+
+    -- first matching rule wins (the rule seed is tested to cover every R x F cell once)
+    select
+        store,
+        customer_id,
+        rfm_segment
+    from (
+        select
+            scored.store,
+            scored.customer_id,
+            segment_rules.rfm_segment,
+            row_number() over (
+                partition by scored.store, scored.customer_id order by segment_rules.rule_order
+            ) as rule_rank
+        from scored
+        inner join segment_rules
+            on scored.r_score between segment_rules.r_min and segment_rules.r_max
+            and scored.f_score between segment_rules.f_min and segment_rules.f_max
+    ) as matched
+    where rule_rank = 1
+
+),
+
+final as (
+
+    select
+        measured.store,
+        measured.customer_id,
+        measured.country,
+        measured.as_of_date,
+        measured.first_purchase_date,
+        measured.last_purchase_date,
+        cast(measured.recency_days as integer) as recency_days,
+        cast(measured.tenure_days as integer) as tenure_days,
+        cast(measured.frequency as integer) as frequency,
+        cast(measured.monetary as double) as monetary,
+        cast(measured.purchase_value as double) as purchase_value,
+        cast(measured.returned_value as double) as returned_value,
+        cast(measured.n_returns as integer) as n_returns,
+        cast(
+            case when measured.frequency > 0 then measured.purchase_value / measured.frequency end
+            as double
+        ) as avg_order_value,
+        measured.has_purchases,
+        measured.is_cancellation_only,
+        cast(scored.r_score as integer) as r_score,
+        cast(scored.f_score as integer) as f_score,
+        cast(scored.m_score as integer) as m_score,
+        segmented.rfm_segment
+    from measured
+    left join scored
+        on measured.store = scored.store
+        and measured.customer_id = scored.customer_id
+    left join segmented
+        on measured.store = segmented.store
+        and measured.customer_id = segmented.customer_id
+
+)
+
+select * from final

@@ -1,0 +1,95 @@
+-- One row: how many lines the raw file has, counted apart from the load, and so how many the
+-- CSV reader rejected. A reject can cover several lines (an opening quote that is never closed
+-- makes the reader run on to the next quote and reject all those lines as one record), so
+-- rejected lines = the file's non-blank lines (read as plain text, no quoting, less the header),
+-- less the line breaks inside quoted fields of records the reader did return (such a record is
+-- one line), less the lines it returned. Parquet has rows, not lines, and no rejects: its raw
+-- lines are its rows.
+{%- set is_parquet = retail_path().lower().endswith('.parquet') %}
+
+with
+
+{% if is_parquet -%}
+
+file_lines as (
+
+    select
+        cast(null as {{ dbt.type_bigint() }}) as n_file_lines,
+        cast(null as {{ dbt.type_bigint() }}) as n_line_breaks_in_records,
+        count(*) as n_raw_lines
+    from {{ ref('stg_online_retail__raw_lines') }}
+
+),
+
+{%- else -%}
+
+text_lines as (
+
+    select count(text_line) - 1 as n_file_lines
+    from read_csv({{ source('online_retail', 'invoice_lines') }}, header = false, auto_detect = false,
+        columns = {'text_line': 'VARCHAR'}, delim = '{{ "\x1f" }}', quote = '', escape = '',
+        strict_mode = false, max_line_size = 67108864)
+
+),
+
+{%- set fields = [] %}
+{%- for field in ['invoice_no', 'stock_code', 'description', 'quantity', 'invoice_date', 'unit_price', 'customer_id', 'country'] %}
+    {%- do fields.append("coalesce(" ~ field ~ "_raw, '')") %}
+{%- endfor %}
+{%- set record_text = fields | join(' || ') %}
+
+line_breaks as (
+
+    select
+        coalesce(sum(length({{ record_text }}) - length(replace({{ record_text }}, chr(10), ''))), 0)
+            as n_line_breaks_in_records
+    from {{ ref('stg_online_retail__raw_lines') }}
+    where strpos({{ record_text }}, chr(10)) > 0
+
+),
+
+file_lines as (
+
+    select
+        text_lines.n_file_lines,
+        line_breaks.n_line_breaks_in_records,
+        text_lines.n_file_lines - line_breaks.n_line_breaks_in_records as n_raw_lines
+    from text_lines
+    cross join line_breaks
+
+),
+
+{%- endif %}
+
+parsed as (
+
+    select coalesce(sum(n_lines), 0) as n_parsed_lines
+    from {{ ref('stg_online_retail__line_groups') }}
+
+),
+
+rejects as (
+
+    select count(*) as n_reject_records
+    from {{ ref('stg_online_retail__parser_rejects') }}
+
+),
+
+final as (
+
+    select
+        cast('online_retail' as {{ dbt.type_string() }}) as store,
+        cast(file_lines.n_file_lines as {{ dbt.type_bigint() }}) as n_file_lines,
+        cast(file_lines.n_line_breaks_in_records as {{ dbt.type_bigint() }}) as n_line_breaks_in_records,
+        cast(file_lines.n_raw_lines as {{ dbt.type_bigint() }}) as n_raw_lines,
+        cast(parsed.n_parsed_lines as {{ dbt.type_bigint() }}) as n_parsed_lines,
+        cast(rejects.n_reject_records as {{ dbt.type_bigint() }}) as n_reject_records,
+        cast(file_lines.n_raw_lines - parsed.n_parsed_lines as {{ dbt.type_bigint() }})
+            as n_rejected_lines
+    from file_lines
+    cross join parsed
+    cross join rejects
+
+)
+
+select * from final

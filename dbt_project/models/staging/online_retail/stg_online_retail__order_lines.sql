@@ -1,0 +1,37 @@
+-- The online_retail adapter: its line groups mapped onto the canonical order lines every store
+-- provides (intermediate/commerce/int_order_lines_unioned). An invoice is an order; `C...`
+-- invoices are cancellations, `A...` adjustments; postage, fees and other service stock codes
+-- (seed retail_service_stock_codes) are service lines.
+{{ config(materialized='view') }}
+
+with
+
+line_groups as (
+
+    select * from {{ ref('stg_online_retail__line_groups') }}
+
+),
+
+final as (
+
+    select
+        cast('online_retail' as {{ dbt.type_string() }}) as store,
+        invoice_no as order_id,
+        invoice_type as order_type,
+        customer_id,
+        country,
+        invoiced_at as ordered_at,
+        invoice_date as order_date,
+        is_service_code as is_service_line,
+        is_exact_duplicate,
+        invalid_fields,
+        is_missing_customer,
+        has_positive_quantity_and_price,
+        n_lines,
+        units,
+        line_value
+    from line_groups
+
+)
+
+select * from final
