@@ -1,4 +1,5 @@
-"""The scoring API: every endpoint, every invalid input, agreement with the warehouse, hot reload."""
+"""The scoring API: every endpoint, every invalid input, agreement with the warehouse, hot reload,
+and a warehouse of two stores."""
 
 from __future__ import annotations
 
@@ -14,15 +15,17 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 import uvicorn
 from conftest import PROJECT_ROOT
 from fastapi.testclient import TestClient
 
-from apps.api.app import create_app
-from apps.api.model_store import ModelStore
+from apps.api.app import create_app, open_warehouse
+from apps.warehouse import PublishedWarehouse
 
 EXAMPLE = {"recency": 64, "frequency": 32, "monetary_value": 100924.0}
 RESPONSE_KEYS = {
@@ -32,14 +35,16 @@ RESPONSE_KEYS = {
     "inputValues",
     "message",
     "error",
+    "store",
     "modelRunId",
     "distance",
 }
+STORE = "online_retail"  # the one store of the generated warehouse
 
 
 @pytest.fixture(scope="module")
 def client(generated_warehouse):
-    with TestClient(create_app(ModelStore(generated_warehouse.path))) as test_client:
+    with TestClient(create_app(open_warehouse(generated_warehouse.path))) as test_client:
         yield test_client
 
 
@@ -51,6 +56,7 @@ def test_get_answers_the_documented_shape(client, generated_warehouse):
     assert body["message"] == "Data processed successfully"
     assert body["error"] == ""
     assert body["inputValues"] == {"recency": 64, "frequency": 32, "monetaryValue": 100924.0}
+    assert body["store"] == STORE
     profiles = generated_warehouse.query_df(
         "select segment_id, segment_label, suggestion from marts.segment_profiles"
     )
@@ -61,10 +67,20 @@ def test_get_answers_the_documented_shape(client, generated_warehouse):
 
 
 def test_post_gives_the_same_answer_as_get(client):
-    assert (
-        client.post("/api/cluster", json=EXAMPLE).json()
-        == client.get("/api/cluster", params=EXAMPLE).json()
-    )
+    answer = client.get("/api/cluster", params=EXAMPLE).json()
+    assert client.post("/api/cluster", json=EXAMPLE).json() == answer
+    with_store = {**EXAMPLE, "store": STORE}
+    assert client.post("/api/cluster", json=with_store).json() == answer
+    assert client.get("/api/cluster", params=with_store).json() == answer
+
+
+def test_post_takes_the_store_from_the_body_not_the_query(client):
+    response = client.post("/api/cluster", params={"store": STORE}, json=EXAMPLE)
+    assert response.status_code == 422
+    body = response.json()
+    assert set(body) == RESPONSE_KEYS and body["clusterId"] is None
+    assert body["error"].startswith("store: ") and "JSON body" in body["error"]
+    assert body["inputValues"] == {"recency": 64, "frequency": 32, "monetaryValue": 100924.0}
 
 
 INVALID_QUERIES = [
@@ -124,11 +140,13 @@ def test_malformed_body_answers_422_not_500(client, content):
 
 def test_segments_lists_the_profiles(client, generated_warehouse):
     segments = client.get("/api/segments").json()
+    assert client.get("/api/segments", params={"store": STORE}).json() == segments
     profiles = generated_warehouse.query_df(
         "select * from marts.segment_profiles order by segment_id"
     )
     assert [s["segment_id"] for s in segments] == profiles["segment_id"].tolist()
     assert all(s["segment_label"] and s["suggestion"] for s in segments)
+    assert {s["store"] for s in segments} == {STORE}
 
 
 def test_known_customer_and_unknown_customer(client, generated_warehouse):
@@ -136,19 +154,26 @@ def test_known_customer_and_unknown_customer(client, generated_warehouse):
         "select customer_id, segment_id from marts.customer_segments order by customer_id limit 1"
     ).iloc[0]
     body = client.get(f"/api/customers/{int(row['customer_id'])}").json()
-    assert body["segment_id"] == row["segment_id"]
+    assert body["segment_id"] == row["segment_id"] and body["store"] == STORE
     assert {"recency_days", "frequency", "monetary", "rfm_segment", "segment_label"} <= set(body)
     assert client.get("/api/customers/999999999").status_code == 404
     assert client.get("/api/customers/not-a-number").status_code == 422
 
 
-def test_healthz_names_the_model_run(client, generated_warehouse):
+def test_healthz_lists_the_store_and_its_model_run(client, generated_warehouse):
     body = client.get("/healthz").json()
-    run_ids = generated_warehouse.query_df("select distinct model_run_id from marts.segment_model")[
-        "model_run_id"
-    ].tolist()
-    assert body["modelRunId"] in run_ids and len(run_ids) == 1
+    models = generated_warehouse.query_df(
+        "select store, any_value(model_run_id) as run_id, count(distinct model_run_id) as runs,"
+        " count(distinct segment_id) as k from marts.segment_model group by store"
+    )
+    assert len(models) == 1 and models["runs"].iloc[0] == 1
+    [store] = body["stores"]
+    assert store["store"] == models["store"].iloc[0] == STORE
+    assert store["modelRunId"] == models["run_id"].iloc[0]
+    assert store["segments"] == models["k"].iloc[0]
+    assert store["displayName"]
     assert body["warehousePublishedAt"]
+    assert client.get("/healthz", params={"store": STORE}).json() == body
 
 
 def test_openapi_document_has_examples(client):
@@ -159,29 +184,69 @@ def test_openapi_document_has_examples(client):
     assert "examples" in json.dumps(spec)
 
 
+def store_inputs(spec: dict) -> dict[str, dict]:
+    """Every `store` input of the OpenAPI document: 'METHOD path' -> {required, enum}."""
+    found = {}
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            for parameter in operation.get("parameters", []):
+                if parameter["name"] == "store":
+                    schema = parameter["schema"]
+                    found[f"{method.upper()} {path}"] = {
+                        "required": parameter["required"],
+                        "enum": schema["enum"],
+                    }
+    request = spec["components"]["schemas"]["ClusterRequest"]
+    store = request["properties"]["store"]
+    choices = [option for option in store.get("anyOf", [store]) if "enum" in option]
+    found["POST /api/cluster"] = {
+        "required": "store" in request.get("required", []),
+        "enum": choices[0]["enum"],
+    }
+    return found
+
+
+def test_openapi_lists_the_store_on_every_operation(client):
+    found = store_inputs(client.get("/openapi.json").json())
+    operations = {
+        "GET /api/cluster",
+        "POST /api/cluster",
+        "GET /api/segments",
+        "GET /api/customers/{customer_id}",
+        "GET /healthz",
+    }
+    assert set(found) == operations
+    assert all(value == {"required": False, "enum": [STORE]} for value in found.values()), found
+
+
+def api_segment_ids(api: TestClient, rows: pd.DataFrame, store: str | None = None) -> list:
+    """The segment /api/cluster gives each row of recency_days, frequency and monetary."""
+    extra = {} if store is None else {"store": store}
+    return [
+        api.post(
+            "/api/cluster",
+            json={"recency": int(r), "frequency": int(f), "monetary_value": float(m), **extra},
+        ).json()["clusterId"]
+        for r, f, m in zip(rows["recency_days"], rows["frequency"], rows["monetary"], strict=True)
+    ]
+
+
 def assert_api_and_sql_agree_with_warehouse(warehouse) -> None:
     """HTTP, SQL (view and stored macro) and marts.customer_segments give every customer one segment."""
     stored = warehouse.query_df(
         """
-        select s.customer_id, s.segment_id, r.recency_days, r.frequency, r.monetary,
+        select s.store, s.customer_id, s.segment_id, r.recency_days, r.frequency, r.monetary,
                v.segment_id as view_segment_id,
                marts.rfm_segment_id(r.recency_days, r.frequency, r.monetary) as macro_segment_id
         from marts.customer_segments as s
-        join marts.fct_customer_rfm as r using (customer_id)
-        left join marts.score_rfm as v using (customer_id)
+        join marts.fct_customer_rfm as r using (store, customer_id)
+        left join marts.score_rfm as v using (store, customer_id)
         order by s.customer_id
         """
     )
-    with TestClient(create_app(ModelStore(warehouse.path))) as api:
-        answers = [
-            api.post(
-                "/api/cluster",
-                json={"recency": int(r), "frequency": int(f), "monetary_value": float(m)},
-            ).json()["clusterId"]
-            for r, f, m in zip(
-                stored["recency_days"], stored["frequency"], stored["monetary"], strict=True
-            )
-        ]
+    assert set(stored["store"]) == {STORE}
+    with TestClient(create_app(open_warehouse(warehouse.path))) as api:
+        answers = api_segment_ids(api, stored)
     assert len(stored) > 100
     for name, values in [
         ("HTTP", answers),
@@ -212,6 +277,11 @@ def get_json(url: str) -> dict:
         return json.loads(response.read())
 
 
+def model_run_id(health: dict, store: str = STORE) -> str:
+    """The model run /healthz names for `store`."""
+    return next(s["modelRunId"] for s in health["stores"] if s["store"] == store)
+
+
 @pytest.mark.real_data
 def test_server_picks_up_a_new_warehouse_without_failing_requests(
     tmp_path, generated_warehouse, real_warehouse
@@ -233,7 +303,7 @@ def test_server_picks_up_a_new_warehouse_without_failing_requests(
         deadline = time.monotonic() + 30
         while True:
             try:
-                first_run = get_json(f"{base}/healthz")["modelRunId"]
+                first_run = model_run_id(get_json(f"{base}/healthz"))
                 break
             except (urllib.error.URLError, ConnectionError):
                 assert time.monotonic() < deadline, "server did not start"
@@ -260,7 +330,7 @@ def test_server_picks_up_a_new_warehouse_without_failing_requests(
         for worker in workers:
             worker.join(timeout=30)
         health = get_json(f"{base}/healthz")
-        new_run = health["modelRunId"]
+        new_run = model_run_id(health)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -431,25 +501,25 @@ def test_unknown_path_and_method_answer_json_errors(client):
     assert set(wrong_method.json()) == RESPONSE_KEYS
 
 
-class FailingStore:
-    """A ModelStore whose next `current()` raises an error naming a server file, once."""
+class FailingWarehouse:
+    """A PublishedWarehouse whose next `current()` raises an error naming a server file, once."""
 
-    def __init__(self, store: ModelStore) -> None:
-        self.store = store
+    def __init__(self, warehouse: PublishedWarehouse) -> None:
+        self.warehouse = warehouse
         self.fail_next = False
 
     def __getattr__(self, name: str):
-        return getattr(self.store, name)
+        return getattr(self.warehouse, name)
 
     def current(self):
         if self.fail_next:
             self.fail_next = False
-            raise RuntimeError(f"cannot read {self.store.path}")
-        return self.store.current()
+            raise RuntimeError(f"cannot read {self.warehouse.path}")
+        return self.warehouse.current()
 
 
 def test_unexpected_error_answers_json_500_without_internals(generated_warehouse):
-    store = FailingStore(ModelStore(generated_warehouse.path))
+    store = FailingWarehouse(open_warehouse(generated_warehouse.path))
     with TestClient(create_app(store), raise_server_exceptions=False) as api:
         store.fail_next = True
         response = api.get("/api/cluster", params=EXAMPLE)
@@ -491,7 +561,7 @@ def test_openapi_documents_the_error_shapes(client):
 def test_healthz_is_degraded_while_a_reload_fails(tmp_path, generated_warehouse):
     published = tmp_path / "shop-secret-name.duckdb"
     shutil.copy2(generated_warehouse.path, published)
-    with TestClient(create_app(ModelStore(published, check_interval=0))) as api:
+    with TestClient(create_app(open_warehouse(published, check_interval=0))) as api:
         healthy = api.get("/healthz")
         assert healthy.status_code == 200 and healthy.json()["status"] == "ok"
         assert healthy.json()["lastReloadError"] is None
@@ -502,7 +572,7 @@ def test_healthz_is_degraded_while_a_reload_fails(tmp_path, generated_warehouse)
         assert degraded.status_code == 503, degraded.text
         body = degraded.json()
         assert body["status"] == "degraded"
-        assert body["modelRunId"] == healthy.json()["modelRunId"]
+        assert body["stores"] == healthy.json()["stores"]
         assert body["lastReloadError"]
         assert "shop-secret-name" not in degraded.text and str(tmp_path) not in degraded.text
         # the last good model keeps answering
@@ -519,6 +589,25 @@ def test_healthz_is_degraded_while_a_reload_fails(tmp_path, generated_warehouse)
         assert recovered.json()["lastReloadError"] is None
 
 
+def test_a_publish_without_a_usable_model_is_not_served(tmp_path, generated_warehouse):
+    published = tmp_path / "warehouse.duckdb"
+    shutil.copy2(generated_warehouse.path, published)
+    with TestClient(create_app(open_warehouse(published, check_interval=0))) as api:
+        before = api.get("/api/cluster", params=EXAMPLE).json()
+        staged = tmp_path / "staged.duckdb"
+        shutil.copy2(generated_warehouse.path, staged)
+        with duckdb.connect(str(staged)) as con:
+            con.execute("delete from marts.segment_model where segment_id = 2")
+        os.replace(staged, published)
+        degraded = api.get("/healthz")
+        assert degraded.status_code == 503
+        # the warehouse's own model errors are given in full: they name no server file
+        assert degraded.json()["lastReloadError"].startswith(
+            f"the published warehouse cannot be served: no usable segment model for store '{STORE}'"
+        )
+        assert api.get("/api/cluster", params=EXAMPLE).json() == before
+
+
 def test_no_response_names_a_server_file(tmp_path, generated_warehouse):
     published = tmp_path / "shop-secret-name.duckdb"
     shutil.copy2(generated_warehouse.path, published)
@@ -527,7 +616,7 @@ def test_no_response_names_a_server_file(tmp_path, generated_warehouse):
             "c"
         ].iloc[0]
     )
-    with TestClient(create_app(ModelStore(published))) as api:
+    with TestClient(create_app(open_warehouse(published))) as api:
         responses = [
             api.get("/healthz"),
             api.get("/api/segments"),
@@ -667,7 +756,7 @@ def serve_in_thread(app):
 
 
 def test_server_error_keeps_the_connection_usable(generated_warehouse):
-    store = FailingStore(ModelStore(generated_warehouse.path))
+    store = FailingWarehouse(open_warehouse(generated_warehouse.path))
     with serve_in_thread(create_app(store)) as port:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         try:
@@ -677,3 +766,265 @@ def test_server_error_keeps_the_connection_usable(generated_warehouse):
             assert exchange(connection, "GET", GOOD_QUERY)[0] == 200
         finally:
             connection.close()
+
+
+# --- Two stores: every endpoint answers for the store asked for ---------------------------------
+
+SECOND_STORE = "second_shop"
+MONETARY_SCALE = 3
+SECOND_RUN_PREFIX = "second-shop-"
+# table -> column -> the second store's value, computed from the online_retail row
+SECOND_STORE_CHANGES = {
+    "fct_customer_rfm": {
+        column: f"{column} * {MONETARY_SCALE}"
+        for column in ("monetary", "purchase_value", "returned_value", "avg_order_value")
+    },
+    "fct_orders": {"order_value": f"order_value * {MONETARY_SCALE}"},
+    "customer_segments": {
+        "monetary": f"monetary * {MONETARY_SCALE}",
+        "segment_label": "segment_label || ' (2nd)'",
+    },
+    "segment_profiles": {
+        **{
+            column: f"{column} * {MONETARY_SCALE}"
+            for column in ("revenue", "mean_monetary", "median_monetary")
+        },
+        "segment_label": "segment_label || ' (2nd)'",
+        "suggestion": "'Second shop: ' || suggestion",
+    },
+    "segment_model": {
+        "scaler_mean": f"scaler_mean + if(feature = 'monetary', ln({MONETARY_SCALE}), 0)",
+        "centroid_scaled": "centroid_scaled"
+        " + if(feature = 'recency_days', 0.4 * segment_id - 1.2, 0)",
+        "segment_label": "segment_label || ' (2nd)'",
+    },
+}
+RUN_COLUMNS = ("model_run_id", "from_run_id", "to_run_id")
+
+
+def copy_as_two_stores(source: Path, target: Path) -> Path:
+    """A copy of a one-store warehouse with a second store: every commerce mart's online_retail rows
+    again under SECOND_STORE, without every fourth customer, with monetary values scaled, centroids
+    shifted, labels, suggestions and run ids of its own, and one earlier run to migrate from."""
+    shutil.copy2(source, target)
+    with duckdb.connect(str(target)) as con:
+        tables = con.execute(
+            "select table_name from information_schema.tables as t"
+            " join information_schema.columns as c using (table_catalog, table_schema, table_name)"
+            " where t.table_schema = 'marts' and t.table_type = 'BASE TABLE'"
+            " and c.column_name = 'store' and c.ordinal_position = 1"
+        ).fetchall()
+        assert len(tables) >= 12
+        for (table,) in tables:
+            columns = {
+                name
+                for (name,) in con.execute(
+                    "select column_name from information_schema.columns"
+                    " where table_schema = 'marts' and table_name = ?",
+                    [table],
+                ).fetchall()
+            }
+            changes = {
+                "store": f"'{SECOND_STORE}'",
+                **{c: f"'{SECOND_RUN_PREFIX}' || {c}" for c in RUN_COLUMNS if c in columns},
+                **SECOND_STORE_CHANGES.get(table, {}),
+            }
+            replaced = ", ".join(f"{value} as {column}" for column, value in changes.items())
+            kept = "coalesce(customer_id % 4, 1) <> 0" if "customer_id" in columns else "true"
+            con.execute(
+                f"insert into marts.{table} select * replace ({replaced}) from marts.{table}"
+                f" where store = '{STORE}' and {kept}"
+            )
+        con.execute(
+            "insert into seeds.stores values (?, 'Second shop', 'staging/second_shop', 'test copy')",
+            [SECOND_STORE],
+        )
+        add_earlier_run(con, SECOND_STORE)
+    return target
+
+
+def add_earlier_run(con: duckdb.DuckDBPyConnection, store: str) -> str:
+    """Give `store` a run 30 days before its latest one, and migrations from it: every third
+    customer new to segmentation, the others staying."""
+    earlier = f"{store}-earlier-run"
+    con.execute(
+        """
+        insert into marts.segmentation_runs
+        select * replace (? as model_run_id, run_started_at - interval 30 day as run_started_at,
+                          as_of_date - 30 as as_of_date)
+        from marts.segmentation_runs
+        where store = ?
+        order by run_started_at desc
+        limit 1
+        """,
+        [earlier, store],
+    )
+    con.execute(
+        """
+        insert into marts.segment_migrations
+        select store, ?, model_run_id,
+               if(customer_id % 3 = 0, null, segment_id),
+               if(customer_id % 3 = 0, null, segment_label),
+               segment_id, segment_label, customer_id % 3 = 0, count(*)
+        from marts.customer_segments
+        where store = ?
+        group by all
+        """,
+        [earlier, store],
+    )
+    return earlier
+
+
+@pytest.fixture(scope="module")
+def two_store_warehouse(generated_warehouse, tmp_path_factory) -> Path:
+    return copy_as_two_stores(
+        generated_warehouse.path, tmp_path_factory.mktemp("two_stores") / "warehouse.duckdb"
+    )
+
+
+@pytest.fixture(scope="module")
+def two_store_client(two_store_warehouse):
+    with TestClient(create_app(open_warehouse(two_store_warehouse))) as test_client:
+        yield test_client
+
+
+def some_customer(warehouse: Path, store: str) -> int:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(
+            "select min(customer_id) from marts.customer_segments where store = ?", [store]
+        ).fetchone()[0]
+
+
+def test_without_a_store_every_endpoint_answers_422_listing_the_stores(
+    two_store_client, two_store_warehouse
+):
+    customer_id = some_customer(two_store_warehouse, STORE)
+    answers = {
+        "GET cluster": two_store_client.get("/api/cluster", params=EXAMPLE),
+        "POST cluster": two_store_client.post("/api/cluster", json=EXAMPLE),
+        "segments": two_store_client.get("/api/segments"),
+        "customer": two_store_client.get(f"/api/customers/{customer_id}"),
+    }
+    shapes = {
+        "GET cluster": RESPONSE_KEYS,
+        "POST cluster": RESPONSE_KEYS,
+        "segments": ERROR_KEYS,
+        "customer": CUSTOMER_ERROR_KEYS,
+    }
+    for name, response in answers.items():
+        assert response.status_code == 422, (name, response.text)
+        body = response.json()
+        assert set(body) == shapes[name], name
+        assert body["message"] == "Invalid input"
+        assert (
+            body["error"]
+            == f"store: required: the warehouse has several stores: {STORE}, {SECOND_STORE}"
+        )
+    assert answers["GET cluster"].json()["inputValues"]["recency"] == 64
+    assert answers["POST cluster"].json()["inputValues"]["monetaryValue"] == 100924.0
+    assert answers["customer"].json()["customerId"] == str(customer_id)
+    # the health check lists every store rather than refuse
+    assert two_store_client.get("/healthz").status_code == 200
+
+
+@pytest.mark.parametrize("stores", [1, 2])
+def test_an_unknown_store_answers_422_listing_the_stores(
+    client, two_store_client, two_store_warehouse, stores
+):
+    api = client if stores == 1 else two_store_client
+    listed = STORE if stores == 1 else f"{STORE}, {SECOND_STORE}"
+    customer_id = some_customer(two_store_warehouse, STORE)
+    unknown = {"store": "no_such_shop"}
+    for response in (
+        api.get("/api/cluster", params={**EXAMPLE, **unknown}),
+        api.post("/api/cluster", json={**EXAMPLE, **unknown}),
+        api.get("/api/segments", params=unknown),
+        api.get(f"/api/customers/{customer_id}", params=unknown),
+        api.get("/healthz", params=unknown),
+    ):
+        assert response.status_code == 422, response.text
+        assert response.json()["error"] == (
+            f"store: unknown store; the warehouse's stores are: {listed}"
+        )
+
+
+def test_each_store_gets_its_own_answer(two_store_client, two_store_warehouse):
+    api = two_store_client
+    cluster = {
+        s: api.get("/api/cluster", params={**EXAMPLE, "store": s}).json()
+        for s in (STORE, SECOND_STORE)
+    }
+    for store, body in cluster.items():
+        assert body["store"] == store and body["error"] == ""
+        assert api.post("/api/cluster", json={**EXAMPLE, "store": store}).json() == body
+    assert cluster[SECOND_STORE]["clusterLabel"].endswith(" (2nd)")
+    assert cluster[SECOND_STORE]["suggestions"].startswith("Second shop: ")
+    assert cluster[SECOND_STORE]["modelRunId"] == SECOND_RUN_PREFIX + cluster[STORE]["modelRunId"]
+    assert cluster[SECOND_STORE]["distance"] != cluster[STORE]["distance"]
+
+    segments = {
+        s: api.get("/api/segments", params={"store": s}).json() for s in (STORE, SECOND_STORE)
+    }
+    for store, rows in segments.items():
+        assert rows and {row["store"] for row in rows} == {store}
+    for first, second in zip(segments[STORE], segments[SECOND_STORE], strict=True):
+        assert second["revenue"] == pytest.approx(MONETARY_SCALE * first["revenue"])
+
+    customer_id = some_customer(two_store_warehouse, SECOND_STORE)
+    customer = {
+        s: api.get(f"/api/customers/{customer_id}", params={"store": s}).json()
+        for s in (STORE, SECOND_STORE)
+    }
+    assert customer[SECOND_STORE]["monetary"] == pytest.approx(
+        MONETARY_SCALE * customer[STORE]["monetary"]
+    )
+    assert customer[SECOND_STORE]["segment_label"].endswith(" (2nd)")
+    with duckdb.connect(str(two_store_warehouse), read_only=True) as con:
+        dropped = con.execute(  # every fourth customer is not in the second store
+            "select min(customer_id) from marts.customer_segments"
+            " where store = ? and customer_id % 4 = 0",
+            [STORE],
+        ).fetchone()[0]
+    assert api.get(f"/api/customers/{dropped}", params={"store": STORE}).status_code == 200
+    assert api.get(f"/api/customers/{dropped}", params={"store": SECOND_STORE}).status_code == 404
+
+    health = api.get("/healthz").json()
+    assert [s["store"] for s in health["stores"]] == [STORE, SECOND_STORE]
+    assert {s: model_run_id(health, s) for s in (STORE, SECOND_STORE)} == {
+        s: cluster[s]["modelRunId"] for s in (STORE, SECOND_STORE)
+    }
+    only_second = api.get("/healthz", params={"store": SECOND_STORE}).json()
+    assert [s["store"] for s in only_second["stores"]] == [SECOND_STORE]
+
+
+def test_openapi_requires_a_store_when_there_are_several(two_store_client):
+    found = store_inputs(two_store_client.get("/openapi.json").json())
+    for operation, value in found.items():
+        assert value["enum"] == [STORE, SECOND_STORE], operation
+        assert value["required"] == (operation != "GET /healthz"), operation
+
+
+def test_sql_macro_agrees_with_the_api_for_each_store(two_store_client, two_store_warehouse):
+    """marts.rfm_segment_id(..., store := ...) and marts.score_rfm, on the file opened as it is
+    (the macro reads marts.segment_model of the catalog it is called in), give what the API gives."""
+    with duckdb.connect(str(two_store_warehouse), read_only=True) as con:
+        for store in (STORE, SECOND_STORE):
+            rows = con.execute(
+                """
+                select r.customer_id, r.recency_days, r.frequency, r.monetary,
+                       marts.rfm_segment_id(r.recency_days, r.frequency, r.monetary, store := ?)
+                           as macro_segment_id,
+                       v.segment_id as view_segment_id
+                from marts.fct_customer_rfm as r
+                join marts.score_rfm as v using (store, customer_id)
+                where r.store = ?
+                order by r.customer_id
+                """,
+                [store, store],
+            ).df()
+            assert len(rows) > 100
+            answers = pd.Series(api_segment_ids(two_store_client, rows, store))
+            for name in ("macro_segment_id", "view_segment_id"):
+                differ = int((rows[name].to_numpy() != answers.to_numpy()).sum())
+                assert differ == 0, f"{store}, {name}: {differ} of {len(rows)} differ from the API"
+    assert (answers != api_segment_ids(two_store_client, rows, STORE)).any()

@@ -1,4 +1,5 @@
-"""The scoring API against its own OpenAPI document: schemathesis, every operation, every check.
+"""The scoring API against its own OpenAPI document: schemathesis, every operation, every check,
+on the generated warehouse (one store) and on a copy of it with two stores.
 
 Bounded and reproducible: at most MAX_EXAMPLES generated cases per operation and phase,
 derandomized, so the run takes seconds and fails the same way twice. One of the checks is that no
@@ -10,25 +11,48 @@ from __future__ import annotations
 import pytest
 import schemathesis
 from hypothesis import settings
+from test_api import SECOND_STORE, STORE, copy_as_two_stores
 
-from apps.api.app import create_app
-from apps.api.model_store import ModelStore
+from apps.api.app import create_app, open_warehouse
+from apps.api.openapi import with_stores
 
 MAX_EXAMPLES = 50
 
-# The schema is loaded at import time, from the app's OpenAPI document, which does not depend on
-# the warehouse (no store is needed to render it); the requests go to an app on the generated
-# warehouse, a session fixture. Not schemathesis.pytest.from_fixture: with pytest 9.2 its lazy
-# schemas fail before running (`'Function' object has no attribute '_nodeid'`).
-schema = schemathesis.openapi.from_dict(create_app(store=None).openapi())
+# The schemas are loaded at import time, before any warehouse exists: the app's document without a
+# warehouse, given the stores of the warehouse the app serves, as the app does (a test checks that
+# it serves exactly these documents); the requests go to apps on the generated warehouse, a
+# session fixture, and on its two-store copy. Not schemathesis.pytest.from_fixture: with pytest
+# 9.2 its lazy schemas fail before running (`'Function' object has no attribute '_nodeid'`).
+GENERIC = create_app(None).openapi()
+DOCUMENT = with_stores(GENERIC, [STORE])
+TWO_STORE_DOCUMENT = with_stores(GENERIC, [STORE, SECOND_STORE])
+schema = schemathesis.openapi.from_dict(DOCUMENT)
+two_store_schema = schemathesis.openapi.from_dict(TWO_STORE_DOCUMENT)
 
 
 @pytest.fixture(scope="module")
 def api_app(generated_warehouse):
-    return create_app(ModelStore(generated_warehouse.path))
+    return create_app(open_warehouse(generated_warehouse.path))
+
+
+@pytest.fixture(scope="module")
+def two_store_app(generated_warehouse, tmp_path_factory):
+    path = tmp_path_factory.mktemp("fuzz_two_stores") / "warehouse.duckdb"
+    return create_app(open_warehouse(copy_as_two_stores(generated_warehouse.path, path)))
+
+
+def test_the_fuzzed_documents_are_the_ones_served(api_app, two_store_app):
+    assert api_app.openapi() == DOCUMENT
+    assert two_store_app.openapi() == TWO_STORE_DOCUMENT
 
 
 @schema.parametrize()
 @settings(max_examples=MAX_EXAMPLES, derandomize=True, deadline=None)
 def test_api_conforms_to_its_openapi_document(case, api_app):
     case.call_and_validate(app=api_app)
+
+
+@two_store_schema.parametrize()
+@settings(max_examples=MAX_EXAMPLES, derandomize=True, deadline=None)
+def test_two_store_api_conforms_to_its_openapi_document(case, two_store_app):
+    case.call_and_validate(app=two_store_app)

@@ -55,7 +55,9 @@ def test_malformed_lines_are_rejected_and_counted(tmp_path, generated_retail_fil
         counts = dict(
             con.execute("select reason, n_lines from marts.retail_line_reconciliation").fetchall()
         )
-        rejects = con.execute("select raw_line from staging.stg_online_retail__parser_rejects").fetchall()
+        rejects = con.execute(
+            "select raw_line from staging.stg_online_retail__parser_rejects"
+        ).fetchall()
         invalid = con.execute(
             "select invalid_fields from staging.stg_online_retail__invoice_lines where invalid_fields <> ''"
         ).fetchall()

@@ -96,9 +96,9 @@ def test_paths_reach_sql_as_themselves(tmp_path, generated_retail_file):
     assert result.returncode == 0, result.stderr
     assert sum(reconciliation(warehouse).values()) == 3_000
     with duckdb.connect(str(warehouse), read_only=True) as con:  # the line view reads it too
-        assert con.execute("select count(*) from staging.stg_online_retail__invoice_lines").fetchone() == (
-            3_000,
-        )
+        assert con.execute(
+            "select count(*) from staging.stg_online_retail__invoice_lines"
+        ).fetchone() == (3_000,)
 
 
 def test_students_dir_named_like_an_injection(

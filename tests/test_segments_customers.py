@@ -120,7 +120,7 @@ def test_rebuild_on_the_same_data_gives_identical_tables(
         assert set(first["model_run_id"]) != set(second["model_run_id"])
 
 
-def test_rebuild_adds_a_run_and_history_but_no_migration(
+def test_rebuild_adds_a_run_and_history_and_only_stayers(
     generated_warehouse, rebuilt_generated_warehouse
 ):
     runs = table(rebuilt_generated_warehouse, "segmentation_runs")
@@ -130,10 +130,15 @@ def test_rebuild_adds_a_run_and_history_but_no_migration(
     )
     n_customers = len(table(generated_warehouse, "customer_segments"))
     assert history["n"].tolist() == [n_customers, n_customers]
-    assert table(rebuilt_generated_warehouse, "segment_migrations").empty
-    assert table(
-        generated_warehouse, "segment_migrations"
-    ).empty  # a single run: nothing to compare
+    migrations = table(rebuilt_generated_warehouse, "segment_migrations")
+    assert not migrations["is_move"].any()  # the same data: every customer stays
+    assert (migrations["from_segment_id"] == migrations["to_segment_id"]).all()
+    assert migrations["customers"].sum() == n_customers
+    ordered = runs.sort_values("run_started_at")["model_run_id"].tolist()
+    assert set(zip(migrations["from_run_id"], migrations["to_run_id"], strict=True)) == {
+        (ordered[0], ordered[1])
+    }
+    assert table(generated_warehouse, "segment_migrations").empty  # a single run: no pair
 
 
 @pytest.mark.real_data

@@ -1,10 +1,12 @@
-"""FastAPI app: score recency/frequency/monetary into a segment, list segments, look up customers.
+"""FastAPI app: score recency/frequency/monetary into a store's segment, list its segments, look up
+its customers.
 
 python -m apps.api [--host 127.0.0.1] [--port 8000] [--warehouse warehouse.duckdb]
 """
 
 from __future__ import annotations
 
+import os
 from http import HTTPStatus
 from typing import Annotated, Any
 
@@ -26,19 +28,24 @@ from apps.api.errors import (
 )
 from apps.api.json_body import SafeJSONRoute
 from apps.api.middleware import MAX_BODY_BYTES, MAX_QUERY_BYTES, CatchAll, RequestLimits
-from apps.api.model_store import ModelStore
+from apps.api.openapi import HEALTH_PATH, STORE, with_stores
 from apps.api.schemas import (
+    STORE_DESCRIPTION,
     ClusterRequest,
     ClusterResponse,
     CustomerError,
     ErrorResponse,
     HealthResponse,
+    StoreHealth,
 )
-from models_py.rfm_scoring import assign
+from apps.segment_models import StoreModel, score, store_models
+from apps.stores import StoreChoiceError, choose_store, stores
+from apps.warehouse import PublishedWarehouse, Snapshot
 
 # customer_id is a BIGINT in the warehouse: no other integer can be a customer
 MIN_CUSTOMER_ID, MAX_CUSTOMER_ID = -(2**63), 2**63 - 1
 CUSTOMER_NOT_FOUND = "Customer not found"
+StoreParam = Annotated[str | None, Query(description=STORE_DESCRIPTION)]
 
 ERROR_DESCRIPTIONS = {
     404: "unknown customer",
@@ -52,11 +59,12 @@ ERROR_DESCRIPTIONS = {
 
 
 class ApiError(Exception):
-    """An error answer an endpoint gives on purpose (e.g. an unknown customer)."""
+    """An error answer an endpoint gives on purpose (e.g. an unknown customer); `inputs` are the
+    request's inputs, echoed by /api/cluster."""
 
-    def __init__(self, status: int, message: str, error: str) -> None:
+    def __init__(self, status: int, message: str, error: str, inputs: Any = None) -> None:
         super().__init__(error)
-        self.status, self.message, self.error = status, message, error
+        self.status, self.message, self.error, self.inputs = status, message, error, inputs
 
 
 def documented(model: type[BaseModel], *statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -77,7 +85,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError) -> JSONResponse:
-        return error_response(request.url.path, exc.status, exc.message, exc.error)
+        return error_response(
+            request.url.path, exc.status, exc.message, exc.error, inputs=exc.inputs
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -103,23 +113,49 @@ def allowed_methods(app: FastAPI, path: str) -> str:
     return ", ".join(sorted(methods))
 
 
-def create_app(store: ModelStore) -> FastAPI:
+def open_warehouse(path: str | os.PathLike, check_interval: float = 1.0) -> PublishedWarehouse:
+    """The published warehouse as the API serves it: a publish is swapped in only once every
+    store's segment model loads."""
+    return PublishedWarehouse(path, check_interval, require=store_models)
+
+
+def store_model(snapshot: Snapshot, requested: str | None, inputs: Any = None) -> StoreModel:
+    """The model of the store a request means; 422 when it names none of several, or an unknown one."""
+    models = store_models(snapshot)
+    try:
+        return models[choose_store(requested, list(models))]
+    except StoreChoiceError as exc:
+        raise ApiError(422, INVALID, f"store: {exc}", inputs) from exc
+
+
+def records(snapshot: Snapshot, sql: str, parameters: list) -> list[dict]:
+    """The rows of one query as dicts."""
+    with snapshot.cursor() as cursor:
+        result = cursor.execute(sql, parameters)
+        names = [column[0] for column in result.description]
+        return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+
+
+def create_app(warehouse: PublishedWarehouse | None) -> FastAPI:
+    """The API on `warehouse` (see open_warehouse); None only renders the OpenAPI document."""
     app = FastAPI(
         title="Customer segment scoring API",
         description="Assigns a customer's recency, frequency and monetary value to a segment of "
-        "the published warehouse (marts.segment_model).",
-        version="1.0.0",
+        "a store of the published warehouse (marts.segment_model).",
+        version="2.0.0",
     )
     app.router.route_class = SafeJSONRoute  # unparseable JSON is a 422 like any invalid input
-    app.state.store = store
+    app.state.warehouse = warehouse
     app.add_middleware(RequestLimits)
     app.add_middleware(CatchAll)  # added last: the outermost, so it also guards RequestLimits
     install_error_handlers(app)
+    install_store_document(app, warehouse)
 
     # Scoring is a few microseconds of CPU: async handlers skip the thread pool hop.
-    def score(inputs: ClusterRequest) -> ClusterResponse:
-        snapshot = store.current()
-        result = assign(snapshot.model, inputs.recency, inputs.frequency, inputs.monetary_value)
+    def cluster(inputs: ClusterRequest) -> ClusterResponse:
+        echoed = inputs.model_dump()
+        chosen = store_model(warehouse.current(), inputs.store, echoed)
+        result = score(chosen, inputs.recency, inputs.frequency, inputs.monetary_value)
         return ClusterResponse(
             clusterId=result.segment_id,
             clusterLabel=result.label,
@@ -131,64 +167,81 @@ def create_app(store: ModelStore) -> FastAPI:
             },
             message=SUCCESS,
             error="",
-            modelRunId=snapshot.model.run_id,
+            store=chosen.store,
+            modelRunId=chosen.model.run_id,
             distance=result.distance,
         )
 
     cluster_errors = documented(ClusterResponse, 413, 422, 500)
 
-    @app.get("/api/cluster", response_model=ClusterResponse, responses=cluster_errors)
+    @app.get(CLUSTER_PATH, response_model=ClusterResponse, responses=cluster_errors)
     async def cluster_get(inputs: Annotated[ClusterRequest, Query()]) -> ClusterResponse:
-        """Segment of a customer given as query parameters, e.g. `?recency=64&frequency=32&monetary_value=100924`."""
-        return score(inputs)
+        """Segment of a customer given as query parameters, e.g. `?recency=64&frequency=32&monetary_value=100924&store=online_retail`."""
+        return cluster(inputs)
 
-    @app.post("/api/cluster", response_model=ClusterResponse, responses=cluster_errors)
-    async def cluster_post(inputs: ClusterRequest) -> ClusterResponse:
-        """Segment of a customer given as a JSON body."""
-        return score(inputs)
+    @app.post(CLUSTER_PATH, response_model=ClusterResponse, responses=cluster_errors)
+    async def cluster_post(inputs: ClusterRequest, request: Request) -> ClusterResponse:
+        """Segment of a customer given as a JSON body; the store is its `store` field."""
+        if STORE in request.query_params:  # would be ignored: say so instead
+            raise ApiError(
+                422,
+                INVALID,
+                "store: give the store as the JSON body's `store` field, not in the query string",
+                inputs.model_dump(),
+            )
+        return cluster(inputs)
 
     @app.get("/api/segments", responses=documented(ErrorResponse, 413, 422, 500))
-    def segments() -> list[dict]:
-        """The segment profiles of the published warehouse, with labels and suggestions."""
-        return _records("select * from marts.segment_profiles order by segment_id")
+    def segments(store: StoreParam = None) -> list[dict]:
+        """The segment profiles of a store, with labels and suggestions."""
+        snapshot = warehouse.current()
+        chosen = store_model(snapshot, store).store
+        return records(snapshot, SEGMENTS_QUERY, [chosen])
 
     @app.get(
         "/api/customers/{customer_id}", responses=documented(CustomerError, 404, 413, 422, 500)
     )
-    def customer(customer_id: int) -> dict:
-        """A known customer's current segment and RFM values."""
+    def customer(customer_id: int, store: StoreParam = None) -> dict:
+        """A known customer's current segment and RFM values in a store."""
+        snapshot = warehouse.current()
+        chosen = store_model(snapshot, store).store
         not_found = ApiError(404, CUSTOMER_NOT_FOUND, "customer_id: no customer with this id")
         if not MIN_CUSTOMER_ID <= customer_id <= MAX_CUSTOMER_ID:
             raise not_found  # DuckDB cannot even compare it with a BIGINT
-        rows = _records(CUSTOMER_QUERY, [customer_id])
+        rows = records(snapshot, CUSTOMER_QUERY, [chosen, customer_id])
         if not rows:
             raise not_found
         return rows[0]
 
-    def _records(sql: str, parameters: list | None = None) -> list[dict]:
-        with store.current().cursor() as cursor:
-            result = cursor.execute(sql, parameters or [])
-            names = [column[0] for column in result.description]
-            return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
-
     @app.get(
-        "/healthz",
+        HEALTH_PATH,
         response_model=HealthResponse,
         responses={
             503: {"model": HealthResponse, "description": ERROR_DESCRIPTIONS[503]},
             **documented(ErrorResponse, 413, 422, 500),
         },
     )
-    def healthz(response: Response) -> HealthResponse:
-        """Model run id and publish time of the warehouse being served; 503 while reloads fail."""
-        snapshot = store.current()
-        failure = store.last_reload_error
+    def healthz(response: Response, store: StoreParam = None) -> HealthResponse:
+        """Every store's model run id (or the one store asked for) and the publish time of the
+        warehouse being served; 503 while reloads fail."""
+        snapshot = warehouse.current()
+        models = store_models(snapshot)
+        listed = list(models) if store is None else [store_model(snapshot, store).store]
+        names = stores(snapshot)
+        failure = warehouse.last_reload_error
         if failure is not None:
             response.status_code = 503
         return HealthResponse(
             status="ok" if failure is None else "degraded",
-            modelRunId=snapshot.model.run_id,
-            segments=len(snapshot.model.segment_ids),
+            stores=[
+                StoreHealth(
+                    store=name,
+                    displayName=names[name],
+                    modelRunId=models[name].model.run_id,
+                    segments=models[name].model.k,
+                )
+                for name in listed
+            ],
             warehousePublishedAt=snapshot.published_at.isoformat(),
             lastReloadError=failure,
         )
@@ -196,11 +249,24 @@ def create_app(store: ModelStore) -> FastAPI:
     return app
 
 
+def install_store_document(app: FastAPI, warehouse: PublishedWarehouse | None) -> None:
+    """Serve the OpenAPI document with the served warehouse's stores (apps.api.openapi)."""
+    generic = app.openapi  # the framework's document, built once and cached
+
+    def openapi() -> dict[str, Any]:
+        if warehouse is None:
+            return generic()
+        return with_stores(generic(), list(store_models(warehouse.current())))
+
+    app.openapi = openapi
+
+
+SEGMENTS_QUERY = "select * from marts.segment_profiles where store = ? order by segment_id"
 CUSTOMER_QUERY = """
 select
-    s.customer_id, s.segment_id, s.segment_label, r.rfm_segment,
+    s.store, s.customer_id, s.segment_id, s.segment_label, r.rfm_segment,
     r.recency_days, r.frequency, r.monetary, r.r_score, r.f_score, r.m_score, r.as_of_date
 from marts.customer_segments as s
-join marts.fct_customer_rfm as r using (customer_id)
-where s.customer_id = ?
+join marts.fct_customer_rfm as r using (store, customer_id)
+where s.store = ? and s.customer_id = ?
 """

@@ -15,7 +15,13 @@ from typing import Any
 
 from fastapi.responses import JSONResponse
 
-from apps.api.schemas import ClusterResponse, CustomerError, ErrorResponse, InputValues
+from apps.api.schemas import (
+    ClusterRequest,
+    ClusterResponse,
+    CustomerError,
+    ErrorResponse,
+    InputValues,
+)
 
 SUCCESS = "Data processed successfully"
 INVALID = "Invalid input"
@@ -69,7 +75,7 @@ def describe_error(error: dict) -> str:
         return f"body: invalid JSON ({clip(str(error.get('ctx', {}).get('error', '')))})"
     field = ".".join(clip(str(part)) for part in parts) or where
     if error.get("type") == "extra_forbidden":
-        return f"{field}: unknown parameter (allowed: recency, frequency, monetary_value)"
+        return f"{field}: unknown parameter (allowed: {', '.join(ClusterRequest.model_fields)})"
     if error.get("type") == "missing":
         return f"{field}: required"
     return f"{field}: {clip(str(error.get('msg', 'invalid')), 200)}"
@@ -95,17 +101,25 @@ def cluster_error(raw_inputs: Any, message: str, error: str) -> dict:
     ).model_dump()
 
 
-def error_content(path: str, message: str, error: str) -> dict:
-    """The error body for a request to `path`: each endpoint family keeps its documented shape."""
+def error_content(path: str, message: str, error: str, inputs: Any = None) -> dict:
+    """The error body for a request to `path`: each endpoint family keeps its documented shape
+    (/api/cluster echoes `inputs`, the request's inputs when known)."""
     if path == CLUSTER_PATH:
-        return cluster_error(None, message, error)
+        return cluster_error(inputs, message, error)
     if match := CUSTOMER_PATH.fullmatch(path):
         return CustomerError(customerId=clip(match[1]), message=message, error=error).model_dump()
     return ErrorResponse(message=message, error=error).model_dump()
 
 
 def error_response(
-    path: str, status: int, message: str, error: str, headers: dict | None = None
+    path: str,
+    status: int,
+    message: str,
+    error: str,
+    headers: dict | None = None,
+    inputs: Any = None,
 ) -> JSONResponse:
     """A JSON error answer in the shape of `path`'s endpoint."""
-    return JSONResponse(error_content(path, message, error), status_code=status, headers=headers)
+    return JSONResponse(
+        error_content(path, message, error, inputs), status_code=status, headers=headers
+    )

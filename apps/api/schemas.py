@@ -11,6 +11,10 @@ MAX_FREQUENCY = 10_000_000
 MAX_MONETARY = 1e12
 
 EXAMPLE_INPUT = {"recency": 64, "frequency": 32, "monetary_value": 100924.0}
+STORE_DESCRIPTION = (
+    "the store whose segment model answers (seed `stores`); may be left out when the warehouse"
+    " has only one store"
+)
 
 
 class ClusterRequest(BaseModel):
@@ -23,6 +27,7 @@ class ClusterRequest(BaseModel):
     monetary_value: float = Field(
         gt=0, le=MAX_MONETARY, allow_inf_nan=False, description="net value of the purchases"
     )
+    store: str | None = Field(default=None, description=STORE_DESCRIPTION)
 
     @field_validator("recency", "frequency", "monetary_value", mode="before")
     @classmethod
@@ -48,6 +53,7 @@ class ClusterResponse(BaseModel):
     inputValues: InputValues
     message: str
     error: str
+    store: str | None = Field(default=None, description="the store whose segment model answered")
     modelRunId: str | None = Field(default=None, description="run id of the segment model used")
     distance: float | None = Field(default=None, description="distance to the nearest centroid")
 
@@ -61,6 +67,7 @@ class ClusterResponse(BaseModel):
                     "inputValues": {"recency": 64, "frequency": 32, "monetaryValue": 100924.0},
                     "message": "Data processed successfully",
                     "error": "",
+                    "store": "online_retail",
                     "modelRunId": "20261122T050000Z-3f2a",
                     "distance": 0.42,
                 }
@@ -104,12 +111,22 @@ class ErrorResponse(BaseModel):
     )
 
 
+class StoreHealth(BaseModel):
+    """One store of the warehouse being served and its segment model."""
+
+    store: str
+    displayName: str = Field(description="the store's name for people (seed `stores`)")
+    modelRunId: str = Field(description="run id of the store's segment model")
+    segments: int = Field(description="number of segments of the store's model")
+
+
 class HealthResponse(BaseModel):
-    """The model being served; `degraded` (HTTP 503) while reloading a new publish fails."""
+    """The warehouse being served; `degraded` (HTTP 503) while reloading a new publish fails."""
 
     status: Literal["ok", "degraded"]
-    modelRunId: str = Field(description="run id of the segment model being served")
-    segments: int = Field(description="number of segments of the model")
+    stores: list[StoreHealth] = Field(
+        description="every store of the warehouse (or the one asked for) with its model"
+    )
     warehousePublishedAt: str = Field(description="publish time of the warehouse being served")
     lastReloadError: str | None = Field(
         description="why the last reload of the published warehouse failed (null when it did not);"
@@ -121,8 +138,14 @@ class HealthResponse(BaseModel):
             "examples": [
                 {
                     "status": "degraded",
-                    "modelRunId": "20261122T050000Z-3f2a",
-                    "segments": 5,
+                    "stores": [
+                        {
+                            "store": "online_retail",
+                            "displayName": "Online Retail (UK gift shop)",
+                            "modelRunId": "20261122T050000Z-3f2a",
+                            "segments": 5,
+                        }
+                    ],
                     "warehousePublishedAt": "2026-11-22T05:00:00+00:00",
                     "lastReloadError": "the published warehouse could not be read (IOException)",
                 }

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import os
 
-from apps.api.app import create_app
-from apps.api.model_store import ModelStore
+from apps.api.app import create_app, open_warehouse
 
 app = create_app(
-    ModelStore(
+    open_warehouse(
         os.environ.get("DUCKDB_PATH", "warehouse.duckdb"),
         check_interval=float(os.environ.get("API_RELOAD_CHECK_SECONDS", "1.0")),
     )

@@ -1,4 +1,5 @@
-"""Shared page parts: the cached warehouse, charts with their one-line reading, downloadable tables."""
+"""Shared page parts: the published warehouse, the store selector, charts with their one-line
+reading, downloadable tables."""
 
 from __future__ import annotations
 
@@ -9,20 +10,44 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from apps.dashboard.data import Warehouse, file_id
+from apps.stores import stores
+from apps.warehouse import PublishedWarehouse, Snapshot
 
 PLOTLY_CONFIG = {"displaylogo": False}
 
 
-@st.cache_resource(max_entries=2, show_spinner=False)
-def _open_warehouse(path: str, published: tuple[int, int]) -> Warehouse:
-    # `published` is only part of the cache key: a new publish opens the new file.
-    return Warehouse(Path(path))
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _published(path: str) -> PublishedWarehouse:
+    # one reader per file for the whole server; every run checks for a new publish (a stat)
+    return PublishedWarehouse(Path(path), check_interval=0)
 
 
-def current_warehouse(path: Path) -> Warehouse:
-    """The warehouse published at `path` now (reopened after each publish)."""
-    return _open_warehouse(str(path), file_id(path))
+def published_warehouse(path: Path) -> PublishedWarehouse:
+    """The reader of the warehouse published at `path`: `.current()` is the publish of now."""
+    return _published(str(path))
+
+
+def store_selector(wh: Snapshot, enabled: bool) -> str | None:
+    """The store the commerce pages show: chosen in the sidebar (or `?store=`), which shows only its
+    name when the warehouse has one store; None when it has none."""
+    names = stores(wh)
+    options = list(names)
+    if len(options) <= 1:
+        if options:
+            st.sidebar.caption(f"Store: {names[options[0]]}")
+        return options[0] if options else None
+    requested = st.query_params.get("store")
+    store = st.sidebar.selectbox(
+        "Store",
+        options,
+        index=options.index(requested) if requested in options else 0,
+        format_func=names.__getitem__,
+        key="store",
+        disabled=not enabled,
+        help=None if enabled else "This page has no store.",
+    )
+    st.query_params["store"] = store
+    return store
 
 
 def chart(fig: go.Figure, reading: str, key: str) -> None:

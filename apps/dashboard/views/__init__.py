@@ -1,13 +1,27 @@
-"""One module per dashboard page, each with `render(wh)`; PAGES maps the address slug to it."""
+"""One module per dashboard page, each with `render(wh, store)`; PAGES maps the address slug to it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from apps.dashboard.views import migrations, overview, score, segments, students
+from apps.warehouse import Snapshot
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page: its title, its renderer, and whether it shows one store (the commerce side)."""
+
+    title: str
+    render: Callable[[Snapshot, str | None], None]
+    per_store: bool = True
+
 
 PAGES = {
-    "overview": ("Overview", overview.render),
-    "segments": ("Segment explorer", segments.render),
-    "migrations": ("Migrations", migrations.render),
-    "students": ("Students", students.render),
-    "score": ("Score a customer", score.render),
+    "overview": Page("Overview", overview.render),
+    "segments": Page("Segment explorer", segments.render),
+    "migrations": Page("Migrations", migrations.render),
+    "students": Page("Students", students.render, per_store=False),
+    "score": Page("Score a customer", score.render),
 }

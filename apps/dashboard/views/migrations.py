@@ -1,11 +1,14 @@
-"""Migrations: how customers moved between segments from the previous run to the latest one."""
+"""Migrations of a store: how customers moved between segments from its previous run to the latest
+one, as marts.segment_migrations counts them."""
 
 from __future__ import annotations
 
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from apps.dashboard import data, ui
+from apps.warehouse import Snapshot
 
 
 def _matrix_figure(matrix) -> go.Figure:
@@ -39,25 +42,30 @@ def _matrix_figure(matrix) -> go.Figure:
     return fig
 
 
-def render(wh: data.Warehouse) -> None:
+def _as_of(value) -> str:
+    return "unknown" if value is None or pd.isna(value) else str(value)[:10]
+
+
+def render(wh: Snapshot, store: str) -> None:
     st.header("Migrations")
-    if not wh.has_table("customer_segment_history"):
-        ui.missing("customer_segment_history")
+    if not wh.has_table("segment_migrations"):
+        ui.missing("segment_migrations")
         return
-    runs = data.history_runs(wh)
-    if len(runs) < 2:
+    pair = data.latest_migration_pair(wh, store)
+    if pair is None:
         st.info(
-            "Only one segmentation run is in the warehouse so far: migrations appear after the "
-            "next build (`make run` again, e.g. with new data)."
+            "Only one segmentation run of this store is in the warehouse so far: migrations "
+            "appear after the next build (`make run` again, e.g. with new data)."
         )
-        ui.table(runs, "segmentation runs")
+        if wh.has_table("segmentation_runs"):
+            ui.table(data.segmentation_runs(wh, store), "segmentation runs")
         return
-    latest, previous = runs.iloc[0], runs.iloc[1]
     st.caption(
-        f"Previous run `{previous['model_run_id']}` (as of {str(previous['as_of_date'])[:10]}) → "
-        f"latest run `{latest['model_run_id']}` (as of {str(latest['as_of_date'])[:10]})."
+        f"Previous run `{pair.from_run_id}` (as of {_as_of(pair.from_as_of_date)}) → "
+        f"latest run `{pair.to_run_id}` (as of {_as_of(pair.to_as_of_date)}), "
+        "from marts.segment_migrations."
     )
-    matrix = data.migration_matrix(wh, previous["model_run_id"], latest["model_run_id"])
+    matrix = data.migration_matrix(wh, store, pair)
     ui.chart(
         _matrix_figure(matrix),
         "Each row sums to 100%: the diagonal is customers who kept their segment label, "
@@ -65,9 +73,9 @@ def render(wh: data.Warehouse) -> None:
         key="migrations_matrix",
     )
     ui.table(matrix, "migration matrix")
-    if wh.has_table("segment_migrations"):
-        ui.table(
-            data.segment_migrations(wh),
-            "segment moves",
-            "marts.segment_migrations: customers whose segment number changed, by pair.",
-        )
+    ui.table(
+        data.segment_migrations(wh, store, pair),
+        "segment migrations",
+        "marts.segment_migrations for this pair of runs: customers per (from, to) segment, "
+        "is_move false for those who stayed.",
+    )

@@ -1,4 +1,4 @@
-"""Overview: customers, revenue, as-of date and model run; segment sizes; the named-RFM grid."""
+"""Overview of a store: customers, revenue, as-of date and model run; segment sizes; the named-RFM grid."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from apps.dashboard import data, ui
+from apps.warehouse import Snapshot
 
 
 def _rfm_heatmap(grid) -> go.Figure:
@@ -45,10 +46,13 @@ def _rfm_heatmap(grid) -> go.Figure:
     return fig
 
 
-def render(wh: data.Warehouse) -> None:
+def render(wh: Snapshot, store: str) -> None:
     st.header("Overview")
-    kpis = data.overview_kpis(wh)
-    run = data.run_info(wh)
+    if not wh.has_table("fct_customer_rfm"):
+        ui.missing("fct_customer_rfm")
+        return
+    kpis = data.overview_kpis(wh, store)
+    run = data.run_info(wh, store)
     cols = st.columns(4)
     cols[0].metric("Customers with purchases", f"{int(kpis['customers']):,}")
     cols[1].metric("Net revenue", f"{float(kpis['revenue']):,.0f}")
@@ -62,7 +66,7 @@ def render(wh: data.Warehouse) -> None:
     )
 
     if wh.has_table("segment_profiles"):
-        sizes = data.segment_sizes(wh)
+        sizes = data.segment_sizes(wh, store)
         long = sizes.melt(
             id_vars=["segment_id", "segment_label"],
             value_vars=["share_of_customers", "share_of_revenue"],
@@ -94,9 +98,9 @@ def render(wh: data.Warehouse) -> None:
     else:
         ui.missing("segment_profiles")
 
-    grid = data.rfm_grid(wh)
+    grid = data.rfm_grid(wh, store)
     if grid.empty:
-        st.info("No customer with purchases in the warehouse.")
+        st.info("No customer of this store has purchases.")
         return
     ui.chart(
         _rfm_heatmap(grid),
@@ -104,4 +108,4 @@ def render(wh: data.Warehouse) -> None:
         "the name is the RFM segment the cell belongs to.",
         key="overview_rfm_grid",
     )
-    ui.table(data.rfm_segments(wh), "named RFM segments")
+    ui.table(data.rfm_segments(wh, store), "named RFM segments")

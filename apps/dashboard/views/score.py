@@ -1,4 +1,4 @@
-"""Score a customer: the API's validation, model loader and scoring function, on the published model."""
+"""Score a customer: the API's validation, the store's segment model and its scoring, as the API."""
 
 from __future__ import annotations
 
@@ -8,20 +8,22 @@ import streamlit as st
 from pydantic import ValidationError
 
 from apps.api.schemas import MAX_FREQUENCY, MAX_MONETARY, MAX_RECENCY_DAYS, ClusterRequest
-from apps.dashboard import data
-from models_py.rfm_scoring import assign
+from apps.segment_models import InvalidSegmentModel, score, store_models
+from apps.warehouse import Snapshot
 
 RESULT_KEY = "score_result"
 
 
-def render(wh: data.Warehouse) -> None:
+def render(wh: Snapshot, store: str) -> None:
     st.header("Score a customer")
     st.caption(
         "Enter a customer's recency, frequency and monetary value to get the segment it belongs "
-        "to: the same model and code as the scoring API (`/api/cluster`)."
+        "to in this store: the same model and code as the scoring API (`/api/cluster`)."
     )
-    if not wh.has_table("segment_model"):
-        st.info("`marts.segment_model` is not in the published warehouse yet: run `make run`.")
+    try:
+        model = store_models(wh)[store]
+    except InvalidSegmentModel as exc:
+        st.info(f"The published warehouse has {exc}: run `make run`.")
         return
     with st.form("score_form"):
         recency = st.number_input(
@@ -52,19 +54,25 @@ def render(wh: data.Warehouse) -> None:
     if submitted:
         try:
             request = ClusterRequest(
-                recency=int(recency), frequency=int(frequency), monetary_value=float(monetary)
+                recency=int(recency),
+                frequency=int(frequency),
+                monetary_value=float(monetary),
+                store=store,
             )
         except ValidationError as exc:
             st.error(f"Invalid input: {exc.errors()[0]['msg']}")
             return
-        model = wh.segment_model()
-        result = assign(model, request.recency, request.frequency, request.monetary_value)
-        st.session_state[RESULT_KEY] = {**asdict(result), "model_run_id": model.run_id}
+        result = score(model, request.recency, request.frequency, request.monetary_value)
+        st.session_state[RESULT_KEY] = {
+            **asdict(result),
+            "store": model.store,
+            "model_run_id": model.model.run_id,
+        }
     result = st.session_state.get(RESULT_KEY)
-    if result:
+    if result and result["store"] == store:  # an answer for another store is not shown
         cols = st.columns([3, 1, 1])
         cols[0].metric("Segment", result["label"])
         cols[1].metric("Segment id", str(result["segment_id"]))
         cols[2].metric("Distance to centroid", f"{result['distance']:.3f}")
         st.success(result["suggestion"])
-        st.caption(f"Model run `{result['model_run_id']}`.")
+        st.caption(f"Store `{result['store']}`, model run `{result['model_run_id']}`.")

@@ -1,4 +1,4 @@
-"""Segment explorer: profiles, R/F/M per segment, the PCA scatter, k selection and the rules."""
+"""Segment explorer of a store: profiles, R/F/M per segment, the PCA scatter, k selection and the rules."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import streamlit as st
 from plotly.subplots import make_subplots
 
 from apps.dashboard import data, ui
+from apps.warehouse import Snapshot
 
 FEATURE_TITLES = {
     "recency_days": "Recency (days since last purchase)",
@@ -69,12 +70,12 @@ def _k_selection_figure(k_frame) -> go.Figure:
     return fig
 
 
-def render(wh: data.Warehouse) -> None:
+def render(wh: Snapshot, store: str) -> None:
     st.header("Segment explorer")
     if not wh.has_table("segment_profiles"):
         ui.missing("segment_profiles")
         return
-    profiles = data.segment_profiles(wh)
+    profiles = data.segment_profiles(wh, store)
     st.subheader("Profiles")
     ui.table(
         profiles,
@@ -86,7 +87,7 @@ def render(wh: data.Warehouse) -> None:
     cols = st.columns(3)
     for col, feature in zip(cols, data.RFM_FEATURES, strict=True):
         with col:
-            summary = data.feature_distribution(wh, feature)
+            summary = data.feature_distribution(wh, store, feature)
             ui.chart(
                 _distribution_figure(summary, feature),
                 f"Box = middle half of the segment's customers, line = median, whiskers = 5th "
@@ -95,7 +96,7 @@ def render(wh: data.Warehouse) -> None:
             )
     st.download_button(
         "Download R/F/M percentiles by segment (CSV)",
-        _distributions_csv(wh),
+        _distributions_csv(wh, store),
         file_name="rfm_percentiles_by_segment.csv",
         mime="text/csv",
         key="download_rfm_percentiles",
@@ -103,8 +104,8 @@ def render(wh: data.Warehouse) -> None:
     )
 
     st.subheader("Customers on the first two principal components")
-    sample = data.pca_sample(wh)
-    total = data.segmented_customers(wh)
+    sample = data.pca_sample(wh, store)
+    total = data.segmented_customers(wh, store)
     fig = px.scatter(
         sample,
         x="pca_1",
@@ -126,7 +127,7 @@ def render(wh: data.Warehouse) -> None:
 
     st.subheader("How k was chosen")
     if wh.has_table("segment_k_selection"):
-        k_frame = data.k_selection(wh)
+        k_frame = data.k_selection(wh, store)
         ui.chart(
             _k_selection_figure(k_frame),
             "The star marks the k in use; the dotted line is the inertia elbow, and the chosen "
@@ -139,7 +140,7 @@ def render(wh: data.Warehouse) -> None:
 
     st.subheader("Decision rules that explain the segments")
     if wh.has_table("segment_rules"):
-        rules = data.segment_rules(wh)
+        rules = data.segment_rules(wh, store)
         if not rules.empty:
             st.caption(
                 f"A depth-3 tree on raw R, F and M reproduces "
@@ -152,10 +153,10 @@ def render(wh: data.Warehouse) -> None:
         ui.missing("segment_rules")
 
 
-def _distributions_csv(wh: data.Warehouse) -> bytes:
+def _distributions_csv(wh: Snapshot, store: str) -> bytes:
     frames = []
     for feature in data.RFM_FEATURES:
-        frame = data.feature_distribution(wh, feature)
+        frame = data.feature_distribution(wh, store, feature)
         frame.insert(0, "feature", feature)
         frames.append(frame)
     return pd.concat(frames, ignore_index=True).to_csv(index=False).encode("utf-8")

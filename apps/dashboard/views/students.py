@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from apps.dashboard import data, ui
+from apps.warehouse import Snapshot
 
 DIMENSION_TITLES = {
     "country_bucket": "Country bucket",
@@ -17,7 +18,7 @@ DIMENSION_TITLES = {
 TOP_IMPORTANCES = 15
 
 
-def _ltv_section(wh: data.Warehouse) -> None:
+def _ltv_section(wh: Snapshot) -> None:
     if not wh.has_table("fct_students_cohort"):
         ui.missing("fct_students_cohort")
         return
@@ -60,7 +61,7 @@ def _ltv_section(wh: data.Warehouse) -> None:
             ui.table(frame, f"LTV class by {dimension}")
 
 
-def _tree_section(wh: data.Warehouse) -> None:
+def _tree_section(wh: Snapshot) -> None:
     st.subheader("What separates high-LTV students: the decision tree")
     if wh.has_table("student_ltv_tree_importances"):
         importances = data.whole_table(wh, "student_ltv_tree_importances")
@@ -100,7 +101,7 @@ def _tree_section(wh: data.Warehouse) -> None:
         ui.missing("student_ltv_tree_rules")
 
 
-def _pca_section(wh: data.Warehouse) -> None:
+def _pca_section(wh: Snapshot) -> None:
     st.subheader("How many dimensions the student traits really have")
     if not wh.has_table("student_pca_variance"):
         ui.missing("student_pca_variance")
@@ -133,7 +134,7 @@ def _pca_section(wh: data.Warehouse) -> None:
     ui.table(variance, "student PCA variance")
 
 
-def _fill_rate_section(wh: data.Warehouse) -> None:
+def _fill_rate_section(wh: Snapshot) -> None:
     st.subheader("Self-reported CRM fields: how often they are filled")
     if not wh.has_table("student_field_fill_rates"):
         ui.missing("student_field_fill_rates")
@@ -158,7 +159,7 @@ def _fill_rate_section(wh: data.Warehouse) -> None:
     ui.table(rates, "student field fill rates")
 
 
-def _segments_section(wh: data.Warehouse) -> None:
+def _segments_section(wh: Snapshot) -> None:
     st.subheader("Student segments")
     if not wh.has_table("student_segment_profiles"):
         ui.missing("student_segment_profiles")
@@ -190,7 +191,8 @@ def _segments_section(wh: data.Warehouse) -> None:
         )
 
 
-def render(wh: data.Warehouse) -> None:
+def render(wh: Snapshot, store: str | None = None) -> None:
+    """The student pages; `store` is unused: the student side has no store."""
     st.header("Students")
     _ltv_section(wh)
     _tree_section(wh)

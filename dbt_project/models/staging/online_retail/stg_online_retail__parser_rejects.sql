@@ -3,8 +3,8 @@
 -- reader's errors and the raw text. The pre-hook reads every field of every line once with
 -- the reader's reject tables on; the model lists what they caught. Parquet has no rejects.
 {%- set is_parquet = retail_path().lower().endswith('.parquet') %}
-{{ config(pre_hook=none if is_parquet
-    else "{{ csv_reject_scan(source('online_retail', 'invoice_lines'), 'online_retail_rejects') }}") }}
+{{ config(pre_hook=[] if is_parquet
+    else ["{{ csv_reject_scan(source('online_retail', 'invoice_lines'), 'online_retail_rejects') }}"]) }}
 
 with
 

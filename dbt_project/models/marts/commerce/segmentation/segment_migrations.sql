@@ -45,35 +45,33 @@ run_pairs as (
 
 ),
 
-before_assignments as (
+assignments as (
 
+    -- each pair's customers in its earlier run (is_later false) and in its later run
     select
         run_pairs.store,
         run_pairs.from_run_id,
         run_pairs.to_run_id,
+        history.model_run_id = run_pairs.to_run_id as is_later,
         history.customer_id,
         history.segment_id,
         history.segment_label
     from run_pairs
     inner join history
         on run_pairs.store = history.store
-        and run_pairs.from_run_id = history.model_run_id
+        and history.model_run_id in (run_pairs.from_run_id, run_pairs.to_run_id)
+
+),
+
+before_assignments as (
+
+    select * from assignments where not is_later
 
 ),
 
 after_assignments as (
 
-    select
-        run_pairs.store,
-        run_pairs.from_run_id,
-        run_pairs.to_run_id,
-        history.customer_id,
-        history.segment_id,
-        history.segment_label
-    from run_pairs
-    inner join history
-        on run_pairs.store = history.store
-        and run_pairs.to_run_id = history.model_run_id
+    select * from assignments where is_later
 
 ),
 

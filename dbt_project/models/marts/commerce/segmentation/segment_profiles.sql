@@ -1,11 +1,15 @@
 -- One row per store and customer segment: size, shares of customers and revenue, mean and median R/F/M,
--- the label and the marketing suggestion of seed segment_playbook.
+-- the label and the marketing suggestion of seed segment_playbook. Money is summed as exact
+-- decimals (monetary has at most 6 decimal places), so totals never depend on summation order.
 
 with
 
 segments as (
 
-    select * from {{ ref('customer_segments') }}
+    select
+        *,
+        cast(monetary as decimal(38, 6)) as exact_monetary
+    from {{ ref('customer_segments') }}
 
 ),
 
@@ -32,7 +36,7 @@ totals as (
     select
         store,
         count(*) as total_customers,
-        sum(monetary) as total_revenue
+        sum(exact_monetary) as total_revenue
     from segments
     group by store
 
@@ -44,12 +48,12 @@ per_segment as (
         store,
         segment_id,
         count(*) as customers,
-        sum(monetary) as revenue,
+        sum(exact_monetary) as revenue,
         avg(recency_days) as mean_recency_days,
         percentile_cont(0.5) within group (order by recency_days) as median_recency_days,
         avg(frequency) as mean_frequency,
         percentile_cont(0.5) within group (order by frequency) as median_frequency,
-        avg(monetary) as mean_monetary,
+        sum(exact_monetary) / count(*) as mean_monetary,
         percentile_cont(0.5) within group (order by monetary) as median_monetary,
         min(model_run_id) as model_run_id
     from segments
@@ -68,7 +72,7 @@ final as (
         cast(per_segment.customers as integer) as customers,
         cast(per_segment.customers as double) / totals.total_customers as share_of_customers,
         cast(per_segment.revenue as double) as revenue,
-        cast(per_segment.revenue as double) / totals.total_revenue as share_of_revenue,
+        cast(per_segment.revenue / totals.total_revenue as double) as share_of_revenue,
         cast(per_segment.mean_recency_days as double) as mean_recency_days,
         cast(per_segment.median_recency_days as double) as median_recency_days,
         cast(per_segment.mean_frequency as double) as mean_frequency,

@@ -1,0 +1,44 @@
+"""The stores of a published warehouse (seed `stores`) and which one a request means."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
+
+from apps.warehouse import Snapshot
+
+STORES_QUERY = """
+select store, coalesce(display_name, store) as display_name
+from seeds.stores
+order by store
+"""
+
+
+class StoreChoiceError(ValueError):
+    """A request names no store where there are several, or a store the warehouse does not have."""
+
+
+def stores(snapshot: Snapshot) -> Mapping[str, str]:
+    """Store -> display name, in store order; empty for a warehouse without the commerce side."""
+
+    def read() -> Mapping[str, str]:
+        if not snapshot.has_table("stores", schema="seeds"):
+            return MappingProxyType({})
+        frame = snapshot.query(STORES_QUERY)
+        return MappingProxyType(dict(zip(frame["store"], frame["display_name"], strict=True)))
+
+    return snapshot.memo("stores", read)
+
+
+def choose_store(requested: str | None, available: Sequence[str]) -> str:
+    """The store meant: the one named, else the only one (as the SQL macro rfm_segment_id decides)."""
+    if not available:
+        raise StoreChoiceError("the warehouse has no store")
+    listed = ", ".join(available)
+    if requested is None:
+        if len(available) == 1:
+            return available[0]
+        raise StoreChoiceError(f"required: the warehouse has several stores: {listed}")
+    if requested not in available:
+        raise StoreChoiceError(f"unknown store; the warehouse's stores are: {listed}")
+    return requested

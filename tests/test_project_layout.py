@@ -1,0 +1,100 @@
+"""The project's shape: dbt folders by domain, only staging reads raw files, each domain builds
+alone (the student side with no retail input at all)."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import duckdb
+from conftest import run_script
+
+
+def manifest(warehouse) -> dict:
+    target = warehouse.path.parent / f".build-{warehouse.path.name}" / "target"
+    return json.loads((target / "manifest.json").read_text())
+
+
+def project_models(warehouse) -> list[dict]:
+    return [
+        node
+        for node in manifest(warehouse)["nodes"].values()
+        if node["resource_type"] == "model" and node["package_name"] == "segmentation"
+    ]
+
+
+def test_only_staging_models_read_sources(generated_warehouse):
+    readers = {
+        node["name"]: node["original_file_path"]
+        for node in project_models(generated_warehouse)
+        if any(dep.startswith("source.") for dep in node["depends_on"]["nodes"])
+    }
+    assert readers, "some staging model must read the raw files"
+    outside = {
+        name: path for name, path in readers.items() if not path.startswith("models/staging/")
+    }
+    assert not outside, f"models outside staging/ call source(): {outside}"
+
+
+def test_models_are_in_domain_folders(generated_warehouse):
+    folders = {tuple(node["fqn"][1:-1]) for node in project_models(generated_warehouse)}
+    for expected in [
+        ("staging", "online_retail"),
+        ("staging", "crm"),
+        ("staging", "lms"),
+        ("intermediate", "commerce"),
+        ("intermediate", "commerce", "segmentation"),
+        ("intermediate", "students"),
+        ("intermediate", "students", "segmentation"),
+        ("marts", "commerce"),
+        ("marts", "commerce", "segmentation"),
+        ("marts", "students"),
+        ("marts", "students", "segmentation"),
+    ]:
+        assert expected in folders, expected
+    layers = {fqn[0] for fqn in folders}
+    assert layers == {"staging", "intermediate", "marts"}
+
+
+def test_every_commerce_mart_is_keyed_by_store(generated_warehouse):
+    with generated_warehouse.connect() as con:
+        tables = con.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts'"
+            " and table_name not like 'student%' and table_name not like 'fct_students%'"
+        ).fetchall()
+        assert len(tables) >= 12
+        for (table,) in tables:
+            first = con.execute(
+                "select column_name from information_schema.columns where table_schema = 'marts'"
+                " and table_name = ? order by ordinal_position limit 1",
+                [table],
+            ).fetchone()[0]
+            assert first == "store", table
+
+
+def test_students_build_alone_without_any_retail_input(tmp_path, generated_students_dir):
+    warehouse = tmp_path / "students_only.duckdb"
+    # a retail file that does not exist: reading it at all would fail the build
+    env = dict(os.environ, RETAIL_PATH=str(tmp_path / "no_such_retail_file.csv"))
+    result = run_script(
+        "build_warehouse.py",
+        "--duckdb-path",
+        str(warehouse),
+        "--only",
+        "students",
+        "--quiet",
+        env=env,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Students:" in result.stdout and "Store " not in result.stdout
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        marts = {
+            row[0]
+            for row in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts'"
+            ).fetchall()
+        }
+        runs = con.execute("select count(*) from marts.student_segmentation_runs").fetchone()[0]
+    assert {"fct_students", "fct_students_cohort", "student_segments"} <= marts
+    assert not marts & {"fct_customer_rfm", "customer_segments", "segment_model"}
+    assert runs == 1
