@@ -359,6 +359,45 @@ def prepare_retail_input(retail_path: Path, encoding: str, build_dir: Path) -> t
     return converted, f"Read {retail_path.name} as {encoding} (not UTF-8), converted to UTF-8"
 
 
+# Relations a warehouse published before the commerce core holds and the project no longer
+# builds (renamed or replaced): dropped from the build's copy so they do not linger.
+LEGACY_RELATIONS = (
+    "intermediate.int_invoice_line_groups",
+    "intermediate.int_invoice_line_groups_classified",
+    "intermediate.int_retail_as_of_date",
+    "intermediate.int_segmentation_run",
+    "intermediate.retail_parser_rejects_load",
+    "staging.stg_retail__invoice_lines",
+    "staging.stg_retail__parser_rejects",
+    "staging.crm_contacts_parser_rejects_load",
+    "staging.crm_opportunities_parser_rejects_load",
+    "staging.lms_enrollments_parser_rejects_load",
+)
+
+
+def upgrade_copied_warehouse(build_file: Path) -> None:
+    """Bring a copy of a warehouse published by an older layout up to this one: drop the relations
+    the project no longer builds, and marts.segment_migrations when it has the older shape (a
+    table of the latest moves, now an appended table of run pairs, rebuilt from the history)."""
+    with duckdb.connect(str(build_file)) as con:
+        relations = {
+            f"{schema}.{name}": kind
+            for schema, name, kind in con.execute(
+                "select schema_name, table_name, 'table' from duckdb_tables()"
+                " union all select schema_name, view_name, 'view' from duckdb_views()"
+                " where not internal"
+            ).fetchall()
+        }
+        stale = [name for name in LEGACY_RELATIONS if name in relations]
+        if "marts.segment_migrations" in relations and not con.execute(
+            "select count(*) from information_schema.columns where table_schema = 'marts'"
+            " and table_name = 'segment_migrations' and column_name = 'is_move'"
+        ).fetchone()[0]:
+            stale.append("marts.segment_migrations")
+        for name in stale:
+            con.execute(f"drop {relations[name]} if exists {name} cascade")
+
+
 def copy_published(published: Path, build_file: Path) -> None:
     try:
         shutil.copy2(published, build_file)  # keeps history and the loaded line groups
@@ -391,6 +430,7 @@ def build(
                 inputs["RETAIL_PATH"] = str(dbt_retail_path)
             if published.exists() and not fresh:
                 copy_published(published, build_file)
+                upgrade_copied_warehouse(build_file)
             if students_dir is not None:
                 inputs["STUDENTS_DIR"] = str(students_dir)
             run_dbt_build(build_file, inputs, extra_vars, quiet, selector)

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 
 import duckdb
-from conftest import run_script
+from conftest import build_warehouse, run_script
 
 
 def manifest(warehouse) -> dict:
@@ -98,3 +99,37 @@ def test_students_build_alone_without_any_retail_input(tmp_path, generated_stude
     assert {"fct_students", "fct_students_cohort", "student_segments"} <= marts
     assert not marts & {"fct_customer_rfm", "customer_segments", "segment_model"}
     assert runs == 1
+
+
+def test_a_warehouse_of_the_layout_before_stores_is_upgraded(tmp_path, generated_warehouse):
+    """A warehouse published before the commerce core: history without `store`, the older
+    migrations table, relations the project no longer builds. The next build keeps the history
+    (under the one store there was), rebuilds migrations from it and drops the rest."""
+    published = tmp_path / "warehouse.duckdb"
+    shutil.copy2(generated_warehouse.path, published)
+    with duckdb.connect(str(published)) as con:
+        runs_before = con.execute("select count(*) from marts.segmentation_runs").fetchone()[0]
+        for table in ("customer_segment_history", "segmentation_runs"):
+            con.execute(f"alter table marts.{table} drop column store")
+        con.execute("drop table marts.segment_migrations")
+        con.execute(
+            "create table marts.segment_migrations as select 'a' as from_run_id, 'b' as to_run_id,"
+            " 1 as from_segment_id, 2 as to_segment_id, 3 as customers"
+        )
+        con.execute("create table intermediate.int_invoice_line_groups as select 1 as legacy")
+    result = build_warehouse(generated_warehouse.retail_path, published, "--only", "commerce")
+    assert result.returncode == 0, result.stdout + result.stderr
+    with duckdb.connect(str(published), read_only=True) as con:
+        runs = con.execute(
+            "select store, count(*) from marts.segmentation_runs group by 1"
+        ).fetchall()
+        pairs = con.execute(
+            "select count(distinct to_run_id), sum(customers) filter (where not is_move),"
+            " count(*) filter (where is_move) from marts.segment_migrations"
+        ).fetchone()
+        legacy = con.execute(
+            "select count(*) from duckdb_tables() where table_name = 'int_invoice_line_groups'"
+        ).fetchone()[0]
+    assert runs == [("online_retail", runs_before + 1)]
+    assert pairs[0] == 1 and pairs[1] > 0 and pairs[2] == 0  # same data: everyone stayed
+    assert legacy == 0
