@@ -1,1 +1,3 @@
-"""Applications that read the published warehouse: the scoring API (and later the dashboard)."""
+"""Applications that read the published warehouse: the scoring API (apps/api) and the dashboard
+(apps/dashboard), on one shared reader (warehouse.py), store list (stores.py) and per-store
+segment models (segment_models.py)."""

@@ -1,6 +1,7 @@
 """Start the dashboard on a warehouse, open each page in headless Chromium and save screenshots.
 
     python scripts/screenshot_dashboard.py --duckdb-path FILE --out DIR [--pages overview,segments]
+        [--store STORE]
 
 Uses the Debian `chromium` and `chromium-driver` packages (installed with apt-get when missing;
 never a browser download). Exits 1 when a page logs a browser console error. The end-to-end test
@@ -18,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -161,16 +163,20 @@ def _wait_for_page(driver, timeout: float = 60) -> None:
     raise TimeoutError("the page did not finish rendering")
 
 
-def capture_pages(url: str, out_dir: Path, pages: tuple[str, ...] = PAGES) -> list[PageResult]:
-    """Open each page, save `<page>.png` in out_dir and collect browser console errors."""
+def capture_pages(
+    url: str, out_dir: Path, pages: tuple[str, ...] = PAGES, store: str | None = None
+) -> list[PageResult]:
+    """Open each page (of `store`, default the dashboard's first), save `<page>.png` in out_dir and
+    collect browser console errors."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    address = "" if store is None else "&" + urllib.parse.urlencode({"store": store})
     results = []
     with tempfile.TemporaryDirectory(prefix="chromium-profile-") as profile:
         driver = _browser(profile)
         try:
             for page in pages:
                 driver.set_window_size(WINDOW_WIDTH, 1000)
-                driver.get(f"{url}/?page={page}")
+                driver.get(f"{url}/?page={page}{address}")
                 _wait_for_page(driver)
                 if page == "score":  # submit the form with its defaults: the answer is shown
                     driver.find_element(
@@ -215,13 +221,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duckdb-path", required=True, type=Path)
     parser.add_argument("--out", default=PROJECT_ROOT / "test-output" / "dashboard", type=Path)
     parser.add_argument("--pages", default=",".join(PAGES))
+    parser.add_argument("--store", help="the store of the commerce pages (default: the first)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
     ensure_chromium()
     if not shutil.which("chromedriver") and not CHROMEDRIVER.exists():
         raise SystemExit("error: chromedriver not found")
     with dashboard_server(args.duckdb_path.resolve()) as url:
-        results = capture_pages(url, args.out, tuple(args.pages.split(",")))
+        results = capture_pages(url, args.out, tuple(args.pages.split(",")), args.store)
     failed = False
     for result in results:
         log.info("%s: %s (%d charts)", result.page, result.screenshot, result.charts)

@@ -51,7 +51,8 @@ ERROR_DESCRIPTIONS = {
     404: "unknown customer",
     413: f"request too large: a body over {MAX_BODY_BYTES} bytes or a query string over"
     f" {MAX_QUERY_BYTES} bytes",
-    422: "invalid input: `error` names the field and the rule",
+    422: "invalid input, a missing store where there are several, or an unknown store: `error`"
+    " names the field and the rule",
     500: "unexpected server error: logged on the server, no details in the answer",
     503: "degraded: the last reload of the published warehouse failed; the previous model is"
     " still served",
@@ -153,8 +154,7 @@ def create_app(warehouse: PublishedWarehouse | None) -> FastAPI:
 
     # Scoring is a few microseconds of CPU: async handlers skip the thread pool hop.
     def cluster(inputs: ClusterRequest) -> ClusterResponse:
-        echoed = inputs.model_dump()
-        chosen = store_model(warehouse.current(), inputs.store, echoed)
+        chosen = store_model(warehouse.current(), inputs.store, inputs.model_dump())
         result = score(chosen, inputs.recency, inputs.frequency, inputs.monetary_value)
         return ClusterResponse(
             clusterId=result.segment_id,

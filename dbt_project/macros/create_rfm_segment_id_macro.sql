@@ -13,11 +13,13 @@
 {% macro create_rfm_segment_id_macro() -%}
 {%- set one_row -%}
 (select
-    coalesce(store, (
-        select case when count(distinct stored.store) = 1 then min(stored.store) else error(
-            'rfm_segment_id: this warehouse has several stores; pass store := ''<store>''') end
-        from {{ this.schema }}.segment_model as stored
-    )) as scoring_store,
+    {#- a case, not coalesce: the error must not be evaluated when a store is given #}
+    case
+        when store is not null then store
+        when (select count(distinct stored.store) from {{ this.schema }}.segment_model as stored) = 1
+            then (select min(stored.store) from {{ this.schema }}.segment_model as stored)
+        else error('rfm_segment_id: this warehouse has several stores; pass store := ''<store>''')
+    end as scoring_store,
     1 as scoring_id,
     recency as scoring_recency,
     frequency as scoring_frequency,
