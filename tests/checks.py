@@ -14,6 +14,20 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def child_pids(pid: int) -> list[int]:
+    """Processes whose parent is pid (read from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
 def assert_single_line_error(result, *fragments: str) -> None:
     """A build that refused its input: exit 2 and one stderr line holding every fragment."""
     assert result.returncode == 2, result.stdout + result.stderr

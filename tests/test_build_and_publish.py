@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from checks import assert_single_line_error, digest
+from checks import assert_single_line_error, child_pids, digest
 from conftest import SCRIPTS, build_warehouse
 
 
@@ -121,12 +121,14 @@ def test_interrupted_build_leaves_published_warehouse_untouched(
     ]
     build = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
-    while not list(tmp_path.glob(".build-*/*.duckdb")) and time.monotonic() < deadline:
+    # interrupt while dbt runs: the build file is there and the dbt process has started
+    while not (list(tmp_path.glob(".build-*/*.duckdb")) and child_pids(build.pid)):
+        assert time.monotonic() < deadline, "dbt never started"
         time.sleep(0.05)
     assert build.poll() is None, "the build finished before it could be interrupted"
     build.send_signal(signal.SIGTERM)
-    _, stderr = build.communicate(timeout=60)
-    assert build.returncode != 0
+    stdout, stderr = build.communicate(timeout=60)
+    assert build.returncode != 0, stdout + stderr
     assert "interrupted" in stderr
     assert digest(published) == before
     assert not list(tmp_path.glob(".build-*/*.duckdb*"))

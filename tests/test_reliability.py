@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from checks import assert_single_line_error, digest
+from checks import assert_single_line_error, child_pids, digest
 from conftest import PROJECT_ROOT, REAL_RETAIL_FILE, SCRIPTS, build_warehouse
 
 HEADER = "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n"
@@ -278,19 +278,6 @@ def test_no_space_while_copying_the_warehouse(published, generated_retail_file):
 # --- processes ---------------------------------------------------------------------------------
 
 
-def _children(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(entry.name))
-    return found
-
-
 def _alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
@@ -319,7 +306,7 @@ def test_sigkill_of_the_build_takes_dbt_with_it(published, generated_retail_file
     children = []
     while not children and time.monotonic() < deadline:
         time.sleep(0.2)
-        children = _children(build.pid)
+        children = child_pids(build.pid)
     assert children, "dbt never started"
     time.sleep(2)  # let dbt open the build file
     build.send_signal(signal.SIGKILL)

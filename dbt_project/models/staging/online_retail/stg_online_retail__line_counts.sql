@@ -16,8 +16,8 @@ file_lines as (
     select
         cast(null as {{ dbt.type_bigint() }}) as n_file_lines,
         cast(null as {{ dbt.type_bigint() }}) as n_line_breaks_in_records,
-        count(*) as n_raw_lines
-    from {{ ref('stg_online_retail__raw_lines') }}
+        count(*) as n_raw_lines  -- from the file's metadata, not a scan
+    from read_parquet({{ source('online_retail', 'invoice_lines') }})
 
 ),
 
