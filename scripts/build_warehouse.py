@@ -389,10 +389,13 @@ def upgrade_copied_warehouse(build_file: Path) -> None:
             ).fetchall()
         }
         stale = [name for name in LEGACY_RELATIONS if name in relations]
-        if "marts.segment_migrations" in relations and not con.execute(
-            "select count(*) from information_schema.columns where table_schema = 'marts'"
-            " and table_name = 'segment_migrations' and column_name = 'is_move'"
-        ).fetchone()[0]:
+        if (
+            "marts.segment_migrations" in relations
+            and not con.execute(
+                "select count(*) from information_schema.columns where table_schema = 'marts'"
+                " and table_name = 'segment_migrations' and column_name = 'is_move'"
+            ).fetchone()[0]
+        ):
             stale.append("marts.segment_migrations")
         for name in stale:
             con.execute(f"drop {relations[name]} if exists {name} cascade")

@@ -103,7 +103,7 @@ def test_overview_figures_match_the_warehouse(monkeypatch, generated_warehouse):
 
 
 @pytest.mark.parametrize(
-    "recency, frequency, monetary", [(64, 32, 100924.0), (3, 12, 4200.0), (300, 1, 35.5)]
+    ("recency", "frequency", "monetary"), [(64, 32, 100924.0), (3, 12, 4200.0), (300, 1, 35.5)]
 )
 def test_score_form_gives_the_api_answer(
     monkeypatch, generated_warehouse, recency, frequency, monetary
@@ -284,7 +284,7 @@ def test_every_commerce_page_shows_the_chosen_store(monkeypatch, two_store_wareh
     assert students.sidebar.selectbox(key="store").disabled
 
 
-@pytest.mark.parametrize("recency, frequency, monetary", [(64, 32, 100924.0), (300, 1, 35.5)])
+@pytest.mark.parametrize(("recency", "frequency", "monetary"), [(64, 32, 100924.0), (300, 1, 35.5)])
 def test_score_form_gives_the_api_answer_of_the_chosen_store(
     monkeypatch, two_store_warehouse, recency, frequency, monetary
 ):

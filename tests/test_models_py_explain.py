@@ -94,4 +94,4 @@ def test_sibling_leaves_predicting_the_same_class_read_as_one_rule():
     )
     covered = sum(explain.rule_members(tree, x, leaf.node_id).sum() for leaf in leaves)
     assert covered == len(x)
-    assert [explain.rule_class(tree, leaf.node_id) for leaf in leaves][0] == 0
+    assert next(explain.rule_class(tree, leaf.node_id) for leaf in leaves) == 0

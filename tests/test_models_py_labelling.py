@@ -56,7 +56,7 @@ def test_shared_base_label_is_qualified_by_the_most_different_feature():
 
 def test_labels_are_never_shared_even_when_many_segments_have_one_base():
     centroids = np.array([[0.0, 0, float(v)] for v in range(5)])
-    labels = labelling.label_segments({s: "Loyal" for s in range(1, 6)}, centroids, FEATURES)
+    labels = labelling.label_segments(dict.fromkeys(range(1, 6), "Loyal"), centroids, FEATURES)
     assert len(set(labels.values())) == 5
     assert all(label.startswith("Loyal (") for label in labels.values())
 

@@ -85,7 +85,7 @@ def test_each_store_is_segmented_on_its_own():
     small = one_store(planted_rfm(per_group=30, seed=7), "big_spenders")
     small = small.assign(monetary=small["monetary"] * 50)  # same shapes, other money scale
     both = pd.concat([shop, small], ignore_index=True)
-    selection, model, segments = build(both, runs("big_spenders", "shop"))
+    _selection, model, segments = build(both, runs("big_spenders", "shop"))
     assert sorted(segments["store"].unique()) == ["big_spenders", "shop"]
     assert segments.duplicated(["store", "customer_id"]).sum() == 0
     means = model.drop_duplicates(["store", "feature"]).set_index(["store", "feature"])
@@ -161,5 +161,5 @@ def test_segment_model_rows_are_checked(planted):
         SegmentModel.from_rows(rows.drop(columns="scaler_mean"))
     with pytest.raises(SegmentationError, match="one run"):
         SegmentModel.from_rows(rows.assign(model_run_id=[f"r{i}" for i in range(len(rows))]))
-    with pytest.raises(SegmentationError, match="1..k"):
+    with pytest.raises(SegmentationError, match=r"1\.\.k"):
         SegmentModel.from_rows(rows.assign(segment_id=rows["segment_id"] + 1))

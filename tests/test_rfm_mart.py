@@ -70,7 +70,8 @@ def test_real_data_reconciles_to_published_check_values(real_warehouse):
 
 
 def test_every_generated_line_is_accounted_for(generated_warehouse):
-    raw_lines = sum(1 for _ in open(generated_warehouse.retail_path, encoding="utf-8")) - 1
+    with open(generated_warehouse.retail_path, encoding="utf-8") as handle:
+        raw_lines = sum(1 for _ in handle) - 1
     reasons = generated_warehouse.query_df(
         "select reason, n_lines from marts.retail_line_reconciliation"
     )

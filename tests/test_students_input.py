@@ -102,7 +102,8 @@ def test_bad_values_are_counted_not_fatal(tmp_path, generated_retail_file, stude
             "select sum(n_rows) from marts.student_source_reconciliation"
             " where source_table = 'crm_opportunities'"
         ).fetchone()[0]
-    raw_rows = sum(1 for _ in open(opportunities, encoding="utf-8")) - 1
+    with open(opportunities, encoding="utf-8") as handle:
+        raw_rows = sum(1 for _ in handle) - 1
     assert rejected == 1
     assert invalid == "amount, bogo, close_date"
     assert reconciled == raw_rows

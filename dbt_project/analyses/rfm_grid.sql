@@ -9,4 +9,4 @@ select
 from {{ ref('fct_customer_rfm') }}
 where has_purchases
 group by store, r_score, f_score
-order by store, r_score desc, f_score
+order by store asc, r_score desc, f_score asc

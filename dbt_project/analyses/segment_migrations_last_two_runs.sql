@@ -6,9 +6,12 @@ with ranked_pairs as (
         m.store,
         m.to_run_id,
         row_number() over (partition by m.store order by r.run_started_at desc, m.to_run_id desc) as pair_rank
-    from (select distinct store, to_run_id from {{ ref('segment_migrations') }}) as m
+    from (select distinct
+        store,
+        to_run_id
+    from {{ ref('segment_migrations') }}) as m
     inner join {{ ref('segmentation_runs') }} as r
-        on r.store = m.store and r.model_run_id = m.to_run_id
+        on m.store = r.store and m.to_run_id = r.model_run_id
 )
 
 select
@@ -18,6 +21,6 @@ select
     sum(m.customers) as customers
 from {{ ref('segment_migrations') }} as m
 inner join ranked_pairs as p
-    on p.store = m.store and p.to_run_id = m.to_run_id and p.pair_rank = 1
-group by 1, 2, 3
-order by m.store, customers desc, from_segment, to_segment
+    on m.store = p.store and m.to_run_id = p.to_run_id and p.pair_rank = 1
+group by m.store, from_segment, to_segment
+order by m.store asc, customers desc, from_segment asc, to_segment asc

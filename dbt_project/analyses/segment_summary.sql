@@ -14,4 +14,4 @@ select
     suggested_action,
     suggestion
 from {{ ref('segment_profiles') }}
-order by store, revenue desc, segment_id
+order by store asc, revenue desc, segment_id asc

@@ -9,7 +9,7 @@ with by_country as (
         sum(s.monetary) as revenue
     from {{ ref('customer_segments') }} as s
     inner join {{ ref('fct_customer_rfm') }} as r
-        on r.store = s.store and r.customer_id = s.customer_id
+        on s.store = r.store and s.customer_id = r.customer_id
     group by s.store, r.country, s.segment_label
 )
 
@@ -21,4 +21,4 @@ select
     round(revenue, 2) as revenue,
     round(100.0 * customers / sum(customers) over (partition by store, country), 1) as pct_of_country
 from by_country
-order by store, country, customers desc, segment_label
+order by store asc, country asc, customers desc, segment_label asc

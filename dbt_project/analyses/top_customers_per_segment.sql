@@ -9,11 +9,11 @@ with ranked as (
         s.frequency,
         s.monetary,
         row_number() over (
-            partition by s.store, s.segment_id order by s.monetary desc, s.customer_id
+            partition by s.store, s.segment_id order by s.monetary desc, s.customer_id asc
         ) as rank_in_segment
     from {{ ref('customer_segments') }} as s
     inner join {{ ref('fct_customer_rfm') }} as r
-        on r.store = s.store and r.customer_id = s.customer_id
+        on s.store = r.store and s.customer_id = r.customer_id
 )
 
 select *

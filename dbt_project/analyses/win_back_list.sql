@@ -13,9 +13,10 @@ select
     p.suggestion
 from {{ ref('customer_segments') }} as s
 inner join {{ ref('segment_profiles') }} as p
-    on p.store = s.store and p.segment_id = s.segment_id
+    on s.store = p.store and s.segment_id = p.segment_id
 inner join {{ ref('fct_customer_rfm') }} as r
-    on r.store = s.store and r.customer_id = s.customer_id
-where s.rfm_segment in ('At Risk', 'Can''t Lose')
-  and s.monetary > p.median_monetary
-order by s.store, s.monetary desc, s.customer_id
+    on s.store = r.store and s.customer_id = r.customer_id
+where
+    s.rfm_segment in ('At Risk', 'Can''t Lose')
+    and s.monetary > p.median_monetary
+order by s.store asc, s.monetary desc, s.customer_id asc

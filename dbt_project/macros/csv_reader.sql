@@ -17,11 +17,23 @@
     '{{ text | replace("'", "''") }}'
 {%- endmacro %}
 
+{#- Stop with one line naming the file and the variable that sets it when the file is missing. -#}
+{% macro require_input_file(path_relation, variable) -%}
+    {%- if execute -%}
+        {%- set found = run_query('select count(*) from glob(' ~ path_relation ~ ')').columns[0].values()[0] -%}
+        {%- if found == 0 -%}
+            {{ exceptions.raise_compiler_error(path_relation ~ ": file does not exist (set " ~ variable
+                ~ " to the input's path; relative paths are relative to dbt_project/)") }}
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
+
 {#- The column names of a CSV file's header row, read as one line of text (no sniffing). -#}
-{% macro csv_header_names(path_relation) -%}
+{% macro csv_header_names(path_relation, variable) -%}
     {%- if not execute -%}
         {{ return([]) }}
     {%- endif -%}
+    {%- do require_input_file(path_relation, variable) -%}
     {%- set header_query -%}
         select header_line
         from read_csv({{ path_relation }}, header = false, auto_detect = false,
@@ -43,9 +55,10 @@
 
 {#- A CSV file as a table of text columns named by its header. Lines the reader cannot split
     go to the connection's reject tables `<rejects>_reject_scans` / `<rejects>_reject_errors`
-    (csv_reject_scan and csv_reject_rows list them in a model). -#}
-{% macro read_csv_file(path_relation, rejects) -%}
-    {%- set names = csv_header_names(path_relation) -%}
+    (csv_reject_scan and csv_reject_rows list them in a model). `variable` names what sets the
+    path, for the error when the file is missing. -#}
+{% macro read_csv_file(path_relation, rejects, variable='STUDENTS_DIR') -%}
+    {%- set names = csv_header_names(path_relation, variable) -%}
     read_csv({{ path_relation }}, header = true, auto_detect = false,
         columns = {
         {%- for name in names %}
@@ -61,10 +74,10 @@
     tables `<rejects>_reject_scans` / `<rejects>_reject_errors` on, so that the model it runs
     before can list the lines the reader rejected (csv_reject_rows). Reject tables live on the
     connection, so the scan and the listing must run in the same model. -#}
-{% macro csv_reject_scan(path_relation, rejects) -%}
+{% macro csv_reject_scan(path_relation, rejects, variable='STUDENTS_DIR') -%}
     create or replace temp table {{ rejects }}_scanned as
     select count(*) as n_records
-    from {{ read_csv_file(path_relation, rejects) }}
+    from {{ read_csv_file(path_relation, rejects, variable) }}
     where concat_ws('|', columns(*)) is not null
 {%- endmacro %}
 

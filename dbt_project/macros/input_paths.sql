@@ -1,16 +1,18 @@
 {#-
   Where the raw inputs are: the `retail_path` / `students_dir` var when given on the command line,
   else the RETAIL_PATH / STUDENTS_DIR environment variable (what scripts/build_warehouse.py sets),
-  else the project's generated data. Environment variables rather than vars keep dbt's partial
+  else the small synthetic sample shipped in sample_data/ (8,000-odd lines, 800 students: enough
+  to build and test every model; `make run` builds on larger generated data). Relative paths are
+  relative to dbt_project/, where dbt runs. Environment variables rather than vars keep dbt's partial
   parsing: a changed var forces a full parse of the project, a changed environment variable only
   re-parses the files that read it.
 -#}
 {% macro retail_path() -%}
-    {{ return(var('retail_path') or env_var('RETAIL_PATH', '../data/generated/online_retail.csv')) }}
+    {{ return(var('retail_path') or env_var('RETAIL_PATH', 'sample_data/online_retail_sample.csv.gz')) }}
 {%- endmacro %}
 
 {% macro students_dir() -%}
-    {{ return(var('students_dir') or env_var('STUDENTS_DIR', '../data/generated/students')) }}
+    {{ return(var('students_dir') or env_var('STUDENTS_DIR', 'sample_data/students')) }}
 {%- endmacro %}
 
 {#- The raw retail file as a table: Parquet through its reader (rows numbered by the reader), CSV
@@ -19,8 +21,9 @@
 {% macro retail_raw_lines(rejects='retail') -%}
     {%- set file = source('online_retail', 'invoice_lines') -%}
     {%- if retail_path().lower().endswith('.parquet') -%}
+    {%- do require_input_file(file, 'RETAIL_PATH') -%}
     read_parquet({{ file }}, file_row_number = true)
     {%- else -%}
-    {{ read_csv_file(file, rejects) }}
+    {{ read_csv_file(file, rejects, 'RETAIL_PATH') }}
     {%- endif -%}
 {%- endmacro %}

@@ -17,8 +17,12 @@ reconciled as (
 
 line_counts as (
     {% for store in commerce_stores() -%}
-    select store, n_raw_lines, n_reject_records from {{ ref('stg_' ~ store ~ '__line_counts') }}
-    {% if not loop.last %}union all
+        select
+            store,
+            n_raw_lines,
+            n_reject_records
+        from {{ ref('stg_' ~ store ~ '__line_counts') }}
+        {% if not loop.last %}union all
     {% endif -%}
     {%- endfor %}
 ),
@@ -37,6 +41,7 @@ checked as (
 
 select *
 from checked
-where n_raw_lines is distinct from reconciled_lines
+where
+    n_raw_lines is distinct from reconciled_lines
     or n_rejected_lines < n_reject_records
     or (n_reject_records = 0 and n_rejected_lines <> 0)

@@ -6,10 +6,14 @@ with
 scores as (
 
     select 1 as score
-    union all select 2
-    union all select 3
-    union all select 4
-    union all select 5
+    union all
+    select 2 as score
+    union all
+    select 3 as score
+    union all
+    select 4 as score
+    union all
+    select 5 as score
 
 ),
 
@@ -31,8 +35,9 @@ matches as (
         count(rules.rule_order) as n_rules
     from cells
     left join {{ ref('rfm_segment_rules') }} as rules
-        on cells.r_score between rules.r_min and rules.r_max
-        and cells.f_score between rules.f_min and rules.f_max
+        on
+            cells.r_score between rules.r_min and rules.r_max
+            and cells.f_score between rules.f_min and rules.f_max
     group by cells.r_score, cells.f_score
 
 )

@@ -32,5 +32,6 @@ select
 from chosen
 full outer join model_k
     on chosen.store = model_k.store
-where chosen.chosen_rows is distinct from 1
+where
+    chosen.chosen_rows is distinct from 1
     or chosen.chosen_k is distinct from model_k.k

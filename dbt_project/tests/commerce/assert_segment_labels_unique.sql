@@ -18,25 +18,37 @@ per_segment as (
 
 per_label as (
 
-    select store, segment_label, count(distinct segment_id) as segments
+    select
+        store,
+        segment_label,
+        count(distinct segment_id) as segments
     from {{ ref('segment_model') }}
     group by store, segment_label
 
 )
 
-select store, 'segment with several labels or not 3 features' as problem, cast(segment_id as varchar) as item
+select
+    store,
+    'segment with several labels or not 3 features' as problem,
+    cast(segment_id as varchar) as item
 from per_segment
 where labels <> 1 or features <> 3 or n_rows <> 3
 
 union all
 
-select store, 'label shared by segments' as problem, segment_label as item
+select
+    store,
+    'label shared by segments' as problem,
+    segment_label as item
 from per_label
 where segments <> 1
 
 union all
 
-select store, 'segment ids not 1..k' as problem, cast(max(segment_id) as varchar) as item
+select
+    store,
+    'segment ids not 1..k' as problem,
+    cast(max(segment_id) as varchar) as item
 from per_segment
 group by store
 having min(segment_id) <> 1 or max(segment_id) <> count(*)

@@ -38,9 +38,11 @@ disagreements as (
         'segments differ or a side is missing' as problem
     from segments
     full outer join scored
-        on segments.store = scored.store
-        and segments.customer_id = scored.customer_id
-    where segments.segment_id is null
+        on
+            segments.store = scored.store
+            and segments.customer_id = scored.customer_id
+    where
+        segments.segment_id is null
         or scored.segment_id is null
         or segments.segment_id <> scored.segment_id
         or segments.segment_label <> scored.segment_label

@@ -12,8 +12,8 @@ seeded as (
 adapters as (
 
     {% for store in commerce_stores() -%}
-    select cast('{{ store }}' as {{ dbt.type_string() }}) as store
-    {% if not loop.last %}union all
+        select cast('{{ store }}' as {{ dbt.type_string() }}) as store
+        {% if not loop.last %}union all
     {% endif -%}
     {%- endfor %}
 

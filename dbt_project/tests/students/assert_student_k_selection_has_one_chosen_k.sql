@@ -4,7 +4,8 @@ with
 
 chosen as (
 
-    select k from {{ ref('student_k_selection') }} where is_chosen
+    select k from {{ ref('student_k_selection') }}
+    where is_chosen
 
 ),
 
@@ -18,11 +19,12 @@ segments as (
 )
 
 select
-    (select count(*) from chosen) as chosen_rows,
-    (select max(k) from chosen) as chosen_k,
+    (select count(*) as n_chosen from chosen) as chosen_rows,
+    (select max(chosen.k) as chosen_k from chosen) as chosen_k,
     segments.n_segments,
     segments.n_labels
 from segments
-where (select count(*) from chosen) <> 1
-    or (select max(k) from chosen) <> segments.n_segments
+where
+    (select count(*) as n_chosen from chosen) <> 1
+    or (select max(chosen.k) as chosen_k from chosen) <> segments.n_segments
     or segments.n_labels <> segments.n_segments

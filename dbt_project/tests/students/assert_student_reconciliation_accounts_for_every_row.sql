@@ -28,15 +28,30 @@ crm_rejects as (
 
 raw as (
 
-    select 'crm_contacts' as source_table, count(*) as n_rows from {{ ref('stg_crm__contacts') }}
+    select
+        'crm_contacts' as source_table,
+        count(*) as n_rows
+    from {{ ref('stg_crm__contacts') }}
     union all
-    select 'crm_opportunities', count(*) from {{ ref('stg_crm__opportunities') }}
+    select
+        'crm_opportunities' as source_table,
+        count(*) as n_rows
+    from {{ ref('stg_crm__opportunities') }}
     union all
-    select 'lms_enrollments', count(*) from {{ ref('stg_lms__enrollments') }}
+    select
+        'lms_enrollments' as source_table,
+        count(*) as n_rows
+    from {{ ref('stg_lms__enrollments') }}
     union all
-    select source_table, n_rows from crm_rejects
+    select
+        crm_rejects.source_table,
+        crm_rejects.n_rows
+    from crm_rejects
     union all
-    select 'lms_enrollments', count(*) from {{ ref('stg_lms__parser_rejects') }}
+    select
+        'lms_enrollments' as source_table,
+        count(*) as n_rows
+    from {{ ref('stg_lms__parser_rejects') }}
 
 ),
 
@@ -61,11 +76,11 @@ checks as (
         on raw_totals.source_table = reconciled.source_table
     union all
     select
-        'fct_students vs kept contacts',
-        (select count(*) from {{ ref('fct_students') }}),
-        n_kept
+        'fct_students vs kept contacts' as source_table,
+        (select count(*) as n_students from {{ ref('fct_students') }}) as raw_rows,
+        reconciled.n_kept as reconciled_rows
     from reconciled
-    where source_table = 'crm_contacts'
+    where reconciled.source_table = 'crm_contacts'
 
 )
 

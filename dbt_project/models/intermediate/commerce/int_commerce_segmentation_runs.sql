@@ -5,7 +5,10 @@ with
 
 as_of as (
 
-    select store, as_of_date from {{ ref('int_store_as_of_dates') }}
+    select
+        store,
+        as_of_date
+    from {{ ref('int_store_as_of_dates') }}
 
 ),
 

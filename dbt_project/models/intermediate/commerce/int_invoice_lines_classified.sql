@@ -43,7 +43,8 @@ classified as (
 
     select
         *,
-        {{ commerce_reason_as_of(commerce_intrinsic_reason('invoice_type', 'is_service_code'), 'invoice_date', 'as_of_date') }} as reason
+        {%- set intrinsic_reason = commerce_intrinsic_reason('invoice_type', 'is_service_code') %}
+        {{ commerce_reason_as_of(intrinsic_reason, 'invoice_date', 'as_of_date') }} as reason
     from flagged
 
 ),

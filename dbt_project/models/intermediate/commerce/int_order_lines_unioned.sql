@@ -3,7 +3,7 @@
 {{ config(materialized='view') }}
 
 {% for store in commerce_stores() -%}
-select * from {{ ref('stg_' ~ store ~ '__order_lines') }}
-{% if not loop.last %}union all
+    select * from {{ ref('stg_' ~ store ~ '__order_lines') }} -- noqa: AM04
+    {% if not loop.last %}union all
 {% endif -%}
 {%- endfor %}

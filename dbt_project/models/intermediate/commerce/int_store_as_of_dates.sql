@@ -31,14 +31,15 @@ final as (
 
     select
         stores.store,
-        {% if var('as_of_date') -%}
+        {%- set no_date = 'no line has a parseable InvoiceDate (ISO 2010-12-01 08:26:00 or'
+            ~ ' 12/1/2010 8:26 expected), so there is no as-of date' %}
+        {%- if var('as_of_date') %}
         cast({{ sql_string(var('as_of_date')) }} as date) as as_of_date,
-        {%- else -%}
-        case
-            when dated.last_order_date is null
-                then {{ data_error('no line has a parseable InvoiceDate (ISO 2010-12-01 08:26:00 or 12/1/2010 8:26 expected), so there is no as-of date') }}
-            else cast({{ dbt.dateadd('day', 1, 'dated.last_order_date') }} as date)
-        end as as_of_date,
+        {%- else %}
+            case
+                when dated.last_order_date is null then {{ data_error(no_date) }}
+                else cast({{ dbt.dateadd('day', 1, 'dated.last_order_date') }} as date)
+            end as as_of_date,
         {%- endif %}
         dated.last_order_date
     from stores

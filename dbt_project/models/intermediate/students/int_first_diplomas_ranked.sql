@@ -16,7 +16,8 @@ enrollments as (
         enrolled_at as second_event_at,
         enrollment_id as source_id
     from {{ ref('int_enrollments_classified') }}
-    where reason = 'kept'
+    where
+        reason = 'kept'
         and diploma is not null
 
 ),
@@ -32,7 +33,8 @@ won_opportunities as (
         cast(created_date as {{ dbt.type_timestamp() }}) as second_event_at,
         opportunity_id as source_id
     from {{ ref('int_opportunities_classified') }}
-    where reason = 'kept_won'
+    where
+        reason = 'kept_won'
         and diploma is not null
 
 ),
@@ -56,10 +58,10 @@ final as (
         row_number() over (
             partition by student_id
             order by
-                source_priority,
+                source_priority asc,
                 event_at asc nulls last,
                 second_event_at asc nulls last,
-                source_id
+                source_id asc
         ) as diploma_rank
     from candidates
 

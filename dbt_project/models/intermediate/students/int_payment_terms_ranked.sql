@@ -13,7 +13,8 @@ won as (
         amount_paid,
         close_date
     from {{ ref('int_opportunities_classified') }}
-    where reason = 'kept_won'
+    where
+        reason = 'kept_won'
         and payment_term <> 'unknown'
 
 ),

@@ -6,7 +6,8 @@ with
 lines as (
 
     select * from {{ ref('int_order_lines_classified') }}
-    where customer_id is not null
+    where
+        customer_id is not null
         and reason not in ('exact_duplicate', 'invalid_value', 'after_as_of_date')
 
 ),
@@ -37,7 +38,7 @@ main_country as (
             customer_id,
             country,
             row_number() over (
-                partition by store, customer_id order by n_lines desc, country
+                partition by store, customer_id order by n_lines desc, country asc
             ) as rank_in_customer
         from country_counts
     ) as ranked
@@ -78,8 +79,9 @@ final as (
         customers.has_cancellations and not customers.has_purchases as is_cancellation_only
     from customers
     left join main_country
-        on customers.store = main_country.store
-        and customers.customer_id = main_country.customer_id
+        on
+            customers.store = main_country.store
+            and customers.customer_id = main_country.customer_id
 
 )
 

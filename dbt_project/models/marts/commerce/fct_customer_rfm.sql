@@ -19,7 +19,10 @@ lines as (
 
 as_of as (
 
-    select store, as_of_date from {{ ref('int_store_as_of_dates') }}
+    select
+        store,
+        as_of_date
+    from {{ ref('int_store_as_of_dates') }}
 
 ),
 
@@ -54,8 +57,8 @@ measured as (
         as_of.as_of_date,
         per_customer.first_purchase_date,
         per_customer.last_purchase_date,
-        {{ dbt.datediff('per_customer.last_purchase_date', 'as_of.as_of_date', 'day') }} as recency_days,
-        {{ dbt.datediff('per_customer.first_purchase_date', 'as_of.as_of_date', 'day') }} as tenure_days,
+        {{ dbt.datediff('per_customer.last_purchase_date', 'as_of.as_of_date', 'day') }} as recency_days, -- noqa: LT05
+        {{ dbt.datediff('per_customer.first_purchase_date', 'as_of.as_of_date', 'day') }} as tenure_days, -- noqa: LT05
         coalesce(per_customer.frequency, 0) as frequency,
         coalesce(per_customer.purchase_value, 0) as purchase_value,
         coalesce(per_customer.returned_value, 0) as returned_value,
@@ -67,8 +70,9 @@ measured as (
     inner join as_of
         on customers.store = as_of.store
     left join per_customer
-        on customers.store = per_customer.store
-        and customers.customer_id = per_customer.customer_id
+        on
+            customers.store = per_customer.store
+            and customers.customer_id = per_customer.customer_id
 
 ),
 
@@ -103,8 +107,9 @@ segmented as (
             ) as rule_rank
         from scored
         inner join segment_rules
-            on scored.r_score between segment_rules.r_min and segment_rules.r_max
-            and scored.f_score between segment_rules.f_min and segment_rules.f_max
+            on
+                scored.r_score between segment_rules.r_min and segment_rules.r_max
+                and scored.f_score between segment_rules.f_min and segment_rules.f_max
     ) as matched
     where rule_rank = 1
 
@@ -138,11 +143,13 @@ final as (
         segmented.rfm_segment
     from measured
     left join scored
-        on measured.store = scored.store
-        and measured.customer_id = scored.customer_id
+        on
+            measured.store = scored.store
+            and measured.customer_id = scored.customer_id
     left join segmented
-        on measured.store = segmented.store
-        and measured.customer_id = segmented.customer_id
+        on
+            measured.store = segmented.store
+            and measured.customer_id = segmented.customer_id
 
 )
 

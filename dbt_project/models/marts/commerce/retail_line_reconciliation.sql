@@ -31,12 +31,12 @@ rejected as (
     -- lines the store's reader could not return, counted by its adapter (a reject record of a
     -- CSV reader can cover several lines of the file)
     {% for store in commerce_stores() -%}
-    select
-        store,
-        'rejected_by_parser' as reason,
-        n_rejected_lines as n_lines
-    from {{ ref('stg_' ~ store ~ '__line_counts') }}
-    {% if not loop.last %}union all
+        select
+            store,
+            'rejected_by_parser' as reason,
+            n_rejected_lines as n_lines
+        from {{ ref('stg_' ~ store ~ '__line_counts') }}
+        {% if not loop.last %}union all
     {% endif -%}
     {%- endfor %}
 
@@ -60,12 +60,13 @@ final as (
         reasons.description,
         cast(coalesce(counted.n_lines, 0) as bigint) as n_lines,
         coalesce(counted.n_lines, 0) * 1.0
-            / sum(coalesce(counted.n_lines, 0)) over (partition by stores.store) as share_of_raw_lines
+        / sum(coalesce(counted.n_lines, 0)) over (partition by stores.store) as share_of_raw_lines
     from stores
     cross join reasons
     left join counted
-        on stores.store = counted.store
-        and reasons.reason = counted.reason
+        on
+            stores.store = counted.store
+            and reasons.reason = counted.reason
 
 )
 

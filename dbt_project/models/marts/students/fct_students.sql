@@ -118,7 +118,7 @@ top_diplomas as (
     from (
         select
             first_diploma,
-            row_number() over (order by n_students desc, first_diploma) as diploma_rank
+            row_number() over (order by n_students desc, first_diploma asc) as diploma_rank
         from diploma_sizes
     ) as ranked
     where diploma_rank <= {{ var('diploma_top_n') }}

@@ -14,14 +14,14 @@ students as (
 filled as (
 
     {% for field in fields %}
-    select
-        cohort_year,
-        '{{ field }}' as field_name,
-        count(*) as n_students,
-        count({{ field }}) as n_filled
-    from students
-    group by cohort_year
-    {% if not loop.last %}union all{% endif %}
+        select
+            cohort_year,
+            '{{ field }}' as field_name,
+            count(*) as n_students,
+            count({{ field }}) as n_filled
+        from students
+        group by cohort_year
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
 ),

@@ -99,12 +99,13 @@ final as (
         reasons.description,
         coalesce(counted.n_rows, 0) as n_rows,
         coalesce(counted.n_rows, 0) * 1.0
-            / sum(coalesce(counted.n_rows, 0)) over (partition by reasons.source_table)
+        / sum(coalesce(counted.n_rows, 0)) over (partition by reasons.source_table)
             as share_of_raw_rows
     from reasons
     left join counted
-        on reasons.source_table = counted.source_table
-        and reasons.reason = counted.reason
+        on
+            reasons.source_table = counted.source_table
+            and reasons.reason = counted.reason
 
 )
 

@@ -71,15 +71,22 @@ final as (
         coalesce(renamed.is_bogo, false) as is_bogo,
         cast(renamed.created_at as date) as created_date,
         cast(renamed.closed_at as date) as close_date,
-        concat_ws(', ',
+        concat_ws(
+            ', ',
             case when {{ is_unreadable('renamed.amount_text', 'renamed.amount') }} then 'amount' end,
-            case when {{ is_unreadable('renamed.amount_paid_text', 'renamed.amount_paid') }}
-                then 'amount_paid' end,
+            case
+                when {{ is_unreadable('renamed.amount_paid_text', 'renamed.amount_paid') }}
+                    then 'amount_paid'
+            end,
             case when renamed.is_bogo is null then 'bogo' end,
-            case when {{ is_unreadable('renamed.created_date_text', 'renamed.created_at') }}
-                then 'created_date' end,
-            case when {{ is_unreadable('renamed.close_date_text', 'renamed.closed_at') }}
-                then 'close_date' end
+            case
+                when {{ is_unreadable('renamed.created_date_text', 'renamed.created_at') }}
+                    then 'created_date'
+            end,
+            case
+                when {{ is_unreadable('renamed.close_date_text', 'renamed.closed_at') }}
+                    then 'close_date'
+            end
         ) as invalid_fields
     from renamed
     left join diploma_map

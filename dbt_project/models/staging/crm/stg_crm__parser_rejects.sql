@@ -21,9 +21,15 @@ opportunities as (
 
 final as (
 
-    select 'crm_contacts' as source_table, * from contacts
+    select
+        'crm_contacts' as source_table,
+        *
+    from contacts
     union all
-    select 'crm_opportunities' as source_table, * from opportunities
+    select
+        'crm_opportunities' as source_table,
+        *
+    from opportunities
 
 )
 

@@ -12,7 +12,10 @@ enrollments as (
 
 final as (
 
-    select 'lms_enrollments' as source_table, * from enrollments
+    select
+        'lms_enrollments' as source_table,
+        *
+    from enrollments
 
 )
 

@@ -52,8 +52,10 @@ final as (
         country,
         is_missing_customer,
         is_exact_duplicate,
-        {{ retail_invalid_fields('invoice_no', 'quantity is null', 'invoiced_at', 'unit_price is null', 'customer_id', 'is_missing_customer') }}
-            as invalid_fields
+        {{ retail_invalid_fields(
+            'invoice_no', 'quantity is null', 'invoiced_at', 'unit_price is null', 'customer_id',
+            'is_missing_customer',
+        ) }} as invalid_fields
     from typed
 
 )

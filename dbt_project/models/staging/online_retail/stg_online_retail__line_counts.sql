@@ -23,41 +23,45 @@ file_lines as (
 
 {%- else -%}
 
-text_lines as (
+    text_lines as (
 
-    select count(text_line) - 1 as n_file_lines
-    from read_csv({{ source('online_retail', 'invoice_lines') }}, header = false, auto_detect = false,
-        columns = {'text_line': 'VARCHAR'}, delim = '{{ "\x1f" }}', quote = '', escape = '',
-        strict_mode = false, max_line_size = 67108864)
+        select count(text_line) - 1 as n_file_lines
+        from read_csv(
+            {{ source('online_retail', 'invoice_lines') }}, header = false, auto_detect = false,
+            columns = { 'text_line': 'VARCHAR' }, delim = '{{ "\x1f" }}', quote = '', escape = '',
+            strict_mode = false, max_line_size = 67108864
+        )
 
-),
+    ),
 
-{%- set fields = [] %}
-{%- for field in ['invoice_no', 'stock_code', 'description', 'quantity', 'invoice_date', 'unit_price', 'customer_id', 'country'] %}
-    {%- do fields.append("coalesce(" ~ field ~ "_raw, '')") %}
-{%- endfor %}
-{%- set record_text = fields | join(' || ') %}
+    {%- set fields = [] %}
+    {%- set raw_fields = ['invoice_no', 'stock_code', 'description', 'quantity', 'invoice_date',
+                          'unit_price', 'customer_id', 'country'] %}
+    {%- for field in raw_fields %}
+        {%- do fields.append("coalesce(" ~ field ~ "_raw, '')") %}
+    {%- endfor %}
+    {%- set record_text = fields | join(' || ') %}
 
-line_breaks as (
+    line_breaks as (
 
-    select
-        coalesce(sum(length({{ record_text }}) - length(replace({{ record_text }}, chr(10), ''))), 0)
-            as n_line_breaks_in_records
-    from {{ ref('stg_online_retail__raw_lines') }}
-    where strpos({{ record_text }}, chr(10)) > 0
+        select
+            coalesce(sum(length({{ record_text }}) - length(replace({{ record_text }}, chr(10), ''))), 0)
+                as n_line_breaks_in_records
+        from {{ ref('stg_online_retail__raw_lines') }}
+        where strpos({{ record_text }}, chr(10)) > 0
 
-),
+    ),
 
-file_lines as (
+    file_lines as (
 
-    select
-        text_lines.n_file_lines,
-        line_breaks.n_line_breaks_in_records,
-        text_lines.n_file_lines - line_breaks.n_line_breaks_in_records as n_raw_lines
-    from text_lines
-    cross join line_breaks
+        select
+            text_lines.n_file_lines,
+            line_breaks.n_line_breaks_in_records,
+            text_lines.n_file_lines - line_breaks.n_line_breaks_in_records as n_raw_lines
+        from text_lines
+        cross join line_breaks
 
-),
+    ),
 
 {%- endif %}
 

@@ -24,7 +24,7 @@
 {%- set source_lines = "select * from " ~ ref('stg_online_retail__raw_lines') %}
 {#- the form of invoice_date_key: text, '' for a missing date, so undated lines match too #}
 {%- set date_key = "coalesce(cast(invoice_date_raw as " ~ dbt.type_string() ~ "), '')" %}
-{%- set lines %}
+{%- set lines -%}
     select *
     from ({{ source_lines }}) as source_lines
     {%- if is_incremental() %}
@@ -61,7 +61,7 @@ distinct_lines as (
         1 as n_copies,
         line_number as last_line_number
     from ({{ lines }}) as lines
-    where line_hash not in (select line_hash from repeated_hashes)
+    where line_hash not in (select repeated_hashes.line_hash from repeated_hashes)
 
     union all
 
@@ -70,7 +70,7 @@ distinct_lines as (
         count(*) as n_copies,
         max(line_number) as last_line_number
     from ({{ lines }}) as lines
-    where line_hash in (select line_hash from repeated_hashes)
+    where line_hash in (select repeated_hashes.line_hash from repeated_hashes)
     group by {{ kept | join(', ') }}, description_raw
 
 ),
@@ -87,7 +87,7 @@ typed_lines as (
         distinct_lines.*,
         {{ retail_quantity('quantity_raw', types.get('quantity', 'VARCHAR')) }} as quantity,
         {{ retail_unit_price('unit_price_raw', types.get('unit_price', 'VARCHAR')) }} as unit_price,
-        {{ retail_text('stock_code_raw') }} in (select stock_code from service_codes) as is_service_code
+        {{ retail_text('stock_code_raw') }} in (select service_codes.stock_code from service_codes) as is_service_code
     from distinct_lines
 
 ),
@@ -151,8 +151,10 @@ flagged as (
     select
         *,
         {{ retail_invoice_type('invoice_no') }} as invoice_type,
-        {{ retail_invalid_fields('invoice_no', 'is_quantity_invalid', 'invoiced_at', 'is_unit_price_invalid', 'customer_id', 'is_missing_customer') }}
-            as invalid_fields
+        {{ retail_invalid_fields(
+            'invoice_no', 'is_quantity_invalid', 'invoiced_at', 'is_unit_price_invalid', 'customer_id',
+            'is_missing_customer',
+        ) }} as invalid_fields
     from typed_groups
 
 ),
@@ -161,8 +163,16 @@ copies as (
 
     -- the first copy of every line, then the later copies of duplicated lines as their own group
     select
-        invoice_date_raw, invoice_no, invoice_type, customer_id, country, invoiced_at,
-        is_service_code, invalid_fields, is_missing_customer, has_positive_quantity_and_price,
+        invoice_date_raw,
+        invoice_no,
+        invoice_type,
+        customer_id,
+        country,
+        invoiced_at,
+        is_service_code,
+        invalid_fields,
+        is_missing_customer,
+        has_positive_quantity_and_price,
         false as is_exact_duplicate,
         n_distinct_lines as n_lines,
         units,
@@ -174,8 +184,16 @@ copies as (
     union all
 
     select
-        invoice_date_raw, invoice_no, invoice_type, customer_id, country, invoiced_at,
-        is_service_code, invalid_fields, is_missing_customer, has_positive_quantity_and_price,
+        invoice_date_raw,
+        invoice_no,
+        invoice_type,
+        customer_id,
+        country,
+        invoiced_at,
+        is_service_code,
+        invalid_fields,
+        is_missing_customer,
+        has_positive_quantity_and_price,
         true as is_exact_duplicate,
         n_duplicate_lines as n_lines,
         null as units,

@@ -4,7 +4,7 @@
 -- the reader's reject tables on; the model lists what they caught. Parquet has no rejects.
 {%- set is_parquet = retail_path().lower().endswith('.parquet') %}
 {{ config(pre_hook=[] if is_parquet
-    else ["{{ csv_reject_scan(source('online_retail', 'invoice_lines'), 'online_retail_rejects') }}"]) }}
+    else ["{{ csv_reject_scan(source('online_retail', 'invoice_lines'), 'online_retail_rejects', 'RETAIL_PATH') }}"]) }}
 
 with
 
@@ -23,11 +23,11 @@ final as (
 
 {%- else -%}
 
-final as (
+    final as (
 
-    {{ csv_reject_rows('online_retail_rejects') }}
+        {{ csv_reject_rows('online_retail_rejects') }}
 
-)
+    )
 
 {%- endif %}
 

@@ -33,8 +33,9 @@ final as (
         segments.rfm_segment
     from segments
     inner join run
-        on segments.store = run.store
-        and segments.model_run_id = run.model_run_id
+        on
+            segments.store = run.store
+            and segments.model_run_id = run.model_run_id
 
 )
 

@@ -31,8 +31,9 @@ final as (
         sqrt(scored.squared_distance) as distance
     from customers
     inner join scored
-        on customers.store = scored.store
-        and customers.customer_id = scored.customer_id
+        on
+            customers.store = scored.store
+            and customers.customer_id = scored.customer_id
 
 )
 

@@ -25,7 +25,11 @@ runs as (
         row_number() over (
             partition by store order by run_started_at, model_run_id
         ) as run_number
-    from (select distinct store, model_run_id, run_started_at from history) as distinct_runs
+    from (select distinct
+        store,
+        model_run_id,
+        run_started_at
+    from history) as distinct_runs
 
 ),
 
@@ -37,8 +41,9 @@ run_pairs as (
         after_run.model_run_id as to_run_id
     from runs as after_run
     inner join runs as before_run
-        on after_run.store = before_run.store
-        and before_run.run_number = after_run.run_number - 1
+        on
+            after_run.store = before_run.store
+            and before_run.run_number = after_run.run_number - 1
     {% if is_incremental() -%}
     where after_run.model_run_id not in (select to_run_id from {{ this }})
     {%- endif %}
@@ -58,20 +63,23 @@ assignments as (
         history.segment_label
     from run_pairs
     inner join history
-        on run_pairs.store = history.store
-        and history.model_run_id in (run_pairs.from_run_id, run_pairs.to_run_id)
+        on
+            run_pairs.store = history.store
+            and history.model_run_id in (run_pairs.from_run_id, run_pairs.to_run_id)
 
 ),
 
 before_assignments as (
 
-    select * from assignments where not is_later
+    select * from assignments
+    where not is_later
 
 ),
 
 after_assignments as (
 
-    select * from assignments where is_later
+    select * from assignments
+    where is_later
 
 ),
 
@@ -87,9 +95,10 @@ moves as (
         after_assignments.segment_label as to_segment_label
     from before_assignments
     full outer join after_assignments
-        on before_assignments.store = after_assignments.store
-        and before_assignments.to_run_id = after_assignments.to_run_id
-        and before_assignments.customer_id = after_assignments.customer_id
+        on
+            before_assignments.store = after_assignments.store
+            and before_assignments.to_run_id = after_assignments.to_run_id
+            and before_assignments.customer_id = after_assignments.customer_id
 
 ),
 

@@ -86,8 +86,9 @@ final as (
     inner join totals
         on per_segment.store = totals.store
     inner join model
-        on per_segment.store = model.store
-        and per_segment.segment_id = model.segment_id
+        on
+            per_segment.store = model.store
+            and per_segment.segment_id = model.segment_id
     left join playbook
         on model.dominant_rfm_segment = playbook.rfm_segment
 

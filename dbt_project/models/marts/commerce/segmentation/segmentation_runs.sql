@@ -24,19 +24,31 @@ chosen as (
 
 segmented as (
 
-    select store, count(*) as n_customers from {{ ref('customer_segments') }} group by store
+    select
+        store,
+        count(*) as n_customers
+    from {{ ref('customer_segments') }}
+    group by store
 
 ),
 
 input_rows as (
 
-    select store, count(*) as input_row_count from {{ ref('fct_customer_rfm') }} group by store
+    select
+        store,
+        count(*) as input_row_count
+    from {{ ref('fct_customer_rfm') }}
+    group by store
 
 ),
 
 rules as (
 
-    select store, max(tree_agreement) as rule_tree_agreement from {{ ref('segment_rules') }} group by store
+    select
+        store,
+        max(tree_agreement) as rule_tree_agreement
+    from {{ ref('segment_rules') }}
+    group by store
 
 ),
 
