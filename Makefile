@@ -23,7 +23,7 @@ DASHBOARD_PORT ?= 8501
 DOCS_PORT ?= 8080
 EXPORT_DIR ?= exports
 
-.PHONY: run test setup lint clean serve bench bench-api dashboard docs export
+.PHONY: run test test-fast setup lint clean serve bench bench-api dashboard docs export
 
 setup: $(INSTALLED)
 
@@ -38,6 +38,10 @@ run: $(INSTALLED)
 
 test: $(INSTALLED)
 	$(PY) -m pytest
+
+# The unit tests alone: models_py on crafted data, no warehouse build (a few seconds).
+test-fast: $(INSTALLED)
+	$(PY) -m pytest tests/unit
 
 # Pipeline benchmark: BENCH_SIZES=1000000,10000000,100000000 adds the (long) 100M size.
 bench: $(INSTALLED)
@@ -62,9 +66,13 @@ docs: $(INSTALLED)
 export: $(INSTALLED)
 	$(PY) scripts/export_parquet.py --out $(EXPORT_DIR)
 
+# Python (ruff lint and format) and SQL (sqlfluff with the dbt templater, compiled against an
+# in-memory database on the sample inputs, so it never opens a published warehouse).
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check models_py apps bench scripts tests
 	$(VENV)/bin/ruff format --check models_py apps bench scripts tests
+	cd dbt_project && env -u RETAIL_PATH -u STUDENTS_DIR DBT_DUCKDB_PATH=:memory: \
+		../$(VENV)/bin/sqlfluff lint models tests analyses
 
 clean:
 	rm -rf $(VENV) data dbt_project/target dbt_project/logs .pytest_cache test-output

@@ -36,16 +36,18 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
-import generate_students
-from generate_retail import LINES_PER_CUSTOMER, GeneratorConfig, generate_file
-from retail_input import (
+
+from scripts import generate_students
+from scripts.build_summary import read_summary, render_summary
+from scripts.generate_retail import LINES_PER_CUSTOMER, GeneratorConfig, generate_file
+from scripts.retail_input import (
     ENCODINGS,
     InputFileError,
     check_retail_file,
     convert_to_utf8,
     scan_csv_bytes,
 )
-from student_input import check_students_dir
+from scripts.student_input import check_students_dir
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
@@ -184,100 +186,6 @@ def first_line(message: str) -> str:
     lines = [line.strip() for line in message.splitlines() if line.strip()]
     detail = [line for line in lines if "Error" in line and not line.startswith("Runtime Error in")]
     return (detail or lines or ["?"])[0][:300]
-
-
-def loaded_line(loaded: int, parsed: int) -> str:
-    if loaded == parsed:
-        return f"  loaded by this build: all {parsed:,} parsed lines"
-    if loaded == 0:
-        return f"  loaded by this build: 0 of {parsed:,} parsed lines (nothing appended since the last build)"
-    return (
-        f"  loaded by this build: {loaded:,} of {parsed:,} parsed lines"
-        " (the dates of lines appended since the last build)"
-    )
-
-
-def _has_table(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
-    return bool(
-        con.execute(
-            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-            [schema, name],
-        ).fetchone()[0]
-    )
-
-
-def store_summary(con: duckdb.DuckDBPyConnection, store: str) -> list[str]:
-    """Lines read, kept and excluded, customers and RFM segments of one store."""
-    reasons = con.execute(
-        "select line_status, reason, n_lines from marts.retail_line_reconciliation"
-        " where store = ? order by reason_order",
-        [store],
-    ).fetchall()
-    as_of, n_customers, n_buyers = con.execute(
-        "select max(as_of_date), count(*), count(*) filter (where has_purchases)"
-        " from marts.fct_customer_rfm where store = ?",
-        [store],
-    ).fetchone()
-    segments = con.execute(
-        "select coalesce(rfm_segment, '(no purchase)'), count(*) from marts.fct_customer_rfm"
-        " where store = ? group by 1 order by 2 desc, 1",
-        [store],
-    ).fetchall()
-    total = sum(n for _, _, n in reasons)
-    kept = sum(n for status, _, n in reasons if status == "kept")
-    lines = [
-        f"Store {store}",
-        f"Raw lines read: {total:,} (kept {kept:,}, excluded {total - kept:,})",
-    ]
-    if store == "online_retail":  # the store whose adapter loads incrementally
-        loaded, in_groups = con.execute(
-            "select sum(n_lines) filter (where load_id = (select max(model_run_id)"
-            " from intermediate.int_commerce_segmentation_runs)), sum(n_lines)"
-            " from staging.stg_online_retail__line_groups"
-        ).fetchone()
-        lines.append(loaded_line(loaded or 0, in_groups or 0))
-    return [
-        *lines,
-        *(f"  {reason:<32}{n:>12,}" for status, reason, n in reasons if status != "kept"),
-        f"Customers: {n_customers:,} ({n_buyers:,} with purchases), as of {as_of}",
-        "Customers per RFM segment:",
-        *(f"  {segment:<32}{n:>12,}" for segment, n in segments),
-    ]
-
-
-def students_summary(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Rows read and kept per student export, students per cohort and their high-LTV share."""
-    cohorts = con.execute(
-        "select cohort_year, count(*), avg(case when ltv_class = 'high' then 1.0 else 0 end)"
-        " from marts.fct_students group by 1 order by 1"
-    ).fetchall()
-    student_rows = con.execute(
-        "select source_table, sum(n_rows), sum(case when row_status = 'kept' then n_rows end)"
-        " from marts.student_source_reconciliation group by 1 order by 1"
-    ).fetchall()
-    return [
-        "Student source rows (read, kept):",
-        *(f"  {table:<32}{n:>12,}{kept:>12,}" for table, n, kept in student_rows),
-        f"Students: {sum(n for _, n, _ in cohorts):,}; per cohort (students, high-LTV share):",
-        *(f"  {year!s:<32}{n:>12,}{share:>12.1%}" for year, n, share in cohorts),
-    ]
-
-
-def summarise(build_file: Path) -> str:
-    """A few lines for the person who ran the build, read from the finished warehouse: each
-    store, then the students (either is absent after a first build with --only)."""
-    lines = []
-    with duckdb.connect(str(build_file)) as con:
-        con.execute("checkpoint")
-        if _has_table(con, "marts", "fct_customer_rfm"):
-            stores = con.execute(
-                "select distinct store from marts.fct_customer_rfm order by store"
-            ).fetchall()
-            for (store,) in stores:
-                lines += store_summary(con, store)
-        if _has_table(con, "marts", "fct_students"):
-            lines += students_summary(con)
-    return "\n".join(lines)
 
 
 def publish(build_file: Path, published: Path) -> None:
@@ -420,7 +328,7 @@ def build(
     selector: str | None = None,
     encoding: str = "auto",
     allow_shrink: bool = False,
-) -> str:
+) -> dict:
     published.parent.mkdir(parents=True, exist_ok=True)
     build_dir = build_dir_for(published)
     build_file = build_dir / BUILD_FILE_NAME
@@ -439,11 +347,13 @@ def build(
             run_dbt_build(build_file, inputs, extra_vars, quiet, selector)
             if published.exists() and not allow_shrink:
                 check_shrink(build_file, published)
-            summary = summarise(build_file)
+            summary = read_summary(build_file)
             publish(build_file, published)
         finally:
             remove_build_file(build_file)
-    return f"{note}\n{summary}" if note else summary
+    if note:
+        summary["notes"] = [note]
+    return summary
 
 
 def _stop_on_sigterm(signum, frame) -> None:
@@ -518,6 +428,11 @@ def main(argv: list[str] | None = None) -> int:
         " former name of `commerce`); the other domain's tables stay as published",
     )
     parser.add_argument("--quiet", action="store_true", help="print only dbt's failures")
+    parser.add_argument(
+        "--summary-json",
+        help="also write the build's summary (lines by reason, customers, segments, students) as"
+        " JSON to this file, for programs",
+    )
     args = parser.parse_args(argv)
 
     published = Path(args.duckdb_path or PROJECT_ROOT / "warehouse.duckdb").expanduser().resolve()
@@ -560,7 +475,10 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:  # no space, no permission: one line, not a traceback
         print(f"error: {exc.strerror or exc}: {exc.filename or ''}; {unchanged}", file=sys.stderr)
         return 2
-    print(summary)
+    summary["warehouse"] = str(published)
+    if args.summary_json:
+        Path(args.summary_json).write_text(json.dumps(summary, indent=2) + "\n")
+    print("\n".join([*summary.get("notes", []), render_summary(summary)]))
     print(f"Warehouse published: {published}")
     return 0
 

@@ -12,7 +12,7 @@ import csv
 import io
 from pathlib import Path
 
-from retail_input import InputFileError
+from scripts.retail_input import InputFileError
 
 STUDENT_FILES: dict[str, tuple[str, ...]] = {
     "crm_contacts.csv": (

@@ -1,6 +1,6 @@
 """An independent pandas computation of marts.fct_students from the raw student CSV exports.
 
-Written from the column definitions in the README and the mart's YAML, not from the SQL: it reads
+Written from the column definitions in the mart's YAML (dbt_project/models/marts/students/_students__marts.yml), not from the SQL: it reads
 the three raw files and the mapping seeds, and applies the rules with pandas. Used by
 tests/test_students_mart.py to check every column of fct_students, the cohort table, the fill
 rates and the reconciliation.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import Warehouse
+from support import Warehouse
 
 SEGMENT_TABLES = [
     "segment_k_selection",

@@ -89,15 +89,21 @@ def test_every_generated_line_is_accounted_for(generated_warehouse):
         assert counted[reason] > 0, reason
 
 
-def test_segment_counts_are_printed_in_the_build_summary(generated_warehouse):
+def test_build_summary_counts_segments_and_lines(generated_warehouse):
     segments = generated_warehouse.query_df(
         "select rfm_segment, count(*) as n from marts.fct_customer_rfm"
         " where rfm_segment is not null group by 1"
     )
-    for segment, n in zip(segments["rfm_segment"], segments["n"], strict=True):
+    store = generated_warehouse.summary["stores"]["online_retail"]
+    expected = dict(zip(segments["rfm_segment"], segments["n"], strict=True))
+    reported = {k: v for k, v in store["customers_by_rfm_segment"].items() if k in expected}
+    assert reported == expected
+    with open(generated_warehouse.retail_path, encoding="utf-8") as handle:
+        assert store["raw_lines"] == sum(1 for _ in handle) - 1
+    assert generated_warehouse.summary["warehouse"] == str(generated_warehouse.path)
+    # the printed summary says the same
+    for segment, n in expected.items():
         assert any(
-            line.split() and segment in line and f"{n:,}" in line
+            segment in line and f"{n:,}" in line
             for line in generated_warehouse.build_output.splitlines()
-        ), segment
-    assert "Raw lines read:" in generated_warehouse.build_output
-    assert str(generated_warehouse.path) in generated_warehouse.build_output
+        )

@@ -1,4 +1,4 @@
-"""Fault matrix of the build (docs/RELIABILITY.md): each hostile input or event ends in a clean
+"""Fault matrix of the build (docs/reliability.md): each hostile input or event ends in a clean
 publish that accounts for every raw line, or in exit 2 with one line and the published warehouse
 byte-identical."""
 
@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from checks import assert_single_line_error, child_pids, digest
-from conftest import PROJECT_ROOT, REAL_RETAIL_FILE, SCRIPTS, build_warehouse
+from support import PROJECT_ROOT, REAL_RETAIL_FILE, SCRIPTS, build_warehouse
 
 HEADER = "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n"
 

@@ -6,7 +6,7 @@ import json
 import os
 
 import pytest
-from conftest import PROJECT_ROOT, run_script
+from support import PROJECT_ROOT, run_script
 
 ANALYSES = sorted((PROJECT_ROOT / "dbt_project" / "analyses").glob("*.sql"))
 EXPOSURES = {"segment_dashboard", "scoring_api", "parquet_export"}

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from conftest import generate_students_dir
-from student_input import STUDENT_FILES, check_students_dir
+from support import generate_students_dir
+
+from scripts.student_input import STUDENT_FILES, check_students_dir
 
 
 @pytest.fixture(scope="module")

@@ -8,10 +8,10 @@ import shutil
 
 import duckdb
 import pytest
-from conftest import PROJECT_ROOT
 from fastapi.testclient import TestClient
 from streamlit.testing.v1 import AppTest
-from test_api import (
+from support import PROJECT_ROOT
+from two_stores import (
     MONETARY_SCALE,
     SECOND_STORE,
     STORE,

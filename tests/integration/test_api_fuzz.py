@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 import schemathesis
 from hypothesis import settings
-from test_api import SECOND_STORE, STORE, copy_as_two_stores
+from two_stores import SECOND_STORE, STORE, copy_as_two_stores
 
 from apps.api.app import create_app, open_warehouse
 from apps.api.openapi import with_stores

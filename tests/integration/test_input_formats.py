@@ -6,7 +6,7 @@ import gzip
 
 import duckdb
 import pytest
-from conftest import build_warehouse
+from support import build_warehouse
 
 MART_QUERY = "select * exclude (country) from marts.fct_customer_rfm order by customer_id"
 

@@ -5,12 +5,10 @@ the grouped load."""
 
 from __future__ import annotations
 
-import re
-
 import duckdb
 import pandas as pd
 import pytest
-from conftest import build_warehouse
+from support import build_summary, build_warehouse
 
 # Every retail table and the customer segments, without the columns that name the build.
 COMPARED = {
@@ -34,17 +32,16 @@ def assert_same_tables(actual: dict, expected: dict) -> None:
         pd.testing.assert_frame_equal(actual[name], expected[name], check_exact=True, obj=name)
 
 
-def loaded_counts(build_output: str) -> tuple[int, int]:
-    match = re.search(r"loaded by this build: (?:all )?([\d,]+)(?: of ([\d,]+))?", build_output)
-    assert match, build_output
-    loaded = int(match.group(1).replace(",", ""))
-    return loaded, int((match.group(2) or match.group(1)).replace(",", ""))
+def loaded_counts(summary: dict) -> tuple[int, int]:
+    """Lines this build loaded and lines parsed in all, from the build's JSON summary."""
+    store = summary["stores"]["online_retail"]
+    return store["loaded_lines"], store["parsed_lines"]
 
 
-def build_ok(retail_file, published, *extra) -> str:
+def build_ok(retail_file, published, *extra) -> dict:
     result = build_warehouse(retail_file, published, "--only", "commerce", *extra)
     assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout
+    return build_summary(published)
 
 
 @pytest.fixture(scope="module")

@@ -6,9 +6,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import duckdb
-from conftest import build_warehouse, run_script
+from support import PROJECT_ROOT, build_warehouse, run_script
 
 
 def manifest(warehouse) -> dict:
@@ -35,6 +38,27 @@ def test_only_staging_models_read_sources(generated_warehouse):
         name: path for name, path in readers.items() if not path.startswith("models/staging/")
     }
     assert not outside, f"models outside staging/ call source(): {outside}"
+
+
+def test_staging_reads_no_later_layer(generated_warehouse):
+    """No staging model depends on intermediate or marts (dbt-project-evaluator's rule): staging
+    reads sources, seeds and the staging models of its own source. (The segmentation models of
+    intermediate read the marts' facts on purpose: they are published back as marts.)"""
+    nodes = manifest(generated_warehouse)["nodes"]
+    layer = {
+        unique_id: node["fqn"][1]
+        for unique_id, node in nodes.items()
+        if node["resource_type"] == "model" and node["package_name"] == "segmentation"
+    }
+    allowed = {"staging": {"staging"}}
+    wrong = [
+        f"{unique_id} reads {dependency}"
+        for unique_id, own_layer in layer.items()
+        if own_layer in allowed
+        for dependency in nodes[unique_id]["depends_on"]["nodes"]
+        if dependency in layer and layer[dependency] not in allowed[own_layer]
+    ]
+    assert not wrong, wrong
 
 
 def test_models_are_in_domain_folders(generated_warehouse):
@@ -133,3 +157,50 @@ def test_a_warehouse_of_the_layout_before_stores_is_upgraded(tmp_path, generated
     assert runs == [("online_retail", runs_before + 1)]
     assert pairs[0] == 1 and pairs[1] > 0 and pairs[2] == 0  # same data: everyone stayed
     assert legacy == 0
+
+
+def test_plain_dbt_build_works_on_a_fresh_copy(tmp_path):
+    """What a dbt user does on a fresh clone: `cd dbt_project && dbt build --profiles-dir ..`,
+    no input set; it builds on the sample shipped in dbt_project/sample_data."""
+    copy = tmp_path / "clone"
+    files = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    for name in files:
+        source = PROJECT_ROOT / name
+        if source.is_file():
+            (copy / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, copy / name)
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"RETAIL_PATH", "STUDENTS_DIR", "DUCKDB_PATH", "DBT_DUCKDB_PATH"}
+    }
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    result = subprocess.run(
+        ["dbt", "build", "--profiles-dir", ".."],
+        cwd=copy / "dbt_project",
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    with duckdb.connect(str(copy / "warehouse.duckdb"), read_only=True) as con:
+        stores = con.execute("select distinct store from marts.fct_customer_rfm").fetchall()
+        students = con.execute("select count(*) from marts.fct_students").fetchone()[0]
+    assert stores == [("online_retail",)]
+    assert students > 0
+
+    missing = subprocess.run(
+        ["dbt", "build", "--profiles-dir", "..", "--selector", "commerce"],
+        cwd=copy / "dbt_project",
+        env={**env, "RETAIL_PATH": "no/such/file.csv"},
+        capture_output=True,
+        text=True,
+    )
+    assert missing.returncode != 0
+    assert "no/such/file.csv': file does not exist (set RETAIL_PATH" in missing.stdout

@@ -6,7 +6,7 @@ import hashlib
 
 import duckdb
 import pytest
-from conftest import generate_retail_file
+from support import generate_retail_file
 
 
 def md5(path) -> str:

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import Warehouse, run_script
-from export_parquet import (
+from support import Warehouse, run_script
+
+from scripts.export_parquet import (
     EXPORT_FORMAT,
     MANIFEST,
     PARQUET_CASTS,

@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from checks import assert_single_line_error, digest
-from conftest import build_warehouse
+from support import build_warehouse
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import duckdb
 import pytest
-from conftest import PROJECT_ROOT
 from screenshot_dashboard import PAGES, capture_pages, dashboard_server, ensure_chromium
-from test_api import SECOND_STORE, copy_as_two_stores
+from support import PROJECT_ROOT
+from two_stores import SECOND_STORE, copy_as_two_stores
 
 OUTPUT = PROJECT_ROOT / "test-output" / "dashboard"
 CHART_PAGES = {"overview", "segments", "students"}

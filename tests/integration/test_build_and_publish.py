@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from checks import assert_single_line_error, child_pids, digest
-from conftest import SCRIPTS, build_warehouse
+from support import SCRIPTS, build_warehouse
 
 
 @pytest.fixture

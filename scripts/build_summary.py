@@ -1,0 +1,141 @@
+"""What a finished build holds, for the person who ran it and for programs: read once from the
+warehouse into a plain dict (written as JSON with `--summary-json`), rendered as a few lines of text.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+            [schema, name],
+        ).fetchone()[0]
+    )
+
+
+def _store(con: duckdb.DuckDBPyConnection, store: str) -> dict:
+    """Raw lines by reason, customers and RFM segments of one store."""
+    reasons = con.execute(
+        "select line_status, reason, n_lines from marts.retail_line_reconciliation"
+        " where store = ? order by reason_order",
+        [store],
+    ).fetchall()
+    as_of, n_customers, n_buyers = con.execute(
+        "select max(as_of_date), count(*), count(*) filter (where has_purchases)"
+        " from marts.fct_customer_rfm where store = ?",
+        [store],
+    ).fetchone()
+    segments = con.execute(
+        "select coalesce(rfm_segment, '(no purchase)'), count(*) from marts.fct_customer_rfm"
+        " where store = ? group by 1 order by 2 desc, 1",
+        [store],
+    ).fetchall()
+    summary = {
+        "raw_lines": sum(n for _, _, n in reasons),
+        "kept_lines": sum(n for status, _, n in reasons if status == "kept"),
+        "lines_by_reason": {reason: n for _, reason, n in reasons},
+        "as_of_date": str(as_of),
+        "customers": n_customers,
+        "customers_with_purchases": n_buyers,
+        "customers_by_rfm_segment": dict(segments),
+    }
+    if store == "online_retail":  # the store whose adapter loads incrementally
+        loaded, parsed = con.execute(
+            "select sum(n_lines) filter (where load_id = (select max(model_run_id)"
+            " from intermediate.int_commerce_segmentation_runs)), sum(n_lines)"
+            " from staging.stg_online_retail__line_groups"
+        ).fetchone()
+        summary["loaded_lines"] = int(loaded or 0)
+        summary["parsed_lines"] = int(parsed or 0)
+    return summary
+
+
+def _students(con: duckdb.DuckDBPyConnection) -> dict:
+    """Rows read and kept per student export, students per cohort and their high-LTV share."""
+    cohorts = con.execute(
+        "select cohort_year, count(*), avg(case when ltv_class = 'high' then 1.0 else 0 end)"
+        " from marts.fct_students group by 1 order by 1"
+    ).fetchall()
+    rows = con.execute(
+        "select source_table, sum(n_rows), sum(case when row_status = 'kept' then n_rows end)"
+        " from marts.student_source_reconciliation group by 1 order by 1"
+    ).fetchall()
+    return {
+        "source_rows": {table: {"read": int(n), "kept": int(kept or 0)} for table, n, kept in rows},
+        "students": sum(n for _, n, _ in cohorts),
+        "cohorts": {
+            str(year): {"students": n, "high_ltv_share": float(share)} for year, n, share in cohorts
+        },
+    }
+
+
+def read_summary(warehouse: Path) -> dict:
+    """Each store of the warehouse and the students (either absent after a first build with --only)."""
+    summary: dict = {"stores": {}, "students": None}
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("checkpoint")
+        if _has_table(con, "marts", "fct_customer_rfm"):
+            stores = con.execute("select distinct store from marts.fct_customer_rfm order by store")
+            for (store,) in stores.fetchall():
+                summary["stores"][store] = _store(con, store)
+        if _has_table(con, "marts", "fct_students"):
+            summary["students"] = _students(con)
+    return summary
+
+
+def _loaded_line(loaded: int, parsed: int) -> str:
+    if loaded == parsed:
+        return f"  loaded by this build: all {parsed:,} parsed lines"
+    if loaded == 0:
+        return f"  loaded by this build: 0 of {parsed:,} parsed lines (nothing appended since the last build)"
+    return (
+        f"  loaded by this build: {loaded:,} of {parsed:,} parsed lines"
+        " (the dates of lines appended since the last build)"
+    )
+
+
+def render_summary(summary: dict) -> str:
+    """The summary as the lines a build prints."""
+    lines = []
+    for store, facts in summary["stores"].items():
+        total, kept = facts["raw_lines"], facts["kept_lines"]
+        lines += [
+            f"Store {store}",
+            f"Raw lines read: {total:,} (kept {kept:,}, excluded {total - kept:,})",
+        ]
+        if "loaded_lines" in facts:
+            lines.append(_loaded_line(facts["loaded_lines"], facts["parsed_lines"]))
+        lines += [
+            *(
+                f"  {reason:<32}{n:>12,}"
+                for reason, n in facts["lines_by_reason"].items()
+                if reason != "purchase"
+            ),
+            f"Customers: {facts['customers']:,} ({facts['customers_with_purchases']:,} with purchases),"
+            f" as of {facts['as_of_date']}",
+            "Customers per RFM segment:",
+            *(
+                f"  {segment:<32}{n:>12,}"
+                for segment, n in facts["customers_by_rfm_segment"].items()
+            ),
+        ]
+    students = summary["students"]
+    if students:
+        lines += [
+            "Student source rows (read, kept):",
+            *(
+                f"  {table:<32}{rows['read']:>12,}{rows['kept']:>12,}"
+                for table, rows in students["source_rows"].items()
+            ),
+            f"Students: {students['students']:,}; per cohort (students, high-LTV share):",
+            *(
+                f"  {year:<32}{cohort['students']:>12,}{cohort['high_ltv_share']:>12.1%}"
+                for year, cohort in students["cohorts"].items()
+            ),
+        ]
+    return "\n".join(lines)
