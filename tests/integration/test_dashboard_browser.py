@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import duckdb
 import pytest
-from screenshot_dashboard import PAGES, capture_pages, dashboard_server, ensure_chromium
 from support import PROJECT_ROOT
 from two_stores import SECOND_STORE, copy_as_two_stores
+
+from scripts.screenshot_dashboard import PAGES, capture_pages, dashboard_server, ensure_chromium
 
 OUTPUT = PROJECT_ROOT / "test-output" / "dashboard"
 CHART_PAGES = {"overview", "segments", "students"}
