@@ -32,14 +32,16 @@ import signal
 import subprocess
 import sys
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import duckdb
 
-from scripts import generate_students
+from scripts import generate_olist, generate_students
 from scripts.build_summary import read_summary, render_summary
 from scripts.generate_retail import LINES_PER_CUSTOMER, GeneratorConfig, generate_file
+from scripts.olist_input import OLIST_FILES, check_olist_dir
 from scripts.retail_input import (
     ENCODINGS,
     InputFileError,
@@ -55,6 +57,9 @@ DEFAULT_RETAIL_PATH = PROJECT_ROOT / "data" / "generated" / "online_retail.csv"
 DEFAULT_GENERATED_LINES = 200_000
 DEFAULT_STUDENTS_DIR = PROJECT_ROOT / "data" / "generated" / "students"
 DEFAULT_GENERATED_STUDENTS = 20_000
+DEFAULT_OLIST_DIR = PROJECT_ROOT / "data" / "generated" / "olist"
+# The four real Olist tables the generator completes (the shared data folder beside the project)
+OLIST_SOURCE = PROJECT_ROOT.parent / "shared" / "data" / "olist"
 
 
 # A build that would publish fewer than this share of the raw lines of the warehouse it replaces
@@ -81,6 +86,60 @@ def default_retail_file() -> Path:
         generate_file(config, str(DEFAULT_RETAIL_PATH))
         print(f"Generated synthetic retail data: {DEFAULT_RETAIL_PATH}")
     return DEFAULT_RETAIL_PATH
+
+
+def default_olist_dir() -> Path | None:
+    """The Olist store's default inputs: the four real tables of ../shared/data/olist completed
+    by the generator (deterministic, seed 42), generated once; None when they are not there."""
+    if all(
+        (DEFAULT_OLIST_DIR / f"{name}.csv").exists()
+        for name, (required, _) in OLIST_FILES.items()
+        if required
+    ):
+        return DEFAULT_OLIST_DIR
+    if not OLIST_SOURCE.is_dir():
+        print(
+            f"No Olist store: {OLIST_SOURCE} is not there to generate its data from (set OLIST_DIR)"
+        )
+        return None
+    generate_olist.run(generate_olist.OlistConfig(source=OLIST_SOURCE, out=DEFAULT_OLIST_DIR))
+    print(f"Generated the Olist store's data: {DEFAULT_OLIST_DIR}")
+    return DEFAULT_OLIST_DIR
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What a build reads: each store's raw input and the school's exports (None: not built)."""
+
+    retail_path: Path | None = None
+    olist_dir: Path | None = None
+    students_dir: Path | None = None
+
+    @property
+    def stores(self) -> list[str]:
+        return [
+            store
+            for store, given in (("olist", self.olist_dir), ("online_retail", self.retail_path))
+            if given is not None
+        ]
+
+
+def choose_inputs(args: argparse.Namespace, only: str | None) -> Inputs:
+    """The inputs to build from: those given, checked; with no store input given, every store on
+    the project's generated data (Olist only where its real tables are there to complete)."""
+    retail_path = olist_dir = students_dir = None
+    if only != "students":
+        if args.retail_path:
+            retail_path = check_retail_file(args.retail_path)
+        if args.olist_dir:
+            olist_dir = check_olist_dir(args.olist_dir)
+        if retail_path is None and olist_dir is None:
+            retail_path, olist_dir = default_retail_file(), default_olist_dir()
+    if only != "commerce":
+        students_dir = (
+            check_students_dir(args.students_dir) if args.students_dir else default_students_dir()
+        )
+    return Inputs(retail_path, olist_dir, students_dir)
 
 
 def default_students_dir() -> Path:
@@ -171,8 +230,9 @@ def run_dbt_build(
     failure = dbt_failure(target_dir)
     reason = data_error_line(failure[1]) if failure else None
     if reason:
-        source = inputs.get("RETAIL_PATH") or inputs.get("STUDENTS_DIR") or "input"
-        raise RefusedBuild(f"{source}: {reason}")
+        named = "OLIST_DIR" if "store olist" in reason else "RETAIL_PATH"
+        source = inputs.get(named) or inputs.get("RETAIL_PATH") or inputs.get("STUDENTS_DIR")
+        raise RefusedBuild(f"{source or 'input'}: {reason}")
     if quiet:
         failures = [
             line for line in result.stdout.splitlines() if "ERROR" in line or "FAIL" in line
@@ -228,30 +288,38 @@ def remove_build_file(build_file: Path) -> None:
         leftover.unlink(missing_ok=True)
 
 
-def raw_line_count(warehouse: Path) -> int | None:
-    """Raw retail lines the warehouse accounts for; None when it has no retail reconciliation."""
+def raw_line_counts(warehouse: Path) -> dict[str, int]:
+    """Raw lines each store of the warehouse accounts for (none without the reconciliation)."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
         has_table = con.execute(
             "select count(*) from information_schema.tables"
             " where table_schema = 'marts' and table_name = 'retail_line_reconciliation'"
         ).fetchone()[0]
         if not has_table:
-            return None
-        return con.execute("select sum(n_lines) from marts.retail_line_reconciliation").fetchone()[
-            0
-        ]
+            return {}
+        has_store = con.execute(
+            "select count(*) from information_schema.columns where table_schema = 'marts'"
+            " and table_name = 'retail_line_reconciliation' and column_name = 'store'"
+        ).fetchone()[0]
+        store = "store" if has_store else "'online_retail'"  # published before stores existed
+        rows = con.execute(
+            f"select {store}, sum(n_lines) from marts.retail_line_reconciliation group by 1"
+        ).fetchall()
+    return {store: int(n) for store, n in rows}
 
 
 def check_shrink(build_file: Path, published: Path) -> None:
-    """Refuse to replace a warehouse with one built from far fewer raw lines (see SHRINK_GUARD)."""
-    before = raw_line_count(published)
-    after = raw_line_count(build_file)
-    if before and after is not None and after < SHRINK_GUARD * before:
-        raise RefusedBuild(
-            f"this build read {after:,} raw lines, less than half the {before:,} of the warehouse"
-            " it would replace (a cut-short or wrong file?); to replace it on purpose, run again"
-            " with --allow-shrink"
-        )
+    """Refuse to replace a warehouse with one built from far fewer raw lines of a store it has
+    (see SHRINK_GUARD); a store this build does not include is not compared."""
+    before = raw_line_counts(published)
+    after = raw_line_counts(build_file)
+    for store, lines in after.items():
+        if before.get(store) and lines < SHRINK_GUARD * before[store]:
+            raise RefusedBuild(
+                f"this build read {lines:,} raw lines of store {store}, less than half the"
+                f" {before[store]:,} of the warehouse it would replace (a cut-short or wrong"
+                " file?); to replace it on purpose, run again with --allow-shrink"
+            )
 
 
 def prepare_retail_input(retail_path: Path, encoding: str, build_dir: Path) -> tuple[Path, str]:
@@ -319,12 +387,11 @@ def copy_published(published: Path, build_file: Path) -> None:
 
 
 def build(
-    retail_path: Path | None,
+    inputs: Inputs,
     published: Path,
     extra_vars: dict,
     fresh: bool,
     quiet: bool,
-    students_dir: Path | None = None,
     selector: str | None = None,
     encoding: str = "auto",
     allow_shrink: bool = False,
@@ -335,16 +402,20 @@ def build(
     with build_lock(build_dir):
         remove_build_file(build_file)  # left by a build that was killed outright
         try:
-            inputs, note = {}, ""
-            if retail_path is not None:
-                dbt_retail_path, note = prepare_retail_input(retail_path, encoding, build_dir)
-                inputs["RETAIL_PATH"] = str(dbt_retail_path)
+            environment, note = {"COMMERCE_STORES": ",".join(inputs.stores)}, ""
+            if inputs.retail_path is not None:
+                dbt_retail_path, note = prepare_retail_input(
+                    inputs.retail_path, encoding, build_dir
+                )
+                environment["RETAIL_PATH"] = str(dbt_retail_path)
+            if inputs.olist_dir is not None:
+                environment["OLIST_DIR"] = str(inputs.olist_dir)
+            if inputs.students_dir is not None:
+                environment["STUDENTS_DIR"] = str(inputs.students_dir)
             if published.exists() and not fresh:
                 copy_published(published, build_file)
                 upgrade_copied_warehouse(build_file)
-            if students_dir is not None:
-                inputs["STUDENTS_DIR"] = str(students_dir)
-            run_dbt_build(build_file, inputs, extra_vars, quiet, selector)
+            run_dbt_build(build_file, environment, extra_vars, quiet, selector)
             if published.exists() and not allow_shrink:
                 check_shrink(build_file, published)
             summary = read_summary(build_file)
@@ -398,6 +469,12 @@ def main(argv: list[str] | None = None) -> int:
         help="text encoding of a CSV retail file (default: auto, UTF-8 if valid, else cp1252)",
     )
     parser.add_argument(
+        "--olist-dir",
+        default=os.environ.get("OLIST_DIR") or None,
+        help="folder of the Olist marketplace exports, store olist (default: generated data when"
+        " no store input is given)",
+    )
+    parser.add_argument(
         "--students-dir",
         default=os.environ.get("STUDENTS_DIR") or None,
         help="folder of the student CRM/LMS exports (default: generated data)",
@@ -440,25 +517,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         extra_vars = parse_vars(args.vars, args.as_of_date)
         only = "commerce" if args.only == "retail" else args.only
-        retail_path = None
-        if only != "students":
-            retail_path = (
-                check_retail_file(args.retail_path) if args.retail_path else default_retail_file()
-            )
-        students_dir = None
-        if only != "commerce":
-            students_dir = (
-                check_students_dir(args.students_dir)
-                if args.students_dir
-                else default_students_dir()
-            )
         summary = build(
-            retail_path,
+            choose_inputs(args, only),
             published,
             extra_vars,
             args.fresh,
             args.quiet,
-            students_dir,
             only,
             args.encoding,
             args.allow_shrink,

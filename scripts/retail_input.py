@@ -105,7 +105,9 @@ def convert_to_utf8(path: Path, encoding: str, out: Path) -> Path:
     return out
 
 
-def _csv_header(path: Path) -> list[str]:
+def csv_header(path: Path, rows: str = "invoice lines") -> list[str]:
+    """The column names of a CSV or CSV.gz file's header row; an error when the file cannot be
+    read, is empty, or has no data row (`rows` names them in the message)."""
     opener = gzip.open if path.name.lower().endswith(".gz") else open
     try:
         with opener(path, "rt", encoding="utf-8-sig", errors="replace", newline="") as handle:
@@ -114,10 +116,10 @@ def _csv_header(path: Path) -> list[str]:
     except (OSError, EOFError, UnicodeDecodeError) as exc:
         raise InputFileError(f"{path}: cannot be read as CSV ({exc})") from exc
     if not first_line.strip():
-        raise InputFileError(f"{path}: file is empty (expected a header row and invoice lines)")
+        raise InputFileError(f"{path}: file is empty (expected a header row and {rows})")
     header = next(csv.reader(io.StringIO(first_line)))
     if not has_data_row:
-        raise InputFileError(f"{path}: file has a header row but no invoice lines")
+        raise InputFileError(f"{path}: file has a header row but no {rows}")
     return [name.strip() for name in header]
 
 
@@ -146,7 +148,7 @@ def check_retail_file(path: str | Path) -> Path:
     if name.endswith(".parquet"):
         columns = _parquet_columns(path)
     elif name.endswith((".csv", ".csv.gz", ".txt", ".txt.gz")):
-        columns = _csv_header(path)
+        columns = csv_header(path)
     else:
         raise InputFileError(f"{path}: unsupported file type (use .csv, .csv.gz or .parquet)")
     for candidates in RETAIL_COLUMNS.values():

@@ -8,11 +8,9 @@ column (extra columns are fine, order does not matter).
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
-from scripts.retail_input import InputFileError
+from scripts.retail_input import InputFileError, csv_header
 
 STUDENT_FILES: dict[str, tuple[str, ...]] = {
     "crm_contacts.csv": (
@@ -43,20 +41,6 @@ STUDENT_FILES: dict[str, tuple[str, ...]] = {
 }
 
 
-def _header(path: Path) -> list[str]:
-    try:
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            first_line = handle.readline()
-            has_data_row = bool(handle.readline().strip())
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputFileError(f"{path}: cannot be read as UTF-8 CSV ({exc})") from exc
-    if not first_line.strip():
-        raise InputFileError(f"{path}: file is empty (expected a header row and data rows)")
-    if not has_data_row:
-        raise InputFileError(f"{path}: file has a header row but no data rows")
-    return [name.strip() for name in next(csv.reader(io.StringIO(first_line)))]
-
-
 def check_students_dir(path: str | Path) -> Path:
     """Return the absolute path of a usable folder of student exports, or raise InputFileError."""
     folder = Path(path).expanduser().resolve()
@@ -69,7 +53,7 @@ def check_students_dir(path: str | Path) -> Path:
                 f"{file_path}: file does not exist (expected {file_name} in the "
                 f"student data folder)"
             )
-        columns = _header(file_path)
+        columns = csv_header(file_path, "data rows")
         missing = [column for column in required if column not in columns]
         if missing:
             raise InputFileError(

@@ -14,6 +14,7 @@
         when is_missing_customer then 'no_customer'
         when {{ order_type }} = 'adjustment' then 'adjustment'
         when {{ order_type }} = 'cancellation' then 'cancellation'
+        when {{ order_type }} = 'canceled_order' then 'canceled_order'
         when {{ is_service_line }} then 'service_code'
         when not has_positive_quantity_and_price then 'non_positive_price_or_quantity'
         else 'purchase'
@@ -34,11 +35,40 @@
 {%- endmacro %}
 
 {#-
-  The stores of the commerce core: one adapter each under models/staging/<store>/, whose model
-  stg_<store>__order_lines maps its raw files onto the canonical order lines, and one row each in
-  seed `stores` (a data test checks the two agree). dbt must know every ref when it parses the
-  project, before any seed is loaded, so the list is written here once.
+  The stores this build includes: each has an adapter under models/staging/<store>/ (whose
+  stg_<store>__order_lines maps its raw files onto the canonical order lines) and a row in seed
+  `stores` (a data test checks every store built has one). The COMMERCE_STORES environment
+  variable names them (scripts/build_warehouse.py sets it from the inputs it was given); without
+  it: online_retail, and olist as well when OLIST_DIR is set. dbt must know every ref when it
+  parses the project, before any seed is loaded, so the list cannot come from the seed;
+  dbt_project.yml enables the adapters' folders by the same rule.
 -#}
 {% macro commerce_stores() -%}
-    {{ return(['online_retail']) }}
+    {%- set default = 'online_retail' ~ (',olist' if env_var('OLIST_DIR', '') else '') -%}
+    {%- set stores = env_var('COMMERCE_STORES', default).split(',') | map('trim') | reject('equalto', '') | list -%}
+    {{ return(stores | sort) }}
+{%- endmacro %}
+
+{#- The columns of the canonical order lines every adapter provides, in this order. -#}
+{% macro commerce_order_line_columns() -%}
+    {{ return([
+        'store', 'order_id', 'order_type', 'customer_id', 'customer_key', 'country', 'ordered_at',
+        'order_date', 'is_service_line', 'is_exact_duplicate', 'invalid_fields',
+        'is_missing_customer', 'has_positive_quantity_and_price', 'n_lines', 'units', 'line_value',
+    ]) }}
+{%- endmacro %}
+
+{#- A customer id as a positive 64-bit integer, for stores whose customers have text keys (the
+    online_retail ids are numbers already): stable, and unique in practice (a test checks the ids
+    of each store are unique). -#}
+{% macro stable_customer_id(text) -%}
+    {{ return(adapter.dispatch('stable_customer_id')(text)) }}
+{%- endmacro %}
+
+{% macro default__stable_customer_id(text) -%}
+    abs(xxhash64({{ text }}))
+{%- endmacro %}
+
+{% macro duckdb__stable_customer_id(text) -%}
+    cast(hash({{ text }}) >> 1 as bigint)
 {%- endmacro %}

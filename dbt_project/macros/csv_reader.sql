@@ -92,3 +92,25 @@
     from {{ rejects }}_reject_errors
     group by line
 {%- endmacro %}
+
+{#- One row counting the lines of a CSV file apart from the load: its non-blank lines read as plain
+    text (no quoting, no columns) less the header, and the line breaks inside quoted fields of
+    the records the reader returns (such a record spans several lines but is one raw row). Raw
+    rows = n_file_lines - n_line_breaks_in_records; what the reader did not return was rejected. -#}
+{% macro csv_line_counts(path_relation, rejects, variable) -%}
+    select
+        (
+            select count(text_line) - 1
+            from read_csv({{ path_relation }}, header = false, auto_detect = false,
+                columns = {'text_line': 'VARCHAR'}, delim = '{{ "\x1f" }}', quote = '', escape = '',
+                strict_mode = false, max_line_size = 67108864)
+        ) as n_file_lines,
+        (
+            select coalesce(sum(length(record_text) - length(replace(record_text, chr(10), ''))), 0)
+            from (
+                select concat_ws('', columns(*)) as record_text
+                from {{ read_csv_file(path_relation, rejects, variable) }}
+            ) as records
+            where strpos(record_text, chr(10)) > 0
+        ) as n_line_breaks_in_records
+{%- endmacro %}

@@ -1,5 +1,5 @@
--- The stores seed and the adapters the project builds (macro commerce_stores()) name the same
--- stores, and every store has order lines. Returns each store missing on one side.
+-- Every store this build includes (macro commerce_stores(): its adapter is built) has a row in
+-- the stores seed and order lines. Returns each store that has not.
 
 with
 
@@ -12,8 +12,8 @@ seeded as (
 adapters as (
 
     {% for store in commerce_stores() -%}
-        select cast('{{ store }}' as {{ dbt.type_string() }}) as store
-        {% if not loop.last %}union all
+    select cast('{{ store }}' as {{ dbt.type_string() }}) as store
+    {% if not loop.last %}union all
     {% endif -%}
     {%- endfor %}
 
@@ -26,13 +26,12 @@ with_lines as (
 )
 
 select
-    coalesce(seeded.store, adapters.store) as store,
+    adapters.store,
     seeded.store is not null as in_seed,
-    adapters.store is not null as has_adapter,
     with_lines.store is not null as has_order_lines
-from seeded
-full outer join adapters
-    on seeded.store = adapters.store
+from adapters
+left join seeded
+    on adapters.store = seeded.store
 left join with_lines
-    on coalesce(seeded.store, adapters.store) = with_lines.store
-where seeded.store is null or adapters.store is null or with_lines.store is null
+    on adapters.store = with_lines.store
+where seeded.store is null or with_lines.store is null

@@ -1,7 +1,7 @@
 -- A view: every parsed line of the online_retail store with exactly one status and reason, for
 -- drilling down to single lines. The rules are the macros in macros/commerce_rules.sql, the
 -- same ones that classify the order lines the marts are built from (int_order_lines_classified).
-{{ config(materialized='view') }}
+{{ config(materialized='view', enabled='online_retail' in commerce_stores()) }}
 
 with
 

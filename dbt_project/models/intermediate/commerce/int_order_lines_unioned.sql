@@ -1,9 +1,15 @@
 -- The canonical order lines of every store (macros/commerce_rules.sql commerce_stores()), one
--- adapter model each: everything customer-facing is computed once from here, per store.
+-- adapter model each, with the columns of commerce_order_line_columns(): everything
+-- customer-facing is computed once from here, per store.
 {{ config(materialized='view') }}
 
 {% for store in commerce_stores() -%}
-    select * from {{ ref('stg_' ~ store ~ '__order_lines') }} -- noqa: AM04
-    {% if not loop.last %}union all
-{% endif -%}
+    select
+        {%- for column in commerce_order_line_columns() %}
+        {{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from {{ ref('stg_' ~ store ~ '__order_lines') }}
+    {%- if not loop.last %}
+    union all
+    {% endif %}
 {%- endfor %}

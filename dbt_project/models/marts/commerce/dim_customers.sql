@@ -51,6 +51,7 @@ customers as (
     select
         store,
         customer_id,
+        min(customer_key) as customer_key,
         min(order_date) as first_seen_date,
         max(order_date) as last_seen_date,
         sum(n_lines) as n_lines,
@@ -68,6 +69,7 @@ final as (
     select
         customers.store,
         customers.customer_id,
+        customers.customer_key,
         main_country.country,
         customers.first_seen_date,
         customers.last_seen_date,

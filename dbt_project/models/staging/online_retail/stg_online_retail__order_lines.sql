@@ -19,6 +19,7 @@ final as (
         invoice_no as order_id,
         invoice_type as order_type,
         customer_id,
+        cast(customer_id as {{ dbt.type_string() }}) as customer_key,
         country,
         invoiced_at as ordered_at,
         invoice_date as order_date,

@@ -1,0 +1,29 @@
+-- One row per raw payment of the Olist export: payment value as an exact decimal.
+
+with
+
+source as (
+
+    select *
+    from {{ olist_rows('order_payments', [
+        'order_id', 'payment_sequential', 'payment_type', 'payment_installments', 'payment_value',
+    ]) }} as payments
+
+),
+
+final as (
+
+    select
+        line_number,
+        nullif(trim(order_id), '') as order_id,
+        {{ dbt.safe_cast('trim(payment_sequential)', dbt.type_int()) }} as payment_sequential,
+        lower(nullif(trim(payment_type), '')) as payment_type,
+        {{ dbt.safe_cast('trim(payment_installments)', dbt.type_int()) }} as payment_installments,
+        {{ dbt.safe_cast('trim(payment_value)', 'decimal(18, 2)') }} as payment_value,
+        nullif(trim(payment_value), '') is not null
+        and {{ dbt.safe_cast('trim(payment_value)', 'decimal(18, 2)') }} is null as is_payment_value_invalid
+    from source
+
+)
+
+select * from final
