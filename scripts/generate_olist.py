@@ -378,15 +378,14 @@ def copy_real_table(src: Path, dest: Path, compress: bool) -> None:
         _write_bytes(f.read(), dest, compress)
 
 
-def copy_payments(src: Path, dest: Path, order_ids: set[str], compress: bool) -> int:
-    """Copy the payment lines of the chosen orders unchanged (header first); return lines kept."""
+def copy_payments(src: Path, dest: Path, order_ids: set[str], compress: bool) -> None:
+    """Copy the payment lines of the chosen orders unchanged, header first."""
     opener = gzip.open if src.suffix == ".gz" else open
     with opener(src, "rb") as f:
         lines = f.read().splitlines(keepends=True)
     keys = {o.encode() for o in order_ids}
     kept = [line for line in lines[1:] if line.split(b",", 1)[0].strip(b'"') in keys]
     _write_bytes([lines[0], *kept], dest, compress)
-    return len(kept)
 
 
 # --- small drawing helpers ---------------------------------------------------------------------
@@ -415,7 +414,8 @@ def apportion(weights: list[float] | np.ndarray, total: int) -> np.ndarray:
     return counts
 
 
-def shares(weights: list[float] | list[int]) -> np.ndarray:
+def shares(weights: list[float] | list[int] | np.ndarray) -> np.ndarray:
+    """Weights as shares summing to 1 (for rng.choice and cumulative draws)."""
     w = np.asarray(weights, dtype=float)
     return w / w.sum()
 
@@ -547,7 +547,9 @@ def draw_locations(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.nda
 # --- items -------------------------------------------------------------------------------------
 
 
-def draw_item_counts(rng: np.random.Generator, total_cents: np.ndarray, split: np.ndarray):
+def draw_item_counts(
+    rng: np.random.Generator, total_cents: np.ndarray, split: np.ndarray
+) -> np.ndarray:
     """Items per order: mostly one; a split payment allows one item per MIN_ITEM_CENTS of it."""
     n = total_cents.size
     extra = np.where(rng.random(n) < MULTI_ITEM_SHARE, rng.geometric(MULTI_ITEM_P, n), 0)
@@ -899,18 +901,15 @@ def write_generated(tables: dict[str, pa.Table], config: OlistConfig) -> dict[st
     return written
 
 
-def write_real(source: Source, config: OlistConfig) -> dict[str, int | None]:
+def write_real(source: Source, config: OlistConfig) -> None:
     """Copy the four real tables; payments restricted to the chosen orders with --orders."""
-    written: dict[str, int | None] = {}
     for table in REAL_TABLES:
         src = source_file(config.source, table)
         dest = output_path(config.out, table, config.gzip)
         if table == PAYMENTS and config.orders is not None:
-            written[table] = copy_payments(src, dest, set(source.order_id), config.gzip)
+            copy_payments(src, dest, set(source.order_id), config.gzip)
         else:
             copy_real_table(src, dest, config.gzip)
-            written[table] = None
-    return written
 
 
 def run(config: OlistConfig) -> dict[str, int]:

@@ -1,0 +1,206 @@
+"""The olist store: its RFM against an independent pandas computation (both timestamp formats),
+every raw row of every file accounted for, segments and attribute profiles, and bad folders."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from checks import assert_columns_equal, assert_single_line_error, digest
+from olist_reference import reference_olist_rfm
+from support import PROJECT_ROOT, run_script
+
+OLIST_SOURCE = PROJECT_ROOT.parent / "shared" / "data" / "olist"
+ORDERS = 3_000
+EXACT = [
+    "frequency",
+    "has_purchases",
+    "recency_days",
+    "tenure_days",
+    "r_score",
+    "f_score",
+    "m_score",
+    "rfm_segment",
+]
+MONEY = ["monetary"]
+
+pytestmark = pytest.mark.skipif(not OLIST_SOURCE.is_dir(), reason=f"{OLIST_SOURCE} not found")
+
+
+def generate_olist(folder: Path, timestamp_format: str = "iso", gzip: bool = False) -> Path:
+    args = ["--source", str(OLIST_SOURCE), "--out", str(folder), "--orders", str(ORDERS)]
+    args += ["--timestamp-format", timestamp_format] + (["--gzip"] if gzip else [])
+    result = run_script("generate_olist.py", *args)
+    assert result.returncode == 0, result.stderr
+    return folder
+
+
+def build_olist(folder: Path, warehouse: Path, *extra: str):
+    return run_script(
+        "build_warehouse.py",
+        "--olist-dir",
+        str(folder),
+        "--duckdb-path",
+        str(warehouse),
+        "--only",
+        "commerce",
+        "--quiet",
+        *extra,
+    )
+
+
+@pytest.fixture(scope="module", params=["iso", "us"])
+def olist_warehouse(request, tmp_path_factory) -> tuple[Path, Path]:
+    """An olist-only warehouse on 3,000 generated orders, with ISO or US timestamps (and .csv.gz
+    files for the US set)."""
+    root = tmp_path_factory.mktemp(f"olist_{request.param}")
+    folder = generate_olist(root / "olist", request.param, gzip=request.param == "us")
+    warehouse = root / "warehouse.duckdb"
+    result = build_olist(folder, warehouse)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return folder, warehouse
+
+
+def query(warehouse: Path, sql: str) -> pd.DataFrame:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(sql).df()
+
+
+def test_rfm_matches_the_independent_computation(olist_warehouse):
+    folder, warehouse = olist_warehouse
+    mart = query(
+        warehouse,
+        "select r.*, d.customer_key from marts.fct_customer_rfm as r"
+        " inner join marts.dim_customers as d using (store, customer_id)"
+        " where r.store = 'olist' order by d.customer_key",
+    )
+    expected = reference_olist_rfm(folder)
+    assert len(mart) == len(expected) > 2_000
+    assert mart["customer_id"].is_unique
+    assert_columns_equal(mart, expected, "customer_key", EXACT, MONEY)
+    for column in ["first_purchase_date", "last_purchase_date", "as_of_date"]:
+        assert (
+            pd.to_datetime(mart[column]).fillna(pd.Timestamp(0))
+            == pd.to_datetime(expected[column]).fillna(pd.Timestamp(0))
+        ).all(), column
+    assert (mart["country"] == "Brazil").all()
+
+
+def test_every_raw_row_of_every_file_is_accounted_for(olist_warehouse):
+    folder, warehouse = olist_warehouse
+    reconciled = query(
+        warehouse,
+        "select source_table, sum(n_rows) as n from marts.olist_file_reconciliation group by 1",
+    ).set_index("source_table")["n"]
+    for name, table in [
+        ("olist_orders_dataset", "orders"),
+        ("olist_customers_dataset", "customers"),
+        ("olist_order_items_dataset", "order_items"),
+        ("olist_order_payments_dataset", "order_payments"),
+        ("olist_products_dataset", "products"),
+        ("product_category_name_translation", "category_translation"),
+        ("olist_order_reviews_dataset", "order_reviews"),
+        ("olist_sellers_dataset", "sellers"),
+        ("olist_geolocation_dataset", "geolocation"),
+    ]:
+        path = next(folder.glob(f"{name}.csv*"))
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+        assert reconciled[table] == len(raw), table
+    orders = query(
+        warehouse,
+        "select reason, n_rows from marts.olist_file_reconciliation where source_table = 'orders'",
+    ).set_index("reason")["n_rows"]
+    raw_orders = pd.read_csv(next(folder.glob("olist_orders_dataset.csv*")), dtype=str)
+    not_counted = raw_orders["order_status"].isin(["canceled", "unavailable"]).sum()
+    assert orders["canceled_order"] == not_counted
+    assert orders["purchase"] == len(raw_orders) - not_counted
+
+
+def test_segments_and_attribute_profiles(olist_warehouse):
+    _, warehouse = olist_warehouse
+    runs = query(warehouse, "select store, k from marts.segmentation_runs")
+    assert runs["store"].tolist() == ["olist"] and runs["k"].iloc[0] >= 2
+    profiles = query(
+        warehouse,
+        "select attribute, sum(customers) as customers, count(distinct segment_id) as segments"
+        " from marts.segment_attribute_profiles where store = 'olist' group by 1",
+    ).set_index("attribute")
+    segmented = query(warehouse, "select count(*) as n from marts.customer_segments")["n"].iloc[0]
+    # every segmented customer has a state, city and country; the others may be unknown (a
+    # customer without reviews has no review score)
+    for attribute in ["state", "city", "country"]:
+        assert profiles.loc[attribute, "customers"] == segmented, attribute
+    for attribute in ["payment_type", "product_category", "price_band", "review_score"]:
+        assert 0.9 * segmented <= profiles.loc[attribute, "customers"] <= segmented, attribute
+    shares = query(
+        warehouse,
+        "select segment_id, attribute, sum(share_of_segment) as total"
+        " from marts.segment_attribute_profiles group by 1, 2",
+    )
+    complete = shares["attribute"].isin(["state", "city", "country"])
+    assert ((shares.loc[complete, "total"] - 1).abs() < 1e-9).all()
+    assert (shares["total"] <= 1 + 1e-9).all()
+
+
+@pytest.mark.parametrize(
+    ("damage", "fragment"),
+    [
+        (
+            lambda f: next(f.glob("olist_orders_dataset.csv*")).unlink(),
+            "olist_orders_dataset.csv: file does not exist",
+        ),
+        (
+            lambda f: (
+                pd.read_csv(next(f.glob("olist_order_payments_dataset.csv*")), dtype=str)
+                .drop(columns="payment_value")
+                .to_csv(next(f.glob("olist_order_payments_dataset.csv*")), index=False)
+            ),
+            "missing column payment_value",
+        ),
+        (lambda f: next(f.glob("olist_customers_dataset.csv*")).write_text(""), "file is empty"),
+        (
+            lambda f: shutil.copy(
+                next(f.glob("olist_products_dataset.csv")), f / "olist_products_dataset.csv.gz"
+            ),
+            "both olist_products_dataset.csv and olist_products_dataset.csv.gz",
+        ),
+    ],
+    ids=["missing-file", "missing-column", "empty-file", "csv-and-gz"],
+)
+def test_bad_folders_are_one_line_and_change_nothing(tmp_path, damage, fragment):
+    folder = generate_olist(tmp_path / "olist")
+    warehouse = tmp_path / "warehouse.duckdb"
+    assert build_olist(folder, warehouse).returncode == 0
+    before = digest(warehouse)
+    damage(folder)
+    assert_single_line_error(build_olist(folder, warehouse), fragment)
+    assert digest(warehouse) == before
+
+
+def test_missing_optional_files_build(tmp_path):
+    folder = generate_olist(tmp_path / "olist")
+    for name in [
+        "olist_order_reviews_dataset",
+        "olist_sellers_dataset",
+        "olist_geolocation_dataset",
+    ]:
+        next(folder.glob(f"{name}.csv*")).unlink()
+    warehouse = tmp_path / "warehouse.duckdb"
+    result = build_olist(folder, warehouse)
+    assert result.returncode == 0, result.stdout + result.stderr
+    files = set(
+        query(warehouse, "select distinct source_table from marts.olist_file_reconciliation")[
+            "source_table"
+        ]
+    )
+    assert files == {
+        "orders",
+        "customers",
+        "order_items",
+        "order_payments",
+        "products",
+        "category_translation",
+    }
