@@ -7,10 +7,13 @@ from types import MappingProxyType
 
 from apps.warehouse import Snapshot
 
+# the stores this warehouse was built with: those with a segment model (the seed lists every
+# store the project knows, built or not)
 STORES_QUERY = """
-select store, coalesce(display_name, store) as display_name
-from seeds.stores
-order by store
+select stores.store, coalesce(stores.display_name, stores.store) as display_name
+from seeds.stores as stores
+where stores.store in (select distinct segment_model.store from marts.segment_model)
+order by stores.store
 """
 
 
@@ -22,7 +25,9 @@ def stores(snapshot: Snapshot) -> Mapping[str, str]:
     """Store -> display name, in store order; empty for a warehouse without the commerce side."""
 
     def read() -> Mapping[str, str]:
-        if not snapshot.has_table("stores", schema="seeds"):
+        if not (
+            snapshot.has_table("stores", schema="seeds") and snapshot.has_table("segment_model")
+        ):
             return MappingProxyType({})
         frame = snapshot.query(STORES_QUERY)
         return MappingProxyType(dict(zip(frame["store"], frame["display_name"], strict=True)))

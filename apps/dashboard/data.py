@@ -23,6 +23,19 @@ SCATTER_SAMPLE_ROWS = 5_000
 SAMPLE_SEED = 42
 STUDENT_DIMENSIONS = ("country_bucket", "diploma_bucket", "has_bogo", "dominant_payment_term")
 NOT_SEGMENTED = "(not segmented)"
+# segment_attribute_profiles: the attributes in this order first (others after, by name), and how
+# many values of an attribute the heat map shows (those with the most customers; the rest summed)
+ATTRIBUTE_ORDER = (
+    "country",
+    "state",
+    "city",
+    "payment_type",
+    "product_category",
+    "price_band",
+    "review_score",
+)
+PROFILE_TOP_VALUES = 12
+OTHER_VALUES = "other"
 
 
 def warehouse_path() -> Path:
@@ -39,6 +52,16 @@ class RunInfo:
     run_started_at: datetime | None
     k: int | None
     k_choice_reason: str | None
+
+
+@dataclass(frozen=True)
+class AttributeProfile:
+    """The segments of a store profiled by one attribute (marts.segment_attribute_profiles)."""
+
+    attributes: tuple[str, ...]  # every attribute the store has, in ATTRIBUTE_ORDER
+    attribute: str | None  # the one profiled (None: the store has none)
+    cells: pd.DataFrame  # the heat map: segment x the top values and "other"
+    rows: pd.DataFrame  # the mart's rows of the store and attribute
 
 
 @dataclass(frozen=True)
@@ -218,6 +241,99 @@ def segment_rules(wh: Snapshot, store: str) -> pd.DataFrame:
         """,
         [store],
     )
+
+
+# --- segment profiles by attribute (marts.segment_attribute_profiles) ------------------------
+
+# Each segment's size is the customers of any of its rows over their share_of_segment (the mart's
+# own denominator), so the overall share of a value is its customers over all segmented customers
+# of the store; lift = share in the segment / share overall (> 1: over-represented).
+ATTRIBUTE_CELLS_QUERY = """
+with store_rows as (
+    select segment_id, segment_label, attribute, attribute_value, customers, share_of_segment
+    from marts.segment_attribute_profiles
+    where store = $1
+),
+segments as (
+    select segment_id, min(segment_label) as segment_label,
+           round(max(customers / share_of_segment)) as segment_customers
+    from store_rows
+    group by segment_id
+),
+attribute_rows as (
+    select segment_id, attribute_value, customers
+    from store_rows
+    where attribute = $2
+),
+ranked_values as (
+    select attribute_value, sum(customers) as value_customers,
+           row_number() over (order by sum(customers) desc, attribute_value) as value_rank
+    from attribute_rows
+    group by attribute_value
+),
+other_label as (
+    -- "other" unless one of the values shown is called so
+    select if(count(*) = 0, $4, $4 || ' values') as label
+    from ranked_values
+    where value_rank <= $3 and attribute_value = $4
+),
+cells as (
+    select r.segment_id,
+           if(v.value_rank <= $3, r.attribute_value, (select label from other_label))
+               as attribute_value,
+           least(v.value_rank, $3 + 1) as value_rank,
+           v.value_rank > $3 as is_other,
+           sum(r.customers) as customers
+    from attribute_rows as r
+    join ranked_values as v using (attribute_value)
+    group by all
+),
+total as (
+    select sum(segment_customers) as customers from segments
+)
+select c.segment_id, s.segment_label, c.attribute_value, c.value_rank, c.is_other,
+       cast(c.customers as bigint) as customers,
+       c.customers / s.segment_customers as share_of_segment,
+       sum(c.customers) over (partition by c.value_rank) / t.customers as share_overall,
+       (c.customers / s.segment_customers)
+           / (sum(c.customers) over (partition by c.value_rank) / t.customers) as lift
+from cells as c
+join segments as s using (segment_id)
+cross join total as t
+order by c.segment_id, c.value_rank
+"""
+
+
+def attribute_profile(wh: Snapshot, store: str, attribute: str | None = None) -> AttributeProfile:
+    """A store's segments profiled by `attribute` (default: its first): the attributes it has, the
+    heat map cells (share of each segment per value, for the PROFILE_TOP_VALUES values with the most
+    customers and OTHER_VALUES summing the rest, with each value's overall share and lift) and the
+    mart's rows for that attribute. Aggregated in DuckDB: a few rows per segment and value."""
+    found = wh.query(
+        "select distinct attribute from marts.segment_attribute_profiles where store = ?", [store]
+    )["attribute"]
+    attributes = tuple(
+        sorted(
+            found,
+            key=lambda name: (
+                ATTRIBUTE_ORDER.index(name) if name in ATTRIBUTE_ORDER else len(ATTRIBUTE_ORDER),
+                name,
+            ),
+        )
+    )
+    if attribute not in attributes:
+        attribute = attributes[0] if attributes else None
+    cells = wh.query(ATTRIBUTE_CELLS_QUERY, [store, attribute, PROFILE_TOP_VALUES, OTHER_VALUES])
+    rows = wh.query(
+        """
+        select *
+        from marts.segment_attribute_profiles
+        where store = ? and attribute = ?
+        order by segment_id, customers desc, attribute_value
+        """,
+        [store, attribute],
+    )
+    return AttributeProfile(attributes, attribute, cells, rows)
 
 
 # --- migrations (marts.segment_migrations, the one definition) ------------------------------

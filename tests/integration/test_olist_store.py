@@ -204,3 +204,47 @@ def test_missing_optional_files_build(tmp_path):
         "products",
         "category_translation",
     }
+
+
+@pytest.mark.real_data
+def test_the_four_real_tables_reconcile_to_their_published_check_values(tmp_path):
+    """The whole generated set around the four real tables: payments, products, sellers and the
+    category names load whole, with the check values of ../shared/data/README.md."""
+    folder = tmp_path / "olist"
+    result = run_script("generate_olist.py", "--source", str(OLIST_SOURCE), "--out", str(folder))
+    assert result.returncode == 0, result.stderr
+    warehouse = tmp_path / "warehouse.duckdb"
+    built = build_olist(folder, warehouse)
+    assert built.returncode == 0, built.stdout + built.stderr
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        payments = con.execute(
+            "select count(*), count(distinct order_id), cast(sum(payment_value) as varchar)"
+            " from staging.stg_olist__order_payments"
+        ).fetchone()
+        types = dict(
+            con.execute(
+                "select payment_type, count(*) from staging.stg_olist__order_payments group by 1"
+            ).fetchall()
+        )
+        products = con.execute(
+            "select count(*), count(*) filter (where category_name is null)"
+            " from staging.stg_olist__products"
+        ).fetchone()
+        kept = dict(
+            con.execute(
+                "select source_table, n_rows from marts.olist_file_reconciliation"
+                " where source_table in ('sellers', 'category_translation', 'order_payments')"
+            ).fetchall()
+        )
+        orders = con.execute("select count(*) from staging.stg_olist__orders").fetchone()[0]
+    assert payments == (103_886, 99_440, "16008872.12")
+    assert types == {
+        "credit_card": 76_795,
+        "boleto": 19_784,
+        "voucher": 5_775,
+        "debit_card": 1_529,
+        "not_defined": 3,
+    }
+    assert products == (32_951, 610)
+    assert kept == {"sellers": 3_095, "category_translation": 71, "order_payments": 103_886}
+    assert orders == 99_441
