@@ -97,7 +97,8 @@ def render(wh: Snapshot, store: str) -> None:
     if profile.attribute is None:
         st.info("No segment of this store has an attribute profile in the published warehouse.")
         return
-    st.session_state[ATTRIBUTE_KEY] = profile.attribute
+    if st.session_state.get(ATTRIBUTE_KEY) != profile.attribute:
+        st.session_state[ATTRIBUTE_KEY] = profile.attribute
     st.selectbox(
         "Attribute",
         profile.attributes,
