@@ -72,7 +72,7 @@ export: $(INSTALLED)
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check models_py apps bench scripts tests
 	$(VENV)/bin/ruff format --check models_py apps bench scripts tests
-	cd dbt_project && env -u RETAIL_PATH -u STUDENTS_DIR DBT_DUCKDB_PATH=:memory: \
+	cd dbt_project && env -u RETAIL_PATH -u STUDENTS_DIR DBT_DUCKDB_PATH=:memory: OLIST_DIR=sample_data/olist \
 		../$(VENV)/bin/sqlfluff lint models tests analyses
 
 clean:

@@ -30,7 +30,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 APP = PROJECT_ROOT / "apps" / "dashboard" / "app.py"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
-PAGES = ("overview", "segments", "migrations", "students", "score")
+PAGES = ("overview", "segments", "profiles", "migrations", "students", "score")
 CHROMIUM_FLAGS = (
     "--headless",
     "--no-sandbox",

@@ -305,24 +305,28 @@ order by c.segment_id, c.value_rank
 
 
 def attribute_profile(wh: Snapshot, store: str, attribute: str | None = None) -> AttributeProfile:
-    """A store's segments profiled by `attribute` (default: its first): the attributes it has, the
-    heat map cells (share of each segment per value, for the PROFILE_TOP_VALUES values with the most
-    customers and OTHER_VALUES summing the rest, with each value's overall share and lift) and the
-    mart's rows for that attribute. Aggregated in DuckDB: a few rows per segment and value."""
+    """A store's segments profiled by `attribute` (default: its first with more than one value):
+    the attributes it has, the heat map cells (share of each segment per value, for the
+    PROFILE_TOP_VALUES values with the most customers and OTHER_VALUES summing the rest, with each
+    value's overall share and lift) and the mart's rows for that attribute. Aggregated in DuckDB: a
+    few rows per segment and value."""
     found = wh.query(
-        "select distinct attribute from marts.segment_attribute_profiles where store = ?", [store]
-    )["attribute"]
-    attributes = tuple(
-        sorted(
-            found,
-            key=lambda name: (
-                ATTRIBUTE_ORDER.index(name) if name in ATTRIBUTE_ORDER else len(ATTRIBUTE_ORDER),
-                name,
-            ),
-        )
+        """
+        select attribute, count(distinct attribute_value) as n_values
+        from marts.segment_attribute_profiles
+        where store = ?
+        group by attribute
+        """,
+        [store],
     )
+    order = {name: position for position, name in enumerate(ATTRIBUTE_ORDER)}
+    found = found.sort_values(
+        "attribute", key=lambda names: names.map(lambda n: (order.get(n, len(order)), n))
+    )
+    attributes = tuple(found["attribute"])
     if attribute not in attributes:
-        attribute = attributes[0] if attributes else None
+        varied = found.loc[found["n_values"] > 1, "attribute"]
+        attribute = varied.iloc[0] if len(varied) else (attributes[0] if attributes else None)
     cells = wh.query(ATTRIBUTE_CELLS_QUERY, [store, attribute, PROFILE_TOP_VALUES, OTHER_VALUES])
     rows = wh.query(
         """

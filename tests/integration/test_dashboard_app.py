@@ -3,10 +3,14 @@ and on a copy of it with two stores."""
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import shutil
 
 import duckdb
+import numpy as np
+import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 from streamlit.testing.v1 import AppTest
@@ -28,6 +32,7 @@ MISSING_TABLE = "is not in the published warehouse"
 EXPECTED = {
     "overview": ("Overview", 2),
     "segments": ("Segment explorer", 5),
+    "profiles": ("Segment profiles by attribute", 1),
     "migrations": ("Migrations", 0),
     "students": ("Students", 8),
     "score": ("Score a customer", 0),
@@ -78,6 +83,85 @@ def test_page_renders_with_its_charts_and_downloadable_tables(
     assert len(at.caption) >= len(charts)
     # every table can be downloaded as CSV
     assert len(at.get("download_button")) >= len(at.dataframe)
+
+
+def attribute_rows(warehouse_path, store: str, attribute: str) -> pd.DataFrame:
+    """The rows of marts.segment_attribute_profiles of `store` and `attribute`, queried here."""
+    with duckdb.connect(str(warehouse_path), read_only=True) as con:
+        return con.execute(
+            "select * from marts.segment_attribute_profiles where store = ? and attribute = ?",
+            [store, attribute],
+        ).df()
+
+
+def assert_same_rows(shown: pd.DataFrame, expected: pd.DataFrame) -> None:
+    """The same rows (in any order) with the same columns and values."""
+    assert list(shown.columns) == list(expected.columns)
+    key = ["segment_id", "attribute_value"]
+    pd.testing.assert_frame_equal(
+        shown.sort_values(key).reset_index(drop=True),
+        expected.sort_values(key).reset_index(drop=True),
+        check_dtype=False,
+    )
+
+
+def heat_map(at: AppTest) -> dict:
+    """The profile page's heat map: its values (columns), segments (rows) and shares."""
+    (chart,) = at.get("plotly_chart")
+    trace = json.loads(chart.proto.spec)["data"][0]
+    assert trace["type"] == "heatmap"
+    z = trace["z"]
+    if isinstance(z, dict):  # plotly's typed array: base64 of the numpy array's bytes
+        shape = [int(n) for n in z["shape"].split(",")]
+        z = np.frombuffer(base64.b64decode(z["bdata"]), dtype=z["dtype"]).reshape(shape).tolist()
+    return {"x": list(trace["x"]), "y": list(trace["y"]), "z": z}
+
+
+def test_profiles_by_country_of_the_generated_warehouse(monkeypatch, generated_warehouse):
+    monkeypatch.setenv("DUCKDB_PATH", str(generated_warehouse.path))
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    at.query_params["page"] = "profiles"  # reachable from the address
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [h.value for h in at.header] == ["Segment profiles by attribute"]
+    selector = at.selectbox(key="profiles_attribute")
+    assert selector.options == ["country"] and selector.value == "country"
+    table = at.dataframe[0].value
+    assert_same_rows(table, attribute_rows(generated_warehouse.path, STORE, "country"))
+    with duckdb.connect(str(generated_warehouse.path), read_only=True) as con:
+        countries = con.execute(
+            "select r.country, count(*) as customers, count(distinct s.segment_id) as segments"
+            " from marts.customer_segments as s"
+            " join marts.fct_customer_rfm as r using (store, customer_id)"
+            " where s.store = ? and r.country is not null group by r.country"
+            " order by customers desc, r.country",
+            [STORE],
+        ).df()
+        segments = con.execute(
+            "select segment_id, segment_label from marts.segment_profiles where store = ?"
+            " order by segment_id",
+            [STORE],
+        ).fetchall()
+    # one value per country of the segmented customers, each customer counted once
+    assert set(table["attribute_value"]) == set(countries["country"])
+    assert table["customers"].sum() == countries["customers"].sum()
+    assert len(table) == countries["segments"].sum()
+    # the heat map: segments by id (rows) x the 12 countries with the most customers, then "other"
+    shown = heat_map(at)
+    assert shown["y"] == [f"{segment_id} · {label}" for segment_id, label in segments]
+    top = list(countries["country"][:12])
+    assert shown["x"] == top + (["other"] if len(countries) > 12 else [])
+    assert len(countries) > 12  # the generated data has enough countries to sum some as "other"
+    for row, (segment_id, _) in zip(shown["z"], segments, strict=True):
+        of_segment = table[table["segment_id"] == segment_id]
+        expected = of_segment.set_index("attribute_value")["share_of_segment"]
+        assert row[:12] == pytest.approx([expected.get(country, 0.0) for country in top])
+        assert row[12] == pytest.approx(expected.drop(top, errors="ignore").sum())
+    reading = at.caption[1].value
+    assert reading.startswith("Each row is a segment's customers by country")
+    assert "Most over-represented" in reading
+    (download,) = at.get("download_button")
+    assert download.proto.label == "Download segment profiles by country (CSV)"
 
 
 def overview_figures(warehouse_path, store: str) -> dict[str, str]:
@@ -282,6 +366,65 @@ def test_every_commerce_page_shows_the_chosen_store(monkeypatch, two_store_wareh
     # the student page has no store: the selector stays, disabled
     students = open_app(monkeypatch, two_store_warehouse, "students")
     assert students.sidebar.selectbox(key="store").disabled
+
+
+@pytest.fixture(scope="module")
+def two_store_profiles(two_store_warehouse, tmp_path_factory):
+    """The two-store copy whose second store has labels of its own in
+    marts.segment_attribute_profiles and a second attribute, payment_type, like Olist's."""
+    path = tmp_path_factory.mktemp("two_store_profiles") / "warehouse.duckdb"
+    shutil.copy2(two_store_warehouse, path)
+    with duckdb.connect(str(path)) as con:
+        con.execute(
+            "update marts.segment_attribute_profiles set segment_label = segment_label || ' (2nd)'"
+            " where store = ?",
+            [SECOND_STORE],
+        )
+        con.execute(
+            """
+            insert into marts.segment_attribute_profiles
+            select store, segment_id, segment_label, 'payment_type',
+                   if(attribute_value = 'United Kingdom', 'credit_card', 'boleto'),
+                   sum(customers), sum(share_of_segment), sum(revenue), min(model_run_id)
+            from marts.segment_attribute_profiles
+            where store = ? and attribute = 'country'
+            group by all
+            """,
+            [SECOND_STORE],
+        )
+    return path
+
+
+def test_profiles_follow_the_store_and_the_attribute(monkeypatch, two_store_profiles):
+    path = two_store_profiles
+    at = open_app(monkeypatch, path, "profiles")
+    assert at.selectbox(key="profiles_attribute").options == ["country"]
+    assert_same_rows(at.dataframe[0].value, attribute_rows(path, STORE, "country"))
+
+    at.sidebar.selectbox(key="store").set_value(SECOND_STORE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    selector = at.selectbox(key="profiles_attribute")
+    assert selector.options == ["country", "payment_type"] and selector.value == "country"
+    table = at.dataframe[0].value
+    assert_same_rows(table, attribute_rows(path, SECOND_STORE, "country"))
+    assert all(label.endswith(" (2nd)") for label in table["segment_label"])
+    assert all(label.endswith(" (2nd)") for label in heat_map(at)["y"])
+
+    selector.set_value("payment_type").run()
+    assert not at.exception, [e.value for e in at.exception]
+    expected = attribute_rows(path, SECOND_STORE, "payment_type")
+    assert_same_rows(at.dataframe[0].value, expected)
+    by_customers = expected.groupby("attribute_value")["customers"].sum().sort_values()
+    assert heat_map(at)["x"] == list(by_customers.index[::-1])  # most customers first
+    assert "by payment_type" in at.caption[1].value
+    (download,) = at.get("download_button")
+    assert download.proto.label == "Download segment profiles by payment_type (CSV)"
+
+    # back to the first store, which has no payment_type: its country profile again
+    at.sidebar.selectbox(key="store").set_value(STORE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="profiles_attribute").value == "country"
+    assert_same_rows(at.dataframe[0].value, attribute_rows(path, STORE, "country"))
 
 
 @pytest.mark.parametrize(("recency", "frequency", "monetary"), [(64, 32, 100924.0), (300, 1, 35.5)])

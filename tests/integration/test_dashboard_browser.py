@@ -16,8 +16,8 @@ from two_stores import SECOND_STORE, copy_as_two_stores
 from scripts.screenshot_dashboard import PAGES, capture_pages, dashboard_server, ensure_chromium
 
 OUTPUT = PROJECT_ROOT / "test-output" / "dashboard"
-CHART_PAGES = {"overview", "segments", "students"}
-COMMERCE_PAGES = ("overview", "segments", "migrations", "score")
+CHART_PAGES = {"overview", "segments", "profiles", "students"}
+COMMERCE_PAGES = ("overview", "segments", "profiles", "migrations", "score")
 
 
 @pytest.fixture(scope="module")

@@ -195,6 +195,19 @@ def test_plain_dbt_build_works_on_a_fresh_copy(tmp_path):
     assert stores == [("online_retail",)]
     assert students > 0
 
+    # the Olist store too, on its synthetic sample
+    with_olist = subprocess.run(
+        ["dbt", "build", "--profiles-dir", "..", "--selector", "commerce"],
+        cwd=copy / "dbt_project",
+        env={**env, "OLIST_DIR": "sample_data/olist"},
+        capture_output=True,
+        text=True,
+    )
+    assert with_olist.returncode == 0, with_olist.stdout[-3000:]
+    with duckdb.connect(str(copy / "warehouse.duckdb"), read_only=True) as con:
+        stores = con.execute("select distinct store from marts.segment_model order by 1").fetchall()
+    assert stores == [("olist",), ("online_retail",)]
+
     missing = subprocess.run(
         ["dbt", "build", "--profiles-dir", "..", "--selector", "commerce"],
         cwd=copy / "dbt_project",

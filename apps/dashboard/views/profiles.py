@@ -12,6 +12,9 @@ from apps.dashboard import data, ui
 from apps.warehouse import Snapshot
 
 ATTRIBUTE_KEY = "profiles_attribute"
+# the reading names the most over-represented value among cells of at least this many customers
+# (when there are such cells): a value of one customer in a small segment says little
+READING_MIN_CUSTOMERS = 10
 
 
 def _segment_name(segment_id, label) -> str:
@@ -64,7 +67,8 @@ def _heatmap(cells: pd.DataFrame, attribute: str) -> go.Figure:
 
 
 def _reading(cells: pd.DataFrame, attribute: str) -> str:
-    """Which shown value is the most over-represented in which segment (share / overall share)."""
+    """Which shown value is the most over-represented in which segment: the highest share in the
+    segment / share overall, among cells of at least READING_MIN_CUSTOMERS customers if any."""
     shown = cells[~cells["is_other"]]
     summed = (
         f"the {data.PROFILE_TOP_VALUES} values with the most customers, "
@@ -72,18 +76,22 @@ def _reading(cells: pd.DataFrame, attribute: str) -> str:
         if cells["is_other"].any()
         else "every value"
     )
-    if shown.empty or shown["lift"].max() <= 1.0 + 1e-9:
+    supported = shown[shown["customers"] >= READING_MIN_CUSTOMERS]
+    among = f" (cells of {READING_MIN_CUSTOMERS}+ customers)" if len(supported) < len(shown) else ""
+    if supported.empty:
+        supported, among = shown, ""
+    if supported.empty or supported["lift"].max() <= 1.0 + 1e-9:
         return (
             f"Each row is a segment's customers by {attribute} ({summed}): every segment has the "
             "store's overall mix, no value is over-represented in any."
         )
-    top = shown.loc[shown["lift"].idxmax()]
+    top = supported.loc[supported["lift"].idxmax()]
     return (
-        f"Each row is a segment's customers by {attribute} ({summed}). Most over-represented: "
-        f"{attribute} {top['attribute_value']} in segment "
+        f"Each row is a segment's customers by {attribute} ({summed}). Most over-represented"
+        f"{among}: {attribute} {top['attribute_value']} in segment "
         f"{_segment_name(top['segment_id'], top['segment_label'])}, {top['share_of_segment']:.1%} "
         f"of its customers against {top['share_overall']:.1%} of all segmented customers "
-        f"({top['lift']:.1f}×)."
+        f"({top['lift']:.1f}× its overall share)."
     )
 
 
@@ -106,7 +114,9 @@ def render(wh: Snapshot, store: str) -> None:
         help="The attributes this store's customers have in marts.segment_attribute_profiles.",
     )
     attribute = profile.attribute
-    run = ", ".join(f"`{run_id}`" for run_id in sorted(profile.rows["model_run_id"].dropna().unique()))
+    run = ", ".join(
+        f"`{run_id}`" for run_id in sorted(profile.rows["model_run_id"].dropna().unique())
+    )
     st.caption(
         f"{profile.rows['attribute_value'].nunique():,} values of {attribute} across "
         f"{profile.rows['segment_id'].nunique():,} segments, from marts.segment_attribute_profiles"

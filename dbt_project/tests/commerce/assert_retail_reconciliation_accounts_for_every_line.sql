@@ -23,7 +23,7 @@ line_counts as (
             n_reject_records
         from {{ ref('stg_' ~ store ~ '__line_counts') }}
         {% if not loop.last %}union all
-    {% endif -%}
+        {% endif -%}
     {%- endfor %}
 ),
 

@@ -12,9 +12,9 @@ seeded as (
 adapters as (
 
     {% for store in commerce_stores() -%}
-    select cast('{{ store }}' as {{ dbt.type_string() }}) as store
-    {% if not loop.last %}union all
-    {% endif -%}
+        select cast('{{ store }}' as {{ dbt.type_string() }}) as store
+        {% if not loop.last %}union all
+        {% endif -%}
     {%- endfor %}
 
 ),

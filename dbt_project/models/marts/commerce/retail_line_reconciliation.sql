@@ -37,7 +37,7 @@ rejected as (
             n_rejected_lines as n_lines
         from {{ ref('stg_' ~ store ~ '__line_counts') }}
         {% if not loop.last %}union all
-    {% endif -%}
+        {% endif -%}
     {%- endfor %}
 
 ),

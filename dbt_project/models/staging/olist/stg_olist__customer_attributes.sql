@@ -121,19 +121,38 @@ reviews as (
 
 attributes as (
 
-    select customer_id, 'state' as attribute, state as attribute_value
-    from latest_order where order_rank = 1 and state is not null
+    select
+        customer_id,
+        'state' as attribute,
+        state as attribute_value
+    from latest_order
+    where order_rank = 1 and state is not null
     union all
-    select customer_id, 'city' as attribute, city as attribute_value
-    from latest_order where order_rank = 1 and city is not null
+    select
+        customer_id,
+        'city' as attribute,
+        city as attribute_value
+    from latest_order
+    where order_rank = 1 and city is not null
     union all
-    select customer_id, 'payment_type' as attribute, payment_type as attribute_value
-    from payment_types where type_rank = 1
+    select
+        customer_id,
+        'payment_type' as attribute,
+        payment_type as attribute_value
+    from payment_types
+    where type_rank = 1
     union all
-    select customer_id, 'product_category' as attribute, category as attribute_value
-    from categories where category_rank = 1
+    select
+        customer_id,
+        'product_category' as attribute,
+        category as attribute_value
+    from categories
+    where category_rank = 1
     union all
-    select customer_id, 'price_band' as attribute, price_band as attribute_value
+    select
+        customer_id,
+        'price_band' as attribute,
+        price_band as attribute_value
     from price_bands
     union all
     select

@@ -9,28 +9,28 @@
 with
 
 {% for table in tables if olist_file_exists(table) -%}
-{{ table }}_counts as (
+    {{ table }}_counts as (
 
-    select
-        cast('{{ table }}' as {{ dbt.type_string() }}) as source_table,
-        file_lines.n_file_lines - file_lines.n_line_breaks_in_records as n_raw_rows,
-        (select count(*) from {{ ref('stg_olist__' ~ table) }}) as n_parsed_rows,
-        (
-            select count(*) from {{ ref('stg_olist__parser_rejects') }} as rejects
-            where rejects.source_table = '{{ table }}'
-        ) as n_reject_records
-    from ({{ csv_line_counts(source('olist', table), 'olist_' ~ table ~ '_count', 'OLIST_DIR') }}) as file_lines
+        select
+            cast('{{ table }}' as {{ dbt.type_string() }}) as source_table,
+            file_lines.n_file_lines - file_lines.n_line_breaks_in_records as n_raw_rows,
+            (select count(*) as n_rows from {{ ref('stg_olist__' ~ table) }}) as n_parsed_rows,
+            (
+                select count(*) as n_rejects from {{ ref('stg_olist__parser_rejects') }} as rejects
+                where rejects.source_table = '{{ table }}'
+            ) as n_reject_records
+        from ({{ csv_line_counts(source('olist', table), 'olist_' ~ table ~ '_count', 'OLIST_DIR') }}) as file_lines
 
-),
+    ),
 
 {% endfor -%}
 
 unioned as (
 
     {% for table in tables if olist_file_exists(table) -%}
-    select * from {{ table }}_counts
-    {% if not loop.last %}union all
-    {% endif -%}
+        select * from {{ table }}_counts
+        {% if not loop.last %}union all
+        {% endif -%}
     {%- endfor %}
 
 ),

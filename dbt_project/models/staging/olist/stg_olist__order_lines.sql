@@ -70,7 +70,8 @@ final as (
         cast(numbered.purchased_at as date) as order_date,
         false as is_service_line,
         numbered.order_id is not null and numbered.copy_number > 1 as is_exact_duplicate,
-        concat_ws(', ',
+        concat_ws(
+            ', ',
             case when numbered.order_id is null then 'order_id (empty)' end,
             case when numbered.purchased_at is null then 'order_purchase_timestamp' end,
             case when coalesce(payments.n_invalid_payments, 0) > 0 then 'payment_value' end

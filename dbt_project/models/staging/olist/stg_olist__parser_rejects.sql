@@ -17,23 +17,23 @@
 with
 
 {% for table in present -%}
-{{ table }}_rejects as (
+    {{ table }}_rejects as (
 
-    {{ csv_reject_rows('olist_' ~ table ~ '_rejects') }}
+        {{ csv_reject_rows('olist_' ~ table ~ '_rejects') }}
 
-),
+    ),
 
 {% endfor -%}
 
 final as (
 
     {% for table in present -%}
-    select
-        cast('{{ table }}' as {{ dbt.type_string() }}) as source_table,
-        {{ table }}_rejects.*
-    from {{ table }}_rejects
-    {% if not loop.last %}union all
-    {% endif -%}
+        select
+            cast('{{ table }}' as {{ dbt.type_string() }}) as source_table,
+            {{ table }}_rejects.*
+        from {{ table }}_rejects
+        {% if not loop.last %}union all
+        {% endif -%}
     {%- endfor %}
 
 )

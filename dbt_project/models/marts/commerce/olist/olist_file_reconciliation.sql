@@ -57,7 +57,7 @@ customers as (
             row_number() over (partition by customer_id order by line_number) as record_number
         from {{ ref('stg_olist__customers') }}
     ) as numbered
-    group by 2
+    group by reason
 
 ),
 
@@ -68,20 +68,20 @@ order_children as (
         ('order_payments', 'is_payment_value_invalid'),
         ('order_reviews', 'false'),
     ] %}
-    select
-        '{{ table }}' as source_table,
-        case
-            when {{ invalid }} then 'invalid_value'
-            when order_id is null or order_id not in (select order_ids.order_id from order_ids)
-                then 'unknown_order'
-            else 'kept'
-        end as reason,
-        count(*) as n_rows
-    from {{ ref('stg_olist__' ~ table) }}
-    group by 2
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select
+            '{{ table }}' as source_table,
+            case
+                when {{ invalid }} then 'invalid_value'
+                when order_id is null or order_id not in (select order_ids.order_id from order_ids)
+                    then 'unknown_order'
+                else 'kept'
+            end as reason,
+            count(*) as n_rows
+        from {{ ref('stg_olist__' ~ table) }}
+        group by reason
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 
 ),
@@ -93,24 +93,24 @@ keyed_references as (
         ('category_translation', 'category_name'),
         ('sellers', 'seller_id'),
     ] %}
-    select
-        '{{ table }}' as source_table,
-        case
-            when {{ key }} is null then 'invalid_value'
-            when record_number > 1 then 'exact_duplicate'
-            else 'kept'
-        end as reason,
-        count(*) as n_rows
-    from (
         select
-            {{ key }},
-            row_number() over (partition by {{ key }} order by line_number) as record_number
-        from {{ ref('stg_olist__' ~ table) }}
-    ) as numbered
-    group by 2
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+            '{{ table }}' as source_table,
+            case
+                when {{ key }} is null then 'invalid_value'
+                when record_number > 1 then 'exact_duplicate'
+                else 'kept'
+            end as reason,
+            count(*) as n_rows
+        from (
+            select
+                {{ key }},
+                row_number() over (partition by {{ key }} order by line_number) as record_number
+            from {{ ref('stg_olist__' ~ table) }}
+        ) as numbered
+        group by reason
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 
 ),

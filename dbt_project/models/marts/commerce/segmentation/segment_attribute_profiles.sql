@@ -27,14 +27,14 @@ countries as (
 store_attributes as (
 
     {% for store in commerce_stores() -%}
-    select
-        store,
-        customer_id,
-        attribute,
-        attribute_value
-    from {{ ref('stg_' ~ store ~ '__customer_attributes') }}
-    {% if not loop.last %}union all
-    {% endif -%}
+        select
+            store,
+            customer_id,
+            attribute,
+            attribute_value
+        from {{ ref('stg_' ~ store ~ '__customer_attributes') }}
+        {% if not loop.last %}union all
+        {% endif -%}
     {%- endfor %}
 
 ),
