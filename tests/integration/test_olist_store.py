@@ -10,8 +10,11 @@ import duckdb
 import pandas as pd
 import pytest
 from checks import assert_columns_equal, assert_single_line_error, digest
+from fastapi.testclient import TestClient
 from olist_reference import reference_olist_rfm
 from support import PROJECT_ROOT, run_script
+
+from apps.api.app import create_app, open_warehouse
 
 OLIST_SOURCE = PROJECT_ROOT.parent / "shared" / "data" / "olist"
 ORDERS = 3_000
@@ -248,3 +251,43 @@ def test_the_four_real_tables_reconcile_to_their_published_check_values(tmp_path
     assert products == (32_951, 610)
     assert kept == {"sellers": 3_095, "category_translation": 71, "order_payments": 103_886}
     assert orders == 99_441
+
+
+def test_the_api_scores_olist_customers_with_store_olist(olist_warehouse):
+    """An API on the olist warehouse answers for store olist as customer_segments says, and
+    /api/customers finds an olist customer by its id."""
+    _, warehouse = olist_warehouse
+    sample = query(
+        warehouse,
+        "select customer_id, recency_days, frequency, monetary, segment_id"
+        " from marts.customer_segments where store = 'olist' order by customer_id limit 40",
+    )
+    with TestClient(create_app(open_warehouse(warehouse))) as api:
+        for row in sample.itertuples():
+            answer = api.get(
+                "/api/cluster",
+                params={
+                    "store": "olist",
+                    "recency": row.recency_days,
+                    "frequency": row.frequency,
+                    "monetary_value": row.monetary,
+                },
+            )
+            assert answer.status_code == 200, answer.text
+            assert answer.json()["clusterId"] == row.segment_id
+        customer = api.get(
+            f"/api/customers/{sample['customer_id'].iloc[0]}", params={"store": "olist"}
+        )
+        assert customer.status_code == 200, customer.text
+        assert (
+            api.get(
+                "/api/cluster",
+                params={
+                    "store": "online_retail",
+                    "recency": 1,
+                    "frequency": 1,
+                    "monetary_value": 1,
+                },
+            ).status_code
+            == 422
+        )
