@@ -165,18 +165,25 @@ def test_segments_and_attribute_profiles(olist_warehouse):
         ),
         (lambda f: next(f.glob("olist_customers_dataset.csv*")).write_text(""), "file is empty"),
         (
-            lambda f: shutil.copy(
-                next(f.glob("olist_products_dataset.csv")), f / "olist_products_dataset.csv.gz"
+            lambda f: (
+                shutil.copy(
+                    next(f.glob("olist_products_dataset.csv*")),
+                    f / "olist_products_dataset.csv.gz",
+                )
+                if not next(f.glob("olist_products_dataset.csv*")).name.endswith(".gz")
+                else shutil.copy(
+                    next(f.glob("olist_products_dataset.csv*")), f / "olist_products_dataset.csv"
+                )
             ),
             "both olist_products_dataset.csv and olist_products_dataset.csv.gz",
         ),
     ],
     ids=["missing-file", "missing-column", "empty-file", "csv-and-gz"],
 )
-def test_bad_folders_are_one_line_and_change_nothing(tmp_path, damage, fragment):
-    folder = generate_olist(tmp_path / "olist")
-    warehouse = tmp_path / "warehouse.duckdb"
-    assert build_olist(folder, warehouse).returncode == 0
+def test_bad_folders_are_one_line_and_change_nothing(tmp_path, olist_warehouse, damage, fragment):
+    built_folder, built_warehouse = olist_warehouse
+    folder = shutil.copytree(built_folder, tmp_path / "olist")
+    warehouse = shutil.copy2(built_warehouse, tmp_path / "warehouse.duckdb")
     before = digest(warehouse)
     damage(folder)
     assert_single_line_error(build_olist(folder, warehouse), fragment)
