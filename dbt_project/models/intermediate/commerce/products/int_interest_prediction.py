@@ -1,0 +1,31 @@
+"""int_interest_prediction: per store, the prediction of a new customer's dominant product category from their first order, evaluated on a time split (customers whose first order falls in the last three months of the data are never seen in training) against two baselines; one long table the evaluation and prediction marts split."""
+
+import pandas as pd
+
+from models_py import interests, segmentation
+
+NEW_CUSTOMER_MONTHS = 3
+
+
+def cutoff(orders: pd.DataFrame) -> pd.Timestamp:
+    """The first day of the last NEW_CUSTOMER_MONTHS months of the store's orders."""
+    last = pd.to_datetime(orders["order_date"]).max()
+    return last - pd.DateOffset(months=NEW_CUSTOMER_MONTHS) + pd.Timedelta(days=1)
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    orders = dbt.ref("int_customer_order_categories").df()
+    shares = dbt.ref("int_customer_category_shares").df()
+    runs = dbt.ref("int_commerce_segmentation_runs").df()
+    parts = []
+    for store, rows in orders.groupby("store", sort=True):
+        run_id, _ = segmentation.run_settings(runs.loc[runs["store"] == store])
+        first_orders = interests.first_order_features(rows.drop(columns="store"))
+        dominant = interests.dominant_categories(shares.loc[shares["store"] == store])
+        evaluation, predictions, _ = interests.interest_prediction(
+            first_orders, dominant, cutoff(rows), run_id
+        )
+        parts.append(evaluation.assign(store=store, row_kind="evaluation"))
+        parts.append(predictions.assign(store=store, row_kind="prediction"))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["store", "row_kind"])
