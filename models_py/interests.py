@@ -25,6 +25,9 @@ log = logging.getLogger(__name__)
 ID = "customer_id"
 CATEGORY = "category_id"
 SHARE_PREFIX = "share_"
+# Training customers the classifier fits on at most (a fixed-seed sample above): its fit grows
+# with the customers, its accuracy hardly does past a few tens of thousands.
+MAX_TRAINING_CUSTOMERS = 10_000
 RANDOM_STATE = 42
 # a category names an interest segment when its mean share there is at least LABEL_LIFT times
 # its mean share over all customers and at least LABEL_MIN_SHARE (tiny categories do not name)
@@ -262,6 +265,38 @@ def first_order_features(orders: pd.DataFrame) -> pd.DataFrame:
     return result.reset_index().astype({ID: "int64"})
 
 
+def first_orders_from_baskets(baskets: pd.DataFrame) -> pd.DataFrame:
+    """The first_order_features shape from first baskets computed elsewhere (in SQL): `baskets`
+    has one row per customer and category: customer_id, first_order_date, region, category_id,
+    basket_share, n_lines, basket_value (the last four of the customer repeated)."""
+    _require(
+        baskets,
+        [ID, "first_order_date", "region", CATEGORY, "basket_share", "n_lines", "basket_value"],
+        "baskets",
+    )
+    shares = baskets.pivot_table(
+        index=ID, columns=CATEGORY, values="basket_share", aggfunc="sum", fill_value=0.0
+    )
+    shares = shares.reindex(columns=sorted(int(c) for c in shares.columns), fill_value=0.0)
+    shares.columns = [f"{SHARE_PREFIX}{c}" for c in shares.columns]
+    summary = (
+        baskets.sort_values([ID, CATEGORY], kind="mergesort")
+        .groupby(ID, sort=True)
+        .agg(
+            first_order_date=("first_order_date", "first"),
+            region=("region", "first"),
+            n_lines=("n_lines", "first"),
+            basket_value=("basket_value", "first"),
+        )
+    )
+    result = summary[["first_order_date", "region"]].join(shares)
+    result["first_order_date"] = pd.to_datetime(result["first_order_date"])
+    result["n_lines"] = summary["n_lines"].astype("int64")
+    result["basket_value"] = summary["basket_value"].astype(float)
+    result["region"] = result["region"].astype("object").where(result["region"].notna(), "unknown")
+    return result.reset_index().astype({ID: "int64"})
+
+
 def share_columns(frame: pd.DataFrame) -> list[str]:
     """The share_<category_id> columns of a frame, by numeric category id."""
     columns = [c for c in frame.columns if str(c).startswith(SHARE_PREFIX)]
@@ -394,6 +429,12 @@ def interest_prediction(
             len(first_orders) - len(customers),
         )
     train, test = time_split(customers, cutoff)
+    if len(train) > MAX_TRAINING_CUSTOMERS:
+        train = (
+            train.sample(n=MAX_TRAINING_CUSTOMERS, random_state=random_state)
+            .sort_values(ID, kind="mergesort")
+            .reset_index(drop=True)
+        )
     if train.empty or test.empty:
         raise SegmentationError(
             f"cutoff {pd.Timestamp(cutoff).date()} leaves {len(train)} training and "
