@@ -1,0 +1,148 @@
+"""The product side on the generated warehouse: dim_products against an independent pandas
+computation, categories and their overrides, customers' category spend adding up to monetary,
+interest segments, and the interest prediction's time split."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+from rfm_reference import SERVICE_CODES, read_raw
+
+STORE = "online_retail"
+
+
+@pytest.fixture(scope="module")
+def reference_products(generated_warehouse) -> pd.DataFrame:
+    """Per stock code: units sold, revenue (purchases less cancellation product lines) and
+    customers, from the raw file with pandas (exact duplicates counted once)."""
+    raw = read_raw(generated_warehouse.retail_path)
+    lines = raw[~raw.duplicated(keep="first")]
+    lines = lines[lines["CustomerID"].str.strip() != ""].copy()
+    lines["invoice"] = lines["InvoiceNo"].str.strip().str.upper()
+    lines["code"] = lines["StockCode"].str.strip()
+    lines["quantity"] = lines["Quantity"].astype("int64")
+    lines["price"] = lines["UnitPrice"].astype(float)
+    lines["value"] = lines["quantity"] * lines["price"]
+    product = ~lines["code"].isin(SERVICE_CODES)
+    purchases = lines[
+        product
+        & ~lines["invoice"].str[0].isin(["C", "A"])
+        & (lines["quantity"] > 0)
+        & (lines["price"] > 0)
+    ]
+    returns = lines[product & (lines["invoice"].str[0] == "C")]
+    out = pd.DataFrame(
+        {
+            "units_sold": purchases.groupby("code")["quantity"].sum(),
+            "customers": purchases.groupby("code")["CustomerID"].nunique(),
+            "bought": purchases.groupby("code")["value"].sum(),
+        }
+    )
+    out["revenue"] = out["bought"] + returns.groupby("code")["value"].sum().reindex(
+        out.index
+    ).fillna(0.0)
+    return out
+
+
+def test_dim_products_matches_the_independent_computation(generated_warehouse, reference_products):
+    mart = generated_warehouse.query_df(
+        f"select * from marts.dim_products where store = '{STORE}' order by product_id"
+    ).set_index("product_id")
+    expected = reference_products.sort_index()
+    assert sorted(mart.index) == sorted(expected.index)
+    assert (mart["units_sold"] == expected.loc[mart.index, "units_sold"]).all()
+    assert (mart["customers"] == expected.loc[mart.index, "customers"]).all()
+    assert mart["revenue"].to_numpy() == pytest.approx(
+        expected.loc[mart.index, "revenue"].to_numpy(), abs=1e-6
+    )
+    assert mart["category_id"].notna().all()
+
+
+def test_categories_add_up_and_the_override_wins(generated_warehouse):
+    categories = generated_warehouse.query_df(
+        f"select * from marts.product_categories where store = '{STORE}'"
+    )
+    assert categories["share_of_revenue"].sum() == pytest.approx(1.0)
+    products = generated_warehouse.query_df(
+        f"select product_id, description, category_name, is_category_override"
+        f" from marts.dim_products where store = '{STORE}'"
+    )
+    assert categories["n_products"].sum() == len(products)
+    overrides = generated_warehouse.query_df(
+        f"select * from seeds.product_category_overrides where store = '{STORE}' and match_type = 'term'"
+    )
+    for term, name in zip(overrides["match_value"], overrides["category_name"], strict=True):
+        pattern = re.compile(rf"\b{re.escape(term)}\b", re.IGNORECASE)
+        matching = products[products["description"].fillna("").str.contains(pattern)]
+        assert (matching["category_name"] == name).all(), term
+        assert matching["is_category_override"].all(), term
+
+
+def test_category_spend_adds_up_to_monetary(generated_warehouse):
+    compared = generated_warehouse.query_df(
+        """
+        select r.customer_id, r.monetary, coalesce(s.spend, 0) as spend
+        from marts.fct_customer_rfm as r
+        left join (
+            select store, customer_id, sum(net_spend) as spend
+            from intermediate.int_customer_category_spend group by 1, 2
+        ) as s using (store, customer_id)
+        where r.store = 'online_retail' and r.has_purchases
+        """
+    )
+    assert compared["spend"].to_numpy() == pytest.approx(compared["monetary"].to_numpy(), abs=1e-6)
+
+
+def test_interest_segments_cover_customers_with_spend(generated_warehouse):
+    shares = generated_warehouse.query_df(
+        "select customer_id, sum(share) as total, count(*) filter (where is_dominant) as dominant"
+        " from intermediate.int_customer_category_shares group by 1"
+    )
+    assert (shares["total"] - 1).abs().max() < 1e-9
+    assert (shares["dominant"] == 1).all()
+    segments = generated_warehouse.query_df(
+        f"select * from marts.customer_interest_segments where store = '{STORE}'"
+    )
+    assert set(segments["customer_id"]) == set(shares["customer_id"])
+    chosen = generated_warehouse.query_df(
+        f"select k from marts.interest_k_selection where store = '{STORE}' and is_chosen"
+    )
+    assert segments["interest_segment_id"].nunique() == chosen["k"].iloc[0]
+
+
+def test_the_prediction_never_trains_on_new_customers(generated_warehouse):
+    evaluation = generated_warehouse.query_df(
+        f"select * from marts.interest_prediction_evaluation where store = '{STORE}'"
+    ).set_index("method")
+    assert set(evaluation.index) == {"model", "majority_category", "first_basket"}
+    cutoff = pd.Timestamp(evaluation["cutoff"].iloc[0])
+    last = generated_warehouse.query_df(
+        f"select last_order_date from intermediate.int_store_as_of_dates where store = '{STORE}'"
+    )["last_order_date"].iloc[0]
+    assert cutoff == pd.Timestamp(last) - pd.DateOffset(months=3) + pd.Timedelta(days=1)
+    firsts = generated_warehouse.query_df(
+        "select distinct b.customer_id, b.first_order_date"
+        " from intermediate.int_customer_first_baskets as b"
+        " inner join intermediate.int_customer_category_shares as s"
+        " on b.store = s.store and b.customer_id = s.customer_id and s.is_dominant"
+        f" where b.store = '{STORE}'"
+    )
+    dates = pd.to_datetime(firsts["first_order_date"])
+    assert (evaluation["n_test"] == (dates >= cutoff).sum()).all()
+    assert (evaluation["n_train"] == min((dates < cutoff).sum(), 10_000)).all()
+    assert evaluation[["accuracy", "balanced_accuracy", "macro_f1"]].stack().between(0, 1).all()
+
+
+def test_categories_and_interests_are_the_same_on_a_rebuild(
+    generated_warehouse, rebuilt_generated_warehouse
+):
+    for query in [
+        "select * exclude (model_run_id) from marts.customer_interest_segments order by all",
+        "select * from marts.product_categories order by all",
+        "select * exclude (model_run_id) from marts.interest_prediction_evaluation order by all",
+    ]:
+        pd.testing.assert_frame_equal(
+            generated_warehouse.query_df(query), rebuilt_generated_warehouse.query_df(query)
+        )
