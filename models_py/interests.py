@@ -326,9 +326,16 @@ def _as_text(values: pd.DataFrame) -> np.ndarray:
     return values.astype("object").where(values.notna(), "unknown").astype(str).to_numpy(object)
 
 
+def _basket_category(shares: pd.DataFrame) -> np.ndarray:
+    """The first basket's dominant category (its largest share column), as a category: the
+    strongest single sign of a customer's interest, given to the trees directly."""
+    values = shares.to_numpy(float)
+    return np.asarray(shares.columns)[values.argmax(axis=1)].reshape(-1, 1)
+
+
 def interest_pipeline(shares: list[str], random_state: int = RANDOM_STATE) -> Pipeline:
-    """One-hot region and first-order month, basket shares, log n_lines and log basket value,
-    into fixed-seed boosted trees."""
+    """One-hot region, first-order month and the first basket's dominant category, the basket
+    shares, log n_lines and log basket value, into fixed-seed boosted trees."""
     encode = ColumnTransformer(
         [
             (
@@ -350,6 +357,16 @@ def interest_pipeline(shares: list[str], random_state: int = RANDOM_STATE) -> Pi
                     ]
                 ),
                 ["first_order_date"],
+            ),
+            (
+                "basket_category",
+                Pipeline(
+                    [
+                        ("category", FunctionTransformer(_basket_category)),
+                        ("onehot", OneHotEncoder(handle_unknown="ignore", sparse_output=False)),
+                    ]
+                ),
+                shares,
             ),
             ("shares", "passthrough", shares),
             ("size", FunctionTransformer(_log_size), ["n_lines", "basket_value"]),

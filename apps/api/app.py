@@ -1,5 +1,5 @@
 """FastAPI app: score recency/frequency/monetary into a store's segment, list its segments, look up
-its customers.
+its customers, predict a new customer's product interest from their first basket.
 
 python -m apps.api [--host 127.0.0.1] [--port 8000] [--warehouse warehouse.duckdb]
 """
@@ -7,6 +7,7 @@ python -m apps.api [--host 127.0.0.1] [--port 8000] [--warehouse warehouse.duckd
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Annotated, Any
 
@@ -19,6 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from apps.api.errors import (
     CLUSTER_PATH,
+    INTEREST_PATH,
     INVALID,
     SUCCESS,
     clip,
@@ -31,12 +33,31 @@ from apps.api.middleware import MAX_BODY_BYTES, MAX_QUERY_BYTES, CatchAll, Reque
 from apps.api.openapi import HEALTH_PATH, STORE, with_stores
 from apps.api.schemas import (
     STORE_DESCRIPTION,
+    BasketCategory,
+    CategoryProbability,
     ClusterRequest,
     ClusterResponse,
     CustomerError,
     ErrorResponse,
     HealthResponse,
+    InterestError,
+    InterestModelInfo,
+    InterestRequest,
+    InterestResponse,
+    NearestInterestSegment,
+    PredictedCategory,
     StoreHealth,
+)
+from apps.interest_models import (
+    TOP_PROBABILITIES,
+    BasketLine,
+    BasketPrediction,
+    InterestModelNotReady,
+    InterestModelUnavailable,
+    NoKnownProduct,
+    StoreInterestModel,
+    interest_models,
+    predict_basket,
 )
 from apps.segment_models import StoreModel, score, store_models
 from apps.stores import StoreChoiceError, choose_store, stores
@@ -45,6 +66,10 @@ from apps.warehouse import PublishedWarehouse, Snapshot
 # customer_id is a BIGINT in the warehouse: no other integer can be a customer
 MIN_CUSTOMER_ID, MAX_CUSTOMER_ID = -(2**63), 2**63 - 1
 CUSTOMER_NOT_FOUND = "Customer not found"
+MODEL_NOT_READY = "Model not ready"
+# how long an /api/interest request waits for its store's model while a new publish is fitted
+INTEREST_MODEL_WAIT_SECONDS = 60.0
+RETRY_AFTER_SECONDS = 5
 StoreParam = Annotated[str | None, Query(description=STORE_DESCRIPTION)]
 
 ERROR_DESCRIPTIONS = {
@@ -59,13 +84,38 @@ ERROR_DESCRIPTIONS = {
 }
 
 
+INTEREST_ERRORS: dict[int | str, dict[str, Any]] = {
+    413: {"model": InterestError, "description": ERROR_DESCRIPTIONS[413]},
+    422: {
+        "model": InterestError,
+        "description": "invalid input; a missing store where there are several, an unknown store"
+        " or a store without a product interest model; a basket with no product the store knows"
+        " (`unknownProducts` lists them): `error` names the field and the rule",
+    },
+    500: {"model": InterestError, "description": ERROR_DESCRIPTIONS[500]},
+    503: {
+        "model": InterestError,
+        "description": "the store's product interest model is still being fitted after a new"
+        f" publish (over {INTEREST_MODEL_WAIT_SECONDS:.0f} s): retry after `Retry-After` seconds",
+    },
+}
+
+
 class ApiError(Exception):
     """An error answer an endpoint gives on purpose (e.g. an unknown customer); `inputs` are the
-    request's inputs, echoed by /api/cluster."""
+    request's inputs, echoed by /api/cluster (by /api/interest: the unknown product ids)."""
 
-    def __init__(self, status: int, message: str, error: str, inputs: Any = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        error: str,
+        inputs: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(error)
         self.status, self.message, self.error, self.inputs = status, message, error, inputs
+        self.headers = headers
 
 
 def documented(model: type[BaseModel], *statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -78,7 +128,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-        error = describe_errors(exc.errors())
+        error = describe_errors(exc.errors(), request.url.path)
         if request.url.path == CLUSTER_PATH:
             raw = exc.body if request.method == "POST" else dict(request.query_params)
             return JSONResponse(cluster_error(raw, INVALID, error), status_code=422)
@@ -87,7 +137,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError) -> JSONResponse:
         return error_response(
-            request.url.path, exc.status, exc.message, exc.error, inputs=exc.inputs
+            request.url.path, exc.status, exc.message, exc.error, exc.headers, inputs=exc.inputs
         )
 
     @app.exception_handler(StarletteHTTPException)
@@ -114,10 +164,90 @@ def allowed_methods(app: FastAPI, path: str) -> str:
     return ", ".join(sorted(methods))
 
 
+def load_models(snapshot: Snapshot) -> None:
+    """What opening a publish loads before it is served: every store's segment model (a publish
+    without a usable one is not served), and the start of the fit of every store's product
+    interest model, which goes on in the background (apps.interest_models)."""
+    store_models(snapshot)
+    interest_models(snapshot).start()
+
+
 def open_warehouse(path: str | os.PathLike, check_interval: float = 1.0) -> PublishedWarehouse:
     """The published warehouse as the API serves it: a publish is swapped in only once every
-    store's segment model loads."""
-    return PublishedWarehouse(path, check_interval, require=store_models)
+    store's segment model loads; its interest models are fitted meanwhile (load_models)."""
+    return PublishedWarehouse(path, check_interval, require=load_models)
+
+
+def interest_model(snapshot: Snapshot, store: str) -> StoreInterestModel:
+    """The store's interest model, waiting for its fit after a new publish: 422 when the store has
+    none, 503 when the fit outlasts INTEREST_MODEL_WAIT_SECONDS."""
+    try:
+        return interest_models(snapshot).get(store, INTEREST_MODEL_WAIT_SECONDS)
+    except InterestModelUnavailable as exc:
+        raise ApiError(
+            422, INVALID, f"store: no product interest model for store {store!r}: {exc}"
+        ) from exc
+    except InterestModelNotReady as exc:
+        raise ApiError(
+            503,
+            MODEL_NOT_READY,
+            f"store: the product interest model of store {store!r} is still being fitted;"
+            f" retry in {RETRY_AFTER_SECONDS} seconds",
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        ) from exc
+
+
+def interest_response(
+    model: StoreInterestModel, result: BasketPrediction
+) -> InterestResponse:
+    """The /api/interest answer for one basket's prediction."""
+
+    def probability(category_id: int, value: float) -> dict:
+        return {
+            "categoryId": category_id,
+            "categoryName": model.category_name(category_id),
+            "probability": value,
+        }
+
+    probabilities = dict(result.probabilities)
+    listed = result.probabilities[:TOP_PROBABILITIES]
+    return InterestResponse(
+        store=model.store,
+        predictedCategory=PredictedCategory(
+            **probability(result.predicted_category, probabilities[result.predicted_category])
+        ),
+        probabilities=[CategoryProbability(**probability(c, p)) for c, p in listed],
+        otherCategoriesProbability=sum(p for _, p in result.probabilities[TOP_PROBABILITIES:]),
+        basketMix=[
+            BasketCategory(
+                categoryId=item.category_id,
+                categoryName=model.category_name(item.category_id),
+                value=item.value,
+                share=item.share,
+                lines=item.lines,
+            )
+            for item in result.mix
+        ],
+        basketValue=result.basket_value,
+        nearestInterestSegment=NearestInterestSegment(
+            interestSegmentId=result.nearest_segment,
+            label=result.nearest_segment_label,
+            distance=result.nearest_segment_distance,
+        ),
+        unknownProducts=list(result.unknown_products),
+        orderDate=result.order_date,
+        region=result.region,
+        regionKnown=result.region_known,
+        model=InterestModelInfo(
+            trainingCustomers=model.training_customers,
+            eligibleCustomers=model.eligible_customers,
+            sampled=model.sampled,
+            categories=len(model.pipeline.classes_),
+            modelRunId=model.model_run_id,
+        ),
+        message=SUCCESS,
+        error="",
+    )
 
 
 def store_model(snapshot: Snapshot, requested: str | None, inputs: Any = None) -> StoreModel:
@@ -142,7 +272,8 @@ def create_app(warehouse: PublishedWarehouse | None) -> FastAPI:
     app = FastAPI(
         title="Customer segment scoring API",
         description="Assigns a customer's recency, frequency and monetary value to a segment of "
-        "a store of the published warehouse (marts.segment_model).",
+        "a store of the published warehouse (marts.segment_model), and predicts a new customer's "
+        "product interest from their first basket (/api/interest).",
         version="2.0.0",
     )
     app.router.route_class = SafeJSONRoute  # unparseable JSON is a 422 like any invalid input
@@ -190,6 +321,35 @@ def create_app(warehouse: PublishedWarehouse | None) -> FastAPI:
                 inputs.model_dump(),
             )
         return cluster(inputs)
+
+    @app.post(INTEREST_PATH, response_model=InterestResponse, responses=INTEREST_ERRORS)
+    def interest(inputs: InterestRequest, request: Request) -> InterestResponse:
+        """Predict a new customer's product interest from their first basket: the category their
+        spend will be dominated by (with the probability of each category), the basket's
+        category mix, and the nearest interest segment. Unknown product ids are listed in
+        `unknownProducts` and ignored; a basket with no known product answers 422. The store is
+        the body's `store` field."""
+        if STORE in request.query_params:  # would be ignored: say so instead
+            raise ApiError(
+                422,
+                INVALID,
+                "store: give the store as the JSON body's `store` field, not in the query string",
+            )
+        snapshot = warehouse.current()
+        chosen = store_model(snapshot, inputs.store).store
+        model = interest_model(snapshot, chosen)
+        lines = [BasketLine(line.product_id, line.quantity, line.unit_price) for line in inputs.lines]
+        order_date = inputs.order_date or datetime.now(UTC).date()
+        try:
+            result = predict_basket(model, lines, inputs.region, order_date)
+        except NoKnownProduct as exc:
+            raise ApiError(
+                422,
+                INVALID,
+                "lines: no product of the basket is in the store's catalogue (marts.dim_products)",
+                exc.unknown,
+            ) from exc
+        return interest_response(model, result)
 
     @app.get("/api/segments", responses=documented(ErrorResponse, 413, 422, 500))
     def segments(store: StoreParam = None) -> list[dict]:

@@ -16,11 +16,14 @@ from typing import Any
 from fastapi.responses import JSONResponse
 
 from apps.api.schemas import (
+    BasketLineRequest,
     ClusterRequest,
     ClusterResponse,
     CustomerError,
     ErrorResponse,
     InputValues,
+    InterestError,
+    InterestRequest,
 )
 
 SUCCESS = "Data processed successfully"
@@ -32,6 +35,7 @@ INTERNAL_DETAIL = "unexpected error; it has been logged on the server"
 ECHO_CHARS = 100
 MAX_REPORTED_ERRORS = 5  # a body with thousands of unknown fields gets a short answer
 CLUSTER_PATH = "/api/cluster"
+INTEREST_PATH = "/api/interest"
 CUSTOMER_PATH = re.compile(r"/api/customers/([^/]+)")
 LOCATIONS = ("body", "query", "path", "header", "cookie")
 
@@ -67,7 +71,16 @@ def echo_inputs(raw: Any) -> InputValues:
     )
 
 
-def describe_error(error: dict) -> str:
+def allowed_fields(path: str, parts: Sequence) -> Sequence[str]:
+    """The fields a request to `path` may have where an unknown one was found (`parts`: its
+    location in the body or query)."""
+    if path == INTEREST_PATH:
+        in_line = len(parts) > 1 and parts[0] == "lines"
+        return list((BasketLineRequest if in_line else InterestRequest).model_fields)
+    return list(ClusterRequest.model_fields)
+
+
+def describe_error(error: dict, path: str = CLUSTER_PATH) -> str:
     """One validation error as 'field: rule', e.g. 'recency: Input should be ...'."""
     loc = tuple(error.get("loc", ()))
     where, parts = (loc[0], loc[1:]) if loc and loc[0] in LOCATIONS else ("request", loc)
@@ -75,15 +88,16 @@ def describe_error(error: dict) -> str:
         return f"body: invalid JSON ({clip(str(error.get('ctx', {}).get('error', '')))})"
     field = ".".join(clip(str(part)) for part in parts) or where
     if error.get("type") == "extra_forbidden":
-        return f"{field}: unknown parameter (allowed: {', '.join(ClusterRequest.model_fields)})"
+        allowed = ", ".join(allowed_fields(path, parts))
+        return f"{field}: unknown parameter (allowed: {allowed})"
     if error.get("type") == "missing":
         return f"{field}: required"
     return f"{field}: {clip(str(error.get('msg', 'invalid')), 200)}"
 
 
-def describe_errors(errors: Sequence[dict]) -> str:
-    """The first few validation errors, joined; the rest counted."""
-    described = [describe_error(error) for error in errors[:MAX_REPORTED_ERRORS]]
+def describe_errors(errors: Sequence[dict], path: str = CLUSTER_PATH) -> str:
+    """The first few validation errors of a request to `path`, joined; the rest counted."""
+    described = [describe_error(error, path) for error in errors[:MAX_REPORTED_ERRORS]]
     if len(errors) > MAX_REPORTED_ERRORS:
         described.append(f"and {len(errors) - MAX_REPORTED_ERRORS} more")
     return "; ".join(described)
@@ -103,9 +117,13 @@ def cluster_error(raw_inputs: Any, message: str, error: str) -> dict:
 
 def error_content(path: str, message: str, error: str, inputs: Any = None) -> dict:
     """The error body for a request to `path`: each endpoint family keeps its documented shape
-    (/api/cluster echoes `inputs`, the request's inputs when known)."""
+    (/api/cluster echoes `inputs`, the request's inputs when known; /api/interest lists `inputs`,
+    the basket's unknown product ids, when known)."""
     if path == CLUSTER_PATH:
         return cluster_error(inputs, message, error)
+    if path == INTEREST_PATH:
+        unknown = [clip(str(product)) for product in inputs] if isinstance(inputs, list) else []
+        return InterestError(message=message, error=error, unknownProducts=unknown).model_dump()
     if match := CUSTOMER_PATH.fullmatch(path):
         return CustomerError(customerId=clip(match[1]), message=message, error=error).model_dump()
     return ErrorResponse(message=message, error=error).model_dump()

@@ -13,7 +13,8 @@ from typing import Any
 
 HEALTH_PATH = "/healthz"
 STORE = "store"
-REQUEST_SCHEMA = "ClusterRequest"
+# the JSON bodies with a `store` field
+REQUEST_SCHEMAS = ("ClusterRequest", "InterestRequest")
 
 
 def _store_schema(schema: dict[str, Any], stores: Sequence[str], nullable: bool) -> dict:
@@ -24,7 +25,7 @@ def _store_schema(schema: dict[str, Any], stores: Sequence[str], nullable: bool)
 
 
 def with_stores(document: dict[str, Any], stores: Sequence[str]) -> dict[str, Any]:
-    """A copy of `document` whose `store` query parameters and body field list `stores`."""
+    """A copy of `document` whose `store` query parameters and body fields list `stores`."""
     document = copy.deepcopy(document)
     several = len(stores) > 1
     for path, operations in document.get("paths", {}).items():
@@ -33,10 +34,12 @@ def with_stores(document: dict[str, Any], stores: Sequence[str]) -> dict[str, An
                 if parameter["name"] == STORE and parameter["in"] == "query":
                     parameter["required"] = several and path != HEALTH_PATH
                     parameter["schema"] = _store_schema(parameter["schema"], stores, False)
-    request = document.get("components", {}).get("schemas", {}).get(REQUEST_SCHEMA)
-    if request is not None:
-        properties = request["properties"]
-        properties[STORE] = _store_schema(properties[STORE], stores, nullable=not several)
-        if several:
-            request["required"] = [*request.get("required", []), STORE]
+    schemas = document.get("components", {}).get("schemas", {})
+    for name in REQUEST_SCHEMAS:
+        request = schemas.get(name)
+        if request is not None:
+            properties = request["properties"]
+            properties[STORE] = _store_schema(properties[STORE], stores, nullable=not several)
+            if several:
+                request["required"] = [*request.get("required", []), STORE]
     return document

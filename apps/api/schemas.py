@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -148,6 +149,258 @@ class HealthResponse(BaseModel):
                     ],
                     "warehousePublishedAt": "2026-11-22T05:00:00+00:00",
                     "lastReloadError": "the published warehouse could not be read (IOException)",
+                }
+            ]
+        }
+    )
+
+
+# --- /api/interest ------------------------------------------------------------------------------
+
+MAX_BASKET_LINES = 500
+MAX_PRODUCT_ID_CHARS = 100
+MAX_REGION_CHARS = 100
+MAX_QUANTITY = 1_000_000
+MAX_UNIT_PRICE = 1e7
+
+EXAMPLE_BASKET = {
+    "store": "online_retail",
+    "region": "United Kingdom",
+    "order_date": "2011-11-20",
+    "lines": [
+        {"product_id": "85123A", "quantity": 6, "unit_price": 2.55},
+        {"product_id": "22423", "quantity": 2, "unit_price": 12.75},
+        {"product_id": "NOT-A-PRODUCT", "quantity": 1, "unit_price": 1.0},
+    ],
+}
+
+
+def _unicode_text(value: str | None) -> str | None:
+    """Text that can be sent back: a lone surrogate (valid in a JSON escape) cannot be UTF-8."""
+    if value is not None:
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("must be text without lone surrogates") from None
+    return value
+
+
+class BasketLineRequest(BaseModel):
+    """One line of a first basket."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    product_id: str = Field(
+        min_length=1,
+        max_length=MAX_PRODUCT_ID_CHARS,
+        description="the store's product id (marts.dim_products.product_id; online_retail: the"
+        " stock code), as a string",
+    )
+    quantity: int = Field(gt=0, le=MAX_QUANTITY, description="units bought")
+    unit_price: float = Field(
+        gt=0, le=MAX_UNIT_PRICE, allow_inf_nan=False, description="price of one unit"
+    )
+
+    @field_validator("quantity", "unit_price", mode="before")
+    @classmethod
+    def reject_booleans(cls, value: object) -> object:
+        if isinstance(value, bool):
+            raise ValueError("must be a number, not a boolean")
+        return value
+
+    @field_validator("product_id")
+    @classmethod
+    def unicode_text(cls, value: str) -> str:
+        return _unicode_text(value)
+
+
+class InterestRequest(BaseModel):
+    """A new customer's first basket, and optionally where and when it was ordered."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [EXAMPLE_BASKET]})
+
+    store: str | None = Field(default=None, description=STORE_DESCRIPTION)
+    region: str | None = Field(
+        default=None,
+        max_length=MAX_REGION_CHARS,
+        description="the customer's region as the store records it (online_retail: the country,"
+        " e.g. 'United Kingdom'; olist: the state, e.g. 'SP'); unknown or left out, the model"
+        " uses no region",
+    )
+    order_date: date | None = Field(
+        default=None,
+        description="the basket's date (ISO, e.g. 2011-11-20; the model uses its month); default"
+        " today (UTC)",
+    )
+    lines: list[BasketLineRequest] = Field(
+        min_length=1,
+        max_length=MAX_BASKET_LINES,
+        description=f"the basket: 1 to {MAX_BASKET_LINES} lines; a product may come back on"
+        " several lines",
+    )
+
+    @field_validator("order_date", mode="before")
+    @classmethod
+    def iso_date(cls, value: object) -> object:
+        # a number would pass as a Unix time; only an ISO date is meant
+        if value is not None and not isinstance(value, str | date):
+            raise ValueError("must be an ISO date such as 2011-11-20")
+        return value
+
+    @field_validator("store", "region")
+    @classmethod
+    def unicode_text(cls, value: str | None) -> str | None:
+        return _unicode_text(value)
+
+
+class CategoryProbability(BaseModel):
+    categoryId: int
+    categoryName: str
+    probability: float = Field(description="the model's probability that it becomes dominant")
+
+
+class PredictedCategory(CategoryProbability):
+    """The category the customer's spend is predicted to be dominated by."""
+
+
+class BasketCategory(BaseModel):
+    """One category of the basket (its known products)."""
+
+    categoryId: int
+    categoryName: str
+    value: float = Field(description="quantity x unit price summed over its lines")
+    share: float = Field(description="its share of the basket's value")
+    lines: int = Field(description="the basket's lines of it")
+
+
+class NearestInterestSegment(BaseModel):
+    """The interest segment whose centroid of mean shares is nearest the basket's shares."""
+
+    interestSegmentId: int = Field(description="as in marts.customer_interest_segments")
+    label: str = Field(description="its label (marts.interest_segment_profiles)")
+    distance: float = Field(description="Euclidean distance of the basket's category shares")
+
+
+class InterestModelInfo(BaseModel):
+    """The model that answered: fitted when the publish was opened."""
+
+    trainingCustomers: int = Field(description="the first orders it was fitted on")
+    eligibleCustomers: int = Field(
+        description="the store's customers with a first order and a dominant category"
+    )
+    sampled: bool = Field(
+        description="true when fitted on a fixed-seed sample of the eligible customers"
+    )
+    categories: int = Field(description="the categories it can predict")
+    modelRunId: str | None = Field(description="run id of the store's interest marts")
+
+
+class InterestResponse(BaseModel):
+    """The predicted interest of a new customer from their first basket."""
+
+    store: str
+    predictedCategory: PredictedCategory
+    probabilities: list[CategoryProbability] = Field(
+        description="the 10 most likely categories, most likely first (ties: lower id)"
+    )
+    otherCategoriesProbability: float = Field(
+        description="the total probability of the categories not listed (0 when all are)"
+    )
+    basketMix: list[BasketCategory] = Field(description="largest share first")
+    basketValue: float = Field(description="value of the basket's known products")
+    nearestInterestSegment: NearestInterestSegment
+    unknownProducts: list[str] = Field(
+        description="product ids not in the store's marts.dim_products, ignored (each once)"
+    )
+    orderDate: date = Field(description="the date used (today, UTC, when none was given)")
+    region: str | None = Field(description="the region used (null: none)")
+    regionKnown: bool = Field(description="whether the model saw this region in training")
+    model: InterestModelInfo
+    message: str
+    error: str
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "store": "online_retail",
+                    "predictedCategory": {
+                        "categoryId": 3,
+                        "categoryName": "christmas · holder · t-light",
+                        "probability": 0.41,
+                    },
+                    "probabilities": [
+                        {
+                            "categoryId": 3,
+                            "categoryName": "christmas · holder · t-light",
+                            "probability": 0.41,
+                        },
+                        {
+                            "categoryId": 1,
+                            "categoryName": "card · wrap · birthday",
+                            "probability": 0.22,
+                        },
+                    ],
+                    "otherCategoriesProbability": 0.37,
+                    "basketMix": [
+                        {
+                            "categoryId": 3,
+                            "categoryName": "christmas · holder · t-light",
+                            "value": 15.3,
+                            "share": 0.375,
+                            "lines": 1,
+                        },
+                        {
+                            "categoryId": 6,
+                            "categoryName": "heart · heart decoration · wicker",
+                            "value": 25.5,
+                            "share": 0.625,
+                            "lines": 1,
+                        },
+                    ],
+                    "basketValue": 40.8,
+                    "nearestInterestSegment": {
+                        "interestSegmentId": 2,
+                        "label": "christmas · holder · t-light + heart · heart decoration · wicker",
+                        "distance": 0.38,
+                    },
+                    "unknownProducts": ["NOT-A-PRODUCT"],
+                    "orderDate": "2011-11-20",
+                    "region": "United Kingdom",
+                    "regionKnown": True,
+                    "model": {
+                        "trainingCustomers": 4321,
+                        "eligibleCustomers": 4321,
+                        "sampled": False,
+                        "categories": 22,
+                        "modelRunId": "e62e98f8-d43d-49e8-9ed9-14eadc5bf020",
+                    },
+                    "message": "Data processed successfully",
+                    "error": "",
+                }
+            ]
+        }
+    )
+
+
+class InterestError(BaseModel):
+    """An error answer of /api/interest."""
+
+    message: str = Field(description="what went wrong, e.g. 'Invalid input'")
+    error: str = Field(description="the field and the rule, e.g. 'lines: ...'")
+    unknownProducts: list[str] = Field(
+        default_factory=list,
+        description="the basket's product ids the store does not know (when the basket was read)",
+    )
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "message": "Invalid input",
+                    "error": "lines: no product of the basket is in the store's catalogue"
+                    " (marts.dim_products)",
+                    "unknownProducts": ["NOT-A-PRODUCT"],
                 }
             ]
         }
