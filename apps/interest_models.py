@@ -4,10 +4,10 @@ The prediction model is not stored in the warehouse: it is fitted when a publish
 store, with models_py.interests as the build's interest prediction fits it (`interest_pipeline`,
 the features ['first_order_date', 'region', share columns, 'n_lines', 'basket_value'], fixed seed,
 one native thread), but on ALL customers' first orders rather than those before a cutoff: the
-features from `interests.first_order_features` on intermediate.int_customer_order_categories, the
+features from `interests.first_orders_from_baskets` on intermediate.int_customer_first_baskets, the
 target from `interests.dominant_categories` on intermediate.int_customer_category_shares. Above
-MAX_TRAINING_CUSTOMERS customers it is fitted on a fixed-seed sample of that many (see
-docs/api.md for the timings).
+interests.MAX_TRAINING_CUSTOMERS customers it is fitted on a fixed-seed sample of that many, as the
+build's evaluation is.
 
 Fitting takes seconds (boosted trees, one per category and iteration), so the load of a publish
 (the API's `require` hook, apps.api.app.load_models) starts it on a background thread of its own:
@@ -42,10 +42,6 @@ from models_py.errors import SegmentationError
 
 log = logging.getLogger(__name__)
 
-# Above this many customers with a first order, the model is fitted on a fixed-seed sample of them:
-# the fit costs one tree per category and iteration (150), about 1 s per 1,000 first orders for
-# 22 categories on one core (docs/api.md), so 100,000 would take over a minute.
-MAX_TRAINING_CUSTOMERS = 5_000
 SAMPLE_SEED = interests.RANDOM_STATE
 TOP_PROBABILITIES = 10
 BASKET_CUSTOMER_ID = 0
@@ -54,7 +50,7 @@ BASKET_ORDER_ID = "basket"
 NON_SHARE_FEATURES = ("first_order_date", "region", "n_lines", "basket_value")
 
 REQUIRED_TABLES = (
-    ("intermediate", "int_customer_order_categories"),
+    ("intermediate", "int_customer_first_baskets"),
     ("intermediate", "int_customer_category_shares"),
     ("marts", "dim_products"),
     ("marts", "product_categories"),
@@ -67,17 +63,17 @@ select distinct shares.customer_id
 from intermediate.int_customer_category_shares as shares
 where shares.store = $store and shares.is_dominant
   and shares.customer_id in (
-      select orders.customer_id
-      from intermediate.int_customer_order_categories as orders
-      where orders.store = $store
+      select baskets.customer_id
+      from intermediate.int_customer_first_baskets as baskets
+      where baskets.store = $store
   )
 order by shares.customer_id
 """
-ORDERS_QUERY = """
-select customer_id, order_id, order_date, region, category_id, net_spend
-from intermediate.int_customer_order_categories
+BASKETS_QUERY = """
+select customer_id, first_order_date, region, category_id, basket_share, n_lines, basket_value
+from intermediate.int_customer_first_baskets
 where store = $store and customer_id in (select unnest($customers))
-order by customer_id, order_date, order_id, category_id
+order by customer_id, category_id
 """
 SHARES_QUERY = """
 select customer_id, category_id, is_dominant
@@ -159,7 +155,9 @@ class BasketPrediction:
     """What one first basket says about a new customer's interest in a store."""
 
     predicted_category: int
-    probabilities: tuple[tuple[int, float], ...]  # every category the model knows, most likely first
+    probabilities: tuple[
+        tuple[int, float], ...
+    ]  # every category the model knows, most likely first
     mix: tuple[CategoryShare, ...]  # the basket's categories, largest share first
     basket_value: float
     nearest_segment: int
@@ -175,7 +173,7 @@ class BasketPrediction:
 
 
 class InterestModels:
-    """Every store's interest model of one snapshot, fitted once on a background thread."""
+    """Every store's interest model of one snapshot, each fitted once on a background thread."""
 
     def __init__(self, snapshot: Snapshot, store_names: Sequence[str]) -> None:
         self._snapshot = snapshot
@@ -184,29 +182,32 @@ class InterestModels:
         self._started = False
 
     def start(self) -> None:
-        """Start fitting (once; later calls do nothing)."""
+        """Start fitting, one thread per store (once; later calls do nothing). Daemon threads: a
+        process that exits does not wait for a fit."""
         with self._lock:
             if self._started:
                 return
             self._started = True
-        threading.Thread(target=self._fit_all, name="interest-models", daemon=True).start()
-
-    def _fit_all(self) -> None:
         for store, future in self._futures.items():
-            future.set_running_or_notify_cancel()
-            try:
-                future.set_result(fit_store_model(self._snapshot, store))
-            except InterestModelUnavailable as exc:
-                log.warning("no product interest model for store %r: %s", store, exc)
-                future.set_exception(exc)
-            except Exception as exc:  # the kind only: DuckDB and OS errors name server files
-                log.exception("fitting the product interest model of store %r failed", store)
-                future.set_exception(
-                    InterestModelUnavailable(f"its model could not be fitted ({type(exc).__name__})")
-                )
+            threading.Thread(
+                target=self._fit, args=(store, future), name=f"interest-model-{store}", daemon=True
+            ).start()
+
+    def _fit(self, store: str, future: Future) -> None:
+        future.set_running_or_notify_cancel()
+        try:
+            future.set_result(fit_store_model(self._snapshot, store))
+        except InterestModelUnavailable as exc:
+            log.warning("no product interest model for store %r: %s", store, exc)
+            future.set_exception(exc)
+        except Exception as exc:  # the kind only: DuckDB and OS errors name server files
+            log.exception("fitting the product interest model of store %r failed", store)
+            future.set_exception(
+                InterestModelUnavailable(f"its model could not be fitted ({type(exc).__name__})")
+            )
 
     def get(self, store: str, timeout: float | None) -> StoreInterestModel:
-        """The store's model, waiting at most `timeout` seconds for the fit; raises
+        """The store's model, waiting at most `timeout` seconds for its fit; raises
         InterestModelUnavailable (no model) or InterestModelNotReady (still fitting)."""
         future = self._futures.get(store)
         if future is None:
@@ -217,21 +218,12 @@ class InterestModels:
         except FutureTimeout as exc:
             raise InterestModelNotReady(store) from exc
 
-    def wait(self, timeout: float | None = None) -> None:
-        """Until every store's fit has finished (successfully or not)."""
-        self.start()
-        deadline = None if timeout is None else time.monotonic() + timeout
-        for future in self._futures.values():
-            remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
-            try:
-                future.result(timeout=remaining)
-            except InterestModelUnavailable:
-                pass
-
 
 def interest_models(snapshot: Snapshot) -> InterestModels:
     """The interest models of a snapshot (one object per snapshot; call .start() to fit them)."""
-    return snapshot.memo("interest_models", lambda: InterestModels(snapshot, list(stores(snapshot))))
+    return snapshot.memo(
+        "interest_models", lambda: InterestModels(snapshot, list(stores(snapshot)))
+    )
 
 
 def _records(cursor: duckdb.DuckDBPyConnection, sql: str, params) -> pd.DataFrame:
@@ -253,18 +245,18 @@ def fit_store_model(snapshot: Snapshot, store: str) -> StoreInterestModel:
         if len(ids) == 0:
             raise InterestModelUnavailable(
                 "no customer of the store has a first order with a product category"
-                " (intermediate.int_customer_order_categories)"
+                " (intermediate.int_customer_first_baskets)"
             )
         chosen = training_sample(ids)
         customers = {"store": store, "customers": chosen.tolist()}
-        orders = _records(cursor, ORDERS_QUERY, customers)
+        baskets = _records(cursor, BASKETS_QUERY, customers)
         shares = _records(cursor, SHARES_QUERY, customers)
         products = _records(cursor, PRODUCTS_QUERY, [store])
         categories = _records(cursor, CATEGORIES_QUERY, [store])
         profiles = _records(cursor, SEGMENTS_QUERY, [store])
     if profiles.empty:
         raise InterestModelUnavailable("marts.interest_segment_profiles has no rows for it")
-    first_orders = interests.first_order_features(orders)
+    first_orders = interests.first_orders_from_baskets(baskets)
     dominant = interests.dominant_categories(shares)
     training = first_orders.merge(dominant, on=interests.ID, how="inner", validate="one_to_one")
     training = training.sort_values(interests.ID, kind="mergesort").reset_index(drop=True)
@@ -281,19 +273,32 @@ def fit_store_model(snapshot: Snapshot, store: str) -> StoreInterestModel:
             pipeline.fit(training[features], target)
     except SegmentationError as exc:
         raise InterestModelUnavailable(str(exc)) from exc
-    centroids = profiles.pivot_table(
-        index="interest_segment_id", columns="category_id", values="mean_share", fill_value=0.0
-    ).sort_index(axis=0).sort_index(axis=1)
+    centroids = (
+        profiles.pivot_table(
+            index="interest_segment_id", columns="category_id", values="mean_share", fill_value=0.0
+        )
+        .sort_index(axis=0)
+        .sort_index(axis=1)
+    )
     labels = profiles.drop_duplicates("interest_segment_id").set_index("interest_segment_id")
     elapsed = time.perf_counter() - started
     model = StoreInterestModel(
         store=store,
         pipeline=pipeline,
         products=MappingProxyType(
-            dict(zip(products["product_id"].astype(str), products["category_id"].astype(int), strict=True))
+            dict(
+                zip(
+                    products["product_id"].astype(str),
+                    products["category_id"].astype(int),
+                    strict=True,
+                )
+            )
         ),
         category_names=MappingProxyType(
-            {int(c): str(n) for c, n in zip(categories["category_id"], categories["category_name"], strict=True)}
+            {
+                int(c): str(n)
+                for c, n in zip(categories["category_id"], categories["category_name"], strict=True)
+            }
         ),
         segment_ids=tuple(int(s) for s in centroids.index),
         segment_labels=tuple(str(labels.loc[s, "interest_segment_label"]) for s in centroids.index),
@@ -316,7 +321,7 @@ def fit_store_model(snapshot: Snapshot, store: str) -> StoreInterestModel:
     return model
 
 
-def training_sample(ids: np.ndarray, limit: int = MAX_TRAINING_CUSTOMERS) -> np.ndarray:
+def training_sample(ids: np.ndarray, limit: int = interests.MAX_TRAINING_CUSTOMERS) -> np.ndarray:
     """All `ids` (sorted) when at most `limit`, else a fixed-seed sample of `limit` of them."""
     ordered = np.sort(ids)
     if len(ordered) <= limit:
@@ -341,7 +346,9 @@ def predict_basket(
 ) -> BasketPrediction:
     """A first basket's predicted dominant category, category probabilities, category mix and
     nearest interest segment. Unknown products are set aside; NoKnownProduct if none is known."""
-    unknown = list(dict.fromkeys(line.product_id for line in lines if line.product_id not in model.products))
+    unknown = list(
+        dict.fromkeys(line.product_id for line in lines if line.product_id not in model.products)
+    )
     known = [line for line in lines if line.product_id in model.products]
     if not known:
         raise NoKnownProduct(unknown)
@@ -354,7 +361,7 @@ def predict_basket(
     per_category = basket.groupby("category_id", sort=True).agg(
         value=("value", "sum"), lines=("value", "size")
     )
-    # the grain of int_customer_order_categories: one row per order and category
+    # one row per category of the basket, as first_order_features reads an order
     order = pd.DataFrame(
         {
             interests.ID: BASKET_CUSTOMER_ID,

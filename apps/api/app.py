@@ -197,9 +197,7 @@ def interest_model(snapshot: Snapshot, store: str) -> StoreInterestModel:
         ) from exc
 
 
-def interest_response(
-    model: StoreInterestModel, result: BasketPrediction
-) -> InterestResponse:
+def interest_response(model: StoreInterestModel, result: BasketPrediction) -> InterestResponse:
     """The /api/interest answer for one basket's prediction."""
 
     def probability(category_id: int, value: float) -> dict:
@@ -338,7 +336,9 @@ def create_app(warehouse: PublishedWarehouse | None) -> FastAPI:
         snapshot = warehouse.current()
         chosen = store_model(snapshot, inputs.store).store
         model = interest_model(snapshot, chosen)
-        lines = [BasketLine(line.product_id, line.quantity, line.unit_price) for line in inputs.lines]
+        lines = [
+            BasketLine(line.product_id, line.quantity, line.unit_price) for line in inputs.lines
+        ]
         order_date = inputs.order_date or datetime.now(UTC).date()
         try:
             result = predict_basket(model, lines, inputs.region, order_date)

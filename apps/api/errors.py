@@ -34,6 +34,7 @@ INTERNAL_DETAIL = "unexpected error; it has been logged on the server"
 
 ECHO_CHARS = 100
 MAX_REPORTED_ERRORS = 5  # a body with thousands of unknown fields gets a short answer
+MAX_REPORTED_PRODUCTS = 20  # an /api/interest error lists at most this many unknown products
 CLUSTER_PATH = "/api/cluster"
 INTEREST_PATH = "/api/interest"
 CUSTOMER_PATH = re.compile(r"/api/customers/([^/]+)")
@@ -122,7 +123,12 @@ def error_content(path: str, message: str, error: str, inputs: Any = None) -> di
     if path == CLUSTER_PATH:
         return cluster_error(inputs, message, error)
     if path == INTEREST_PATH:
-        unknown = [clip(str(product)) for product in inputs] if isinstance(inputs, list) else []
+        products = inputs if isinstance(inputs, list) else []
+        unknown = [clip(str(product)) for product in products[:MAX_REPORTED_PRODUCTS]]
+        if len(products) > MAX_REPORTED_PRODUCTS:
+            error += (
+                f" ({len(products)} unknown products, the first {MAX_REPORTED_PRODUCTS} listed)"
+            )
         return InterestError(message=message, error=error, unknownProducts=unknown).model_dump()
     if match := CUSTOMER_PATH.fullmatch(path):
         return CustomerError(customerId=clip(match[1]), message=message, error=error).model_dump()

@@ -390,7 +390,8 @@ class InterestError(BaseModel):
     error: str = Field(description="the field and the rule, e.g. 'lines: ...'")
     unknownProducts: list[str] = Field(
         default_factory=list,
-        description="the basket's product ids the store does not know (when the basket was read)",
+        description="the basket's product ids the store does not know, when the basket was read"
+        " (at most 20, in the order of the lines)",
     )
 
     model_config = ConfigDict(
