@@ -9,7 +9,7 @@ target from `interests.dominant_categories` on intermediate.int_customer_categor
 interests.MAX_TRAINING_CUSTOMERS customers it is fitted on a fixed-seed sample of that many, as the
 build's evaluation is.
 
-Fitting takes seconds (boosted trees, one per category and iteration), so the load of a publish
+Fitting takes up to a second or two per store, so the load of a publish
 (the API's `require` hook, apps.api.app.load_models) starts it on a background thread of its own:
 the publish is swapped in as soon as its segment models load, and only an /api/interest request
 arriving during the first seconds waits for its store's model. A store whose model cannot be

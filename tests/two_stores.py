@@ -76,7 +76,8 @@ def copy_as_two_stores(source: Path, target: Path) -> Path:
                 f" where store = '{STORE}' and {kept}"
             )
         con.execute(
-            "insert into seeds.stores values (?, 'Second shop', 'staging/second_shop', 'test copy')",
+            "insert into seeds.stores (store, display_name, adapter_folder, description)"
+            " values (?, 'Second shop', 'staging/second_shop', 'test copy')",
             [SECOND_STORE],
         )
         add_earlier_run(con, SECOND_STORE)

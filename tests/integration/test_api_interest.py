@@ -1,0 +1,229 @@
+"""POST /api/interest on the generated warehouse: the basket's category mix and nearest interest
+segment against an independent computation from the marts, predictions that follow the basket's
+categories, determinism across two fits, and every refusal in one clear line."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from fastapi.testclient import TestClient
+from two_stores import SECOND_STORE, STORE, copy_as_two_stores
+
+from apps.api.app import create_app, open_warehouse
+
+PATH = "/api/interest"
+# a category takes part in the behaviour test when this many customers hold it as dominant
+MIN_DOMINANT_CUSTOMERS = 20
+
+
+@pytest.fixture(scope="module")
+def client(generated_warehouse):
+    with TestClient(create_app(open_warehouse(generated_warehouse.path))) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="module")
+def products(generated_warehouse) -> pd.DataFrame:
+    """The store's products with their category, best sellers first."""
+    return generated_warehouse.query_df(
+        f"""
+        select products.product_id, products.category_id, categories.category_name,
+            products.revenue
+        from marts.dim_products as products
+        inner join marts.product_categories as categories
+            on products.store = categories.store and products.category_id = categories.category_id
+        where products.store = '{STORE}'
+        order by products.revenue desc, products.product_id
+        """
+    )
+
+
+def basket(*lines: tuple[str, int, float], **fields) -> dict:
+    return {
+        "lines": [{"product_id": p, "quantity": q, "unit_price": u} for p, q, u in lines],
+        **fields,
+    }
+
+
+def test_answer_is_the_documented_shape(client, products):
+    chosen = products.head(3)
+    response = client.post(
+        PATH,
+        json=basket(*((p, 2, 1.5) for p in chosen["product_id"]), order_date="2011-11-20"),
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["store"] == STORE
+    assert body["message"] == "Data processed successfully"
+    assert body["error"] == ""
+    assert body["unknownProducts"] == []
+    assert body["orderDate"] == "2011-11-20"
+    listed = body["probabilities"]
+    assert [p["probability"] for p in listed] == sorted(
+        (p["probability"] for p in listed), reverse=True
+    )
+    # the predicted category is the most likely one; every category's probability adds up to 1
+    assert body["predictedCategory"] == listed[0]
+    total = sum(p["probability"] for p in listed) + body["otherCategoriesProbability"]
+    assert total == pytest.approx(1.0, abs=1e-9)
+    assert body["model"]["categories"] >= len(listed)
+    assert body["model"]["trainingCustomers"] <= body["model"]["eligibleCustomers"]
+
+
+def test_basket_mix_matches_the_products_categories(client, products):
+    # two products of one category and one of another, unequal values
+    first = products.iloc[0]
+    same = products[
+        (products["category_id"] == first["category_id"])
+        & (products["product_id"] != first["product_id"])
+    ].iloc[0]
+    other = products[products["category_id"] != first["category_id"]].iloc[0]
+    lines = [
+        (first["product_id"], 3, 2.0),
+        (same["product_id"], 1, 4.5),
+        (other["product_id"], 10, 0.85),
+    ]
+    body = client.post(PATH, json=basket(*lines)).json()
+    frame = pd.DataFrame(lines, columns=["product_id", "quantity", "unit_price"]).merge(
+        products, on="product_id"
+    )
+    frame["value"] = frame["quantity"] * frame["unit_price"]
+    expected = frame.groupby(["category_id", "category_name"], as_index=False).agg(
+        value=("value", "sum"), lines=("value", "size")
+    )
+    expected["share"] = expected["value"] / expected["value"].sum()
+    expected = expected.sort_values(["share", "category_id"], ascending=[False, True])
+    mix = pd.DataFrame(body["basketMix"])
+    assert mix["categoryId"].tolist() == expected["category_id"].tolist()
+    assert mix["categoryName"].tolist() == expected["category_name"].tolist()
+    assert mix["lines"].tolist() == expected["lines"].tolist()
+    assert mix["value"].to_numpy() == pytest.approx(expected["value"].to_numpy())
+    assert mix["share"].to_numpy() == pytest.approx(expected["share"].to_numpy())
+    assert body["basketValue"] == pytest.approx(frame["value"].sum())
+
+
+def test_nearest_segment_is_the_nearest_centroid_of_the_profiles(
+    client, products, generated_warehouse
+):
+    profiles = generated_warehouse.query_df(
+        f"""
+        select interest_segment_id, interest_segment_label, category_id, mean_share
+        from marts.interest_segment_profiles where store = '{STORE}'
+        """
+    )
+    centroids = profiles.pivot_table(
+        index="interest_segment_id", columns="category_id", values="mean_share", fill_value=0.0
+    )
+    labels = profiles.drop_duplicates("interest_segment_id").set_index("interest_segment_id")
+    for category_id, rows in products.groupby("category_id"):
+        chosen = rows.head(2)
+        body = client.post(PATH, json=basket(*((p, 1, 1.0) for p in chosen["product_id"]))).json()
+        # a one-category basket: share 1 on that category
+        vector = pd.Series(0.0, index=centroids.columns)
+        vector[category_id] = 1.0
+        distances = np.sqrt(((centroids - vector) ** 2).sum(axis=1))
+        nearest = distances.idxmin()
+        segment = body["nearestInterestSegment"]
+        assert segment["interestSegmentId"] == nearest, category_id
+        assert segment["label"] == labels.loc[nearest, "interest_segment_label"]
+        assert segment["distance"] == pytest.approx(distances[nearest])
+
+
+def test_one_category_baskets_mostly_predict_that_category(client, products, generated_warehouse):
+    """Customers' first baskets carry their interest (the build's evaluation: the first basket's
+    category is a strong baseline), so a basket of one category's best sellers should predict that
+    category for most categories many customers hold."""
+    held = generated_warehouse.query_df(
+        f"""
+        select category_id, count(*) as customers
+        from intermediate.int_customer_category_shares
+        where store = '{STORE}' and is_dominant
+        group by category_id
+        having count(*) >= {MIN_DOMINANT_CUSTOMERS}
+        """
+    )["category_id"]
+    assert len(held) >= 2
+    hits = []
+    for category_id in held:
+        chosen = products[products["category_id"] == category_id].head(3)
+        body = client.post(PATH, json=basket(*((p, 4, 2.5) for p in chosen["product_id"]))).json()
+        hits.append(body["predictedCategory"]["categoryId"] == category_id)
+    assert np.mean(hits) > 0.5, hits
+
+
+def test_two_fits_give_the_same_answer(generated_warehouse, products, client):
+    request = basket(*((p, 2, 1.25) for p in products["product_id"].head(5)), region="France")
+    first = client.post(PATH, json=request).json()
+    with TestClient(create_app(open_warehouse(generated_warehouse.path))) as other:
+        second = other.post(PATH, json=request).json()
+    assert first == second
+
+
+def test_unknown_products_are_listed_and_ignored(client, products):
+    known = products["product_id"].iloc[0]
+    body = client.post(
+        PATH, json=basket(("NOT-A-PRODUCT", 1, 1.0), (known, 1, 2.0), ("NOT-A-PRODUCT", 2, 1.0))
+    ).json()
+    assert body["unknownProducts"] == ["NOT-A-PRODUCT"]
+    assert [m["categoryId"] for m in body["basketMix"]] == [int(products["category_id"].iloc[0])]
+    assert body["basketValue"] == pytest.approx(2.0)
+
+
+def test_a_basket_of_unknown_products_is_refused_naming_them(client):
+    response = client.post(PATH, json=basket(("NOPE-1", 1, 1.0), ("NOPE-2", 1, 1.0)))
+    assert response.status_code == 422
+    body = response.json()
+    assert body["unknownProducts"] == ["NOPE-1", "NOPE-2"]
+    assert body["error"].startswith("lines: ")
+
+
+def test_many_unknown_products_are_listed_up_to_twenty(client):
+    response = client.post(PATH, json=basket(*((f"NOPE-{i}", 1, 1.0) for i in range(50))))
+    assert response.status_code == 422
+    body = response.json()
+    assert body["unknownProducts"] == [f"NOPE-{i}" for i in range(20)]
+    assert "50 unknown products" in body["error"]
+
+
+@pytest.mark.parametrize(
+    ("request_body", "field"),
+    [
+        (basket(), "lines"),
+        (basket(("85123A", 0, 1.0)), "quantity"),
+        (basket(("85123A", 1, -1.0)), "unit_price"),
+        (basket(("85123A", 1, 1.0), order_date=20111120), "order_date"),
+        (basket(("85123A", 1, 1.0), colour="red"), "colour"),
+        (basket(("85123A", 1, 1.0), store="no-such-store"), "store"),
+    ],
+)
+def test_invalid_baskets_name_the_field(client, request_body, field):
+    response = client.post(PATH, json=request_body)
+    assert response.status_code == 422
+    assert field in response.json()["error"]
+
+
+def test_store_in_the_query_string_is_refused(client, products):
+    response = client.post(
+        PATH, params={"store": STORE}, json=basket((products["product_id"].iloc[0], 1, 1.0))
+    )
+    assert response.status_code == 422
+    assert "JSON body's `store` field" in response.json()["error"]
+
+
+def test_a_store_without_product_tables_says_why(generated_warehouse, tmp_path, products):
+    """The two-store copy's second store has marts but no rows in the product tables."""
+    path = copy_as_two_stores(generated_warehouse.path, tmp_path / "two_stores.duckdb")
+    with TestClient(create_app(open_warehouse(path))) as two:
+        response = two.post(
+            PATH,
+            json=basket((products["product_id"].iloc[0], 1, 1.0), store=SECOND_STORE),
+        )
+        assert response.status_code == 422, response.text
+        assert f"no product interest model for store {SECOND_STORE!r}" in response.json()["error"]
+        assert str(tmp_path) not in response.text
+        # the first store still answers
+        answer = two.post(
+            PATH, json=basket((products["product_id"].iloc[0], 1, 1.0), store=STORE)
+        )
+        assert answer.status_code == 200, answer.text
