@@ -376,7 +376,9 @@ def interest_pipeline(shares: list[str], random_state: int = RANDOM_STATE) -> Pi
         verbose_feature_names_out=True,
     )
     # lbfgs is deterministic: the random_state only matters to solvers that shuffle
-    classifier = LogisticRegression(C=REGULARISATION_C, max_iter=MAX_ITER, random_state=random_state)
+    classifier = LogisticRegression(
+        C=REGULARISATION_C, max_iter=MAX_ITER, random_state=random_state
+    )
     return Pipeline([("features", encode), ("scale", StandardScaler()), ("classifier", classifier)])
 
 

@@ -5,7 +5,7 @@
 
 Uses the Debian `chromium` and `chromium-driver` packages (installed with apt-get when missing;
 never a browser download). Exits 1 when a page logs a browser console error. The end-to-end test
-(tests/test_dashboard_browser.py) drives the same functions.
+(tests/integration/test_dashboard_browser.py) drives the same functions.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 APP = PROJECT_ROOT / "apps" / "dashboard" / "app.py"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
-PAGES = ("overview", "segments", "profiles", "migrations", "students", "score")
+PAGES = ("overview", "segments", "profiles", "products", "migrations", "students", "score")
 CHROMIUM_FLAGS = (
     "--headless",
     "--no-sandbox",

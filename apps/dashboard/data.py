@@ -477,3 +477,146 @@ def field_fill_rates(wh: Snapshot) -> pd.DataFrame:
         order by cohort_year, field_name
         """
     )
+
+
+# --- products and interests (the product marts) ---------------------------------------------
+
+# the tables of the products page: a warehouse built before them has none of them
+PRODUCT_MARTS = (
+    "product_categories",
+    "product_category_k_selection",
+    "customer_interest_segments",
+    "interest_segment_profiles",
+    "interest_k_selection",
+    "interest_rfm_cross",
+    "interest_prediction_evaluation",
+)
+# how a category was made (product_categories.origin): a store whose categories are clustered from
+# its descriptions has rows in product_category_k_selection, one with categories of its own none
+CATEGORY_CLUSTERED = "clustered"
+CATEGORY_OVERRIDE = "override"
+CATEGORY_OWN = "store's own"
+CATEGORY_UNCATEGORISED = "uncategorised"
+# interest_prediction_evaluation.method: the model first, then the baselines
+EVALUATION_METHODS = ("model", "majority_category", "first_basket")
+
+
+def missing_product_marts(wh: Snapshot) -> tuple[str, ...]:
+    """The product marts the published warehouse does not have (all of them before they existed)."""
+    return tuple(name for name in PRODUCT_MARTS if not wh.has_table(name))
+
+
+def product_categories(wh: Snapshot, store: str) -> pd.DataFrame:
+    """A store's categories by category_id, with how each was made (`origin`): clustered, an
+    override (seed product_category_overrides), the store's own, or the clustered store's products
+    with no shared term."""
+    return wh.query(
+        """
+        with clustering as (
+            select count(*) > 0 as clustered
+            from marts.product_category_k_selection
+            where store = $1
+        )
+        select c.category_id, c.category_name,
+               case
+                   when c.is_override_category then $2
+                   when not k.clustered then $3
+                   when coalesce(c.top_terms, '') = '' then $4
+                   else $5
+               end as origin,
+               c.top_terms, c.n_products, c.revenue, c.share_of_revenue
+        from marts.product_categories as c
+        cross join clustering as k
+        where c.store = $1
+        order by c.category_id
+        """,
+        [store, CATEGORY_OVERRIDE, CATEGORY_OWN, CATEGORY_UNCATEGORISED, CATEGORY_CLUSTERED],
+    )
+
+
+def category_k_selection(wh: Snapshot, store: str) -> pd.DataFrame:
+    """The k tried for a store's clustered categories (no rows: the store has its own)."""
+    return wh.query(
+        """
+        select k, inertia, silhouette, coalesce(is_chosen, false) as is_chosen,
+               coalesce(is_elbow, false) as is_elbow, choice_reason, n_products
+        from marts.product_category_k_selection
+        where store = ?
+        order by k
+        """,
+        [store],
+    )
+
+
+def interest_segment_sizes(wh: Snapshot, store: str) -> pd.DataFrame:
+    """Customers per interest segment, counted from marts.customer_interest_segments."""
+    return wh.query(
+        """
+        select interest_segment_id, min(interest_segment_label) as interest_segment_label,
+               count(*) as customers,
+               count(*) / sum(count(*)) over () as share_of_customers
+        from marts.customer_interest_segments
+        where store = ?
+        group by interest_segment_id
+        order by interest_segment_id
+        """,
+        [store],
+    )
+
+
+def interest_segment_profiles(wh: Snapshot, store: str) -> pd.DataFrame:
+    """A row per interest segment and category: mean share of spend, overall mean and lift."""
+    return wh.query(
+        """
+        select interest_segment_id, interest_segment_label, customers, category_id, category_name,
+               mean_share, overall_mean_share, lift
+        from marts.interest_segment_profiles
+        where store = ?
+        order by interest_segment_id, category_id
+        """,
+        [store],
+    )
+
+
+def interest_k_selection(wh: Snapshot, store: str) -> pd.DataFrame:
+    return wh.query(
+        """
+        select k, inertia, silhouette, calinski_harabasz, davies_bouldin,
+               is_chosen, is_elbow, choice_reason, n_customers
+        from marts.interest_k_selection
+        where store = ?
+        order by k
+        """,
+        [store],
+    )
+
+
+def interest_rfm_cross(wh: Snapshot, store: str) -> pd.DataFrame:
+    """Customers and revenue per (interest segment, RFM-based customer segment)."""
+    return wh.query(
+        """
+        select interest_segment_id, interest_segment_label, segment_id, segment_label,
+               customers, revenue
+        from marts.interest_rfm_cross
+        where store = ?
+        order by interest_segment_id, segment_id
+        """,
+        [store],
+    )
+
+
+def interest_prediction_evaluation(wh: Snapshot, store: str) -> pd.DataFrame:
+    """The interest prediction's scores on new customers: the model first, then the baselines."""
+    order = " ".join(
+        f"when '{method}' then {position}" for position, method in enumerate(EVALUATION_METHODS)
+    )
+    return wh.query(
+        f"""
+        select method, accuracy, balanced_accuracy, macro_f1, n_train, n_test, cutoff,
+               model_run_id
+        from marts.interest_prediction_evaluation
+        where store = ?
+        order by case method {order} else {len(EVALUATION_METHODS)} end, method
+        """,
+        [store],
+    )

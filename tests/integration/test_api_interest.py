@@ -223,7 +223,5 @@ def test_a_store_without_product_tables_says_why(generated_warehouse, tmp_path, 
         assert f"no product interest model for store {SECOND_STORE!r}" in response.json()["error"]
         assert str(tmp_path) not in response.text
         # the first store still answers
-        answer = two.post(
-            PATH, json=basket((products["product_id"].iloc[0], 1, 1.0), store=STORE)
-        )
+        answer = two.post(PATH, json=basket((products["product_id"].iloc[0], 1, 1.0), store=STORE))
         assert answer.status_code == 200, answer.text

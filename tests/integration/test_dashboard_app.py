@@ -33,6 +33,7 @@ EXPECTED = {
     "overview": ("Overview", 2),
     "segments": ("Segment explorer", 5),
     "profiles": ("Segment profiles by attribute", 1),
+    "products": ("Products and interests", 6),
     "migrations": ("Migrations", 0),
     "students": ("Students", 8),
     "score": ("Score a customer", 0),

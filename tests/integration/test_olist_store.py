@@ -148,6 +148,31 @@ def test_segments_and_attribute_profiles(olist_warehouse):
     assert (shares["total"] <= 1 + 1e-9).all()
 
 
+def test_interest_marts_keep_the_hashed_customer_ids_exact(olist_warehouse):
+    """Olist's customer ids are 64-bit hashes: every customer with an interest segment or a
+    prediction is a customer of the store (an id through float64 would lose its last digits)."""
+    _, warehouse = olist_warehouse
+    strays = query(
+        warehouse,
+        """
+        select 'interest segment' as mart, customer_id from marts.customer_interest_segments
+        union all
+        select 'prediction', customer_id from intermediate.int_interest_prediction
+        where row_kind = 'prediction'
+        union all
+        select 'first basket', customer_id from intermediate.int_customer_first_baskets
+        except
+        select mart, customers.customer_id
+        from marts.dim_customers as customers
+        cross join (values ('interest segment'), ('prediction'), ('first basket')) as marts (mart)
+        """,
+    )
+    assert strays.empty, strays.head()
+    crossed = query(warehouse, "select sum(customers) as n from marts.interest_rfm_cross")["n"]
+    interested = query(warehouse, "select count(*) as n from marts.customer_interest_segments")["n"]
+    assert crossed.iloc[0] == interested.iloc[0]
+
+
 @pytest.mark.parametrize(
     ("damage", "fragment"),
     [

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
 
 import numpy as np
 import pandas as pd
@@ -68,27 +67,6 @@ def planted_products(per_kind: int = 120, seed: int = 0) -> pd.DataFrame:
             "description": [rows[i][1] for i in order],
             "kind": [rows[i][0] for i in order],
             "revenue": np.round(rng.lognormal(4.0, 1.0, size=len(rows)), 2),
-        }
-    )
-
-
-def many_products(n: int, seed: int = 1) -> pd.DataFrame:
-    """n products with a gift-shop-sized vocabulary: planted phrases plus made-up product words."""
-    rng = np.random.default_rng(seed)
-    made_up = np.array([f"W{chr(65 + i % 26)}{chr(65 + i // 26 % 26)}X" for i in range(2000)])
-    zipf = 1.0 / np.arange(1, len(made_up) + 1)
-    phrases = [f"{q} {c}" for cores, quals in PLANTED_KINDS.values() for c in cores for q in quals]
-    extra = rng.choice(made_up, size=(n, 2), p=zipf / zipf.sum())
-    descriptions = [
-        f"{rng.choice(COLOURS)} {rng.choice(PATTERNS)} {rng.choice(phrases)} "
-        f"{rng.choice(NOISE)} {a} {b}"
-        for a, b in extra
-    ]
-    return pd.DataFrame(
-        {
-            "product_id": [f"P{i:06d}" for i in range(n)],
-            "description": descriptions,
-            "revenue": np.round(rng.lognormal(4.0, 1.0, size=n), 2),
         }
     )
 
@@ -314,22 +292,3 @@ def test_bad_overrides_and_k_are_a_clear_error(planted):
         product_categories.categorise_products(planted, 5, overrides(("stock", "x", "X")))
     with pytest.raises(SegmentationError, match="categories from"):
         product_categories.categorise_products(planted, 1, no_overrides())
-
-
-def test_fifty_thousand_products_timing():
-    products = many_products(50_000)
-    start = time.perf_counter()
-    table, features = product_categories.category_k_selection(products)
-    selected = time.perf_counter()
-    k = int(table.loc[table["is_chosen"], "k"].iloc[0])
-    rows, categories = product_categories.categorise_products(
-        products, k, overrides(("term", "clock", "Clocks")), features=features
-    )
-    done = time.perf_counter()
-    message = (
-        f"50,000 products, {len(features.terms)} terms: k selection (k=4..20) "
-        f"{selected - start:.1f} s, categorise (k={k}) {done - selected:.1f} s"
-    )
-    log.info(message)
-    print(message)
-    assert len(rows) == 50_000 and categories["n_products"].sum() == 50_000

@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from apps.dashboard.views import migrations, overview, profiles, score, segments, students
+from apps.dashboard.views import (
+    migrations,
+    overview,
+    products,
+    profiles,
+    score,
+    segments,
+    students,
+)
 from apps.warehouse import Snapshot
 
 
@@ -22,6 +30,7 @@ PAGES = {
     "overview": Page("Overview", overview.render),
     "segments": Page("Segment explorer", segments.render),
     "profiles": Page("Segment profiles by attribute", profiles.render),
+    "products": Page("Products and interests", products.render),
     "migrations": Page("Migrations", migrations.render),
     "students": Page("Students", students.render, per_store=False),
     "score": Page("Score a customer", score.render),

@@ -12,6 +12,17 @@ lines as (
 
 ),
 
+orders as (
+
+    select distinct
+        store,
+        customer_id,
+        order_id,
+        order_date
+    from lines
+
+),
+
 first_orders as (
 
     select
@@ -28,7 +39,7 @@ first_orders as (
             row_number() over (
                 partition by store, customer_id order by order_date asc, order_id asc
             ) as order_rank
-        from (select distinct store, customer_id, order_id, order_date from lines) as orders
+        from orders
     ) as ranked
     where order_rank = 1
 
@@ -99,9 +110,11 @@ final as (
         basket.category_id,
         cast(case
             when sum(basket.positive_spend) over (partition by basket.store, basket.customer_id) > 0
-                then basket.positive_spend
-                / sum(basket.positive_spend) over (partition by basket.store, basket.customer_id)
-            else cast(basket.n_lines as double)
+                then
+                    basket.positive_spend
+                    / sum(basket.positive_spend) over (partition by basket.store, basket.customer_id)
+            else
+                cast(basket.n_lines as double)
                 / sum(basket.n_lines) over (partition by basket.store, basket.customer_id)
         end as double) as basket_share,
         cast(sum(basket.n_lines) over (partition by basket.store, basket.customer_id) as bigint) as n_lines,

@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from models_py import interests, segmentation
+from models_py import interests, long_tables, segmentation
 
 NEW_CUSTOMER_MONTHS = 3
 
@@ -29,4 +29,4 @@ def model(dbt, session):
         )
         parts.append(evaluation.assign(store=store, row_kind="evaluation"))
         parts.append(predictions.assign(store=store, row_kind="prediction"))
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["store", "row_kind"])
+    return long_tables.long_table(parts)

@@ -1,8 +1,7 @@
 """int_interest_segmentation: per store, customers segmented on their category-share vectors ("customers who buy the same products"), in one long table that the three interest marts split: the k selection, each customer's interest segment and each segment's profile."""
 
-import pandas as pd
 
-from models_py import interests, segmentation
+from models_py import interests, long_tables, segmentation
 
 
 def model(dbt, session):
@@ -17,4 +16,4 @@ def model(dbt, session):
         )
         for kind, frame in (("k_selection", selection), ("customer", assignments), ("profile", profiles)):
             parts.append(frame.assign(store=store, row_kind=kind))
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["store", "row_kind"])
+    return long_tables.long_table(parts)

@@ -1,4 +1,6 @@
--- One row per store and customer with positive spend: the interest segment of their category-share vector (customers who buy the same kinds of product) and its label (the over-represented categories).
+-- One row per store and customer with positive spend: the interest segment of their category-share
+-- vector (customers who buy the same kinds of product) and its label (the over-represented
+-- categories).
 
 with
 

@@ -1,4 +1,5 @@
--- Per store, the k = 2..10 tried for the interest segments (customers clustered on their category-share vectors) and the k chosen, by the customer segments' rule.
+-- Per store, the k = 2..10 tried for the interest segments (customers clustered on their category-
+-- share vectors) and the k chosen, by the customer segments' rule.
 
 with
 

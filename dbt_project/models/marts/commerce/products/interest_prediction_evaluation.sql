@@ -1,4 +1,7 @@
--- Per store, how well a new customer's dominant product category is predicted from their first order alone: the model and two baselines (the training set's majority category; the first basket's dominant category), scored on the customers whose first order falls in the last three months of the data, never seen in training.
+-- Per store, how well a new customer's dominant product category is predicted from their first
+-- order alone: the model and two baselines (the training set's majority category; the first
+-- basket's dominant category), scored on the customers whose first order falls in the last three
+-- months of the data, never seen in training.
 
 with
 

@@ -1,4 +1,6 @@
--- One row per store, interest segment and category: the segment's mean share of spend in the category against all customers' mean, and the lift (ratio); the labels come from the highest lifts.
+-- One row per store, interest segment and category: the segment's mean share of spend in the
+-- category against all customers' mean, and the lift (ratio); the labels come from the highest
+-- lifts.
 
 with
 
