@@ -83,7 +83,7 @@ def main() -> None:
         for store, rows in products.groupby("store", sort=True):
             rows = rows.drop(columns="store").reset_index(drop=True)
             first = rows if first is None else first
-            print(row(f"{path.name}: {store}", rows))
+            print(row(f"{path}: {store}", rows))
     if args.scale and first is not None:
         print(row(f"{args.scale:,} recombined", recombined(first, args.scale)))
 

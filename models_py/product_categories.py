@@ -9,8 +9,8 @@ balanced and read as kinds of product. k is chosen with the customers' rule
 (models_py.k_selection: kneed elbow of inertia, best silhouette among elbow-1..elbow+1) unless
 forced. Each category is named by its top 3 centroid terms and numbered by descending revenue;
 analyst overrides (by product id or by term) then apply. Works on distinct products, never on
-sales lines (50,000 products: about 20 s to choose k among 4..20, 2 s to categorise, on one
-thread).
+sales lines (50,000 products: about 40 s to choose k among 4..20, 4 s to categorise, on one
+thread; BENCHMARKS.md).
 """
 
 from __future__ import annotations
