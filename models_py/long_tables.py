@@ -10,13 +10,15 @@ KIND = "row_kind"
 
 
 def long_table(
-    parts: list[pd.DataFrame], key_columns: tuple[str, ...] = ("store",)
+    parts: list[pd.DataFrame], empty_columns: dict[str, str] | None = None
 ) -> pd.DataFrame:
     """The parts one under the other. A column one kind of row lacks is null in those rows; integer
     and boolean columns become nullable (Int64, boolean) first, because pandas would otherwise
-    turn them into float64 to hold the nulls, and ids above 2**53 would lose digits."""
+    turn them into float64 to hold the nulls, and ids above 2**53 would lose digits. No parts:
+    no rows, with `empty_columns` (name: dtype; default store and row_kind)."""
     if not parts:
-        return pd.DataFrame(columns=[*key_columns, KIND])
+        columns = empty_columns or {"store": "object", KIND: "object"}
+        return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in columns.items()})
     nullable = [
         part.astype(
             {

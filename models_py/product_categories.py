@@ -194,14 +194,18 @@ def product_features(products: pd.DataFrame) -> ProductFeatures:
     texts = ["" if pd.isna(d) else str(d) for d in frame["description"]]
     try:
         x = vectorizer.fit_transform(texts).tocsr()
-    except ValueError as exc:  # no term in two products: sklearn's "empty vocabulary"
-        raise SegmentationError(
-            f"no description term is shared by {MIN_PRODUCTS_PER_TERM} of the "
-            f"{len(frame)} products: nothing to cluster"
-        ) from exc
+        terms = vectorizer.get_feature_names_out()
+    except ValueError:  # no term in two products (sklearn's "empty vocabulary"): no features
+        log.warning(
+            "no description term is shared by %d of the %d products: none can be categorised",
+            MIN_PRODUCTS_PER_TERM,
+            len(frame),
+        )
+        x = sparse.csr_matrix((len(frame), 0), dtype=np.float64)
+        terms = np.array([], dtype=object)
     x.sort_indices()
     z, components = latent_rows(x, RANDOM_STATE)
-    features = ProductFeatures(frame, x, vectorizer.get_feature_names_out(), z, components)
+    features = ProductFeatures(frame, x, terms, z, components)
     log.info(
         "product features: %d products (%d with terms), %d terms",
         len(frame),
@@ -214,6 +218,10 @@ def product_features(products: pd.DataFrame) -> ProductFeatures:
 def latent_rows(x: sparse.csr_matrix, random_state: int) -> tuple[np.ndarray, np.ndarray]:
     """Truncated SVD of the rows with terms (fixed seed), rows normalised; zero rows stay zero."""
     has_terms = np.diff(x.indptr) > 0
+    if x.shape[1] < 2 or has_terms.sum() < 2:  # nothing to reduce: the rows are their own space
+        return normalize(x).toarray() if x.shape[1] else np.zeros((x.shape[0], 1)), np.eye(
+            max(x.shape[1], 1)
+        )[:, : x.shape[1]]
     dims = max(1, min(LSA_DIMENSIONS, x.shape[1] - 1, int(has_terms.sum()) - 1))
     svd = TruncatedSVD(n_components=dims, random_state=random_state, algorithm="randomized")
     z = np.zeros((x.shape[0], dims))
@@ -238,16 +246,43 @@ def kmeans(x: np.ndarray, k: int, random_state: int, n_init: int) -> KMeans:
         return model.fit(x)
 
 
-def _possible_ks(x: sparse.csr_matrix, ks: range | list[int]) -> list[int]:
+def _possible_ks(x: sparse.csr_matrix, ks: range | list[int], strict: bool = True) -> list[int]:
     """The k values of the range that leave at least one distinct product to spare (distinct
-    descriptions counted on the TF-IDF rows)."""
+    descriptions counted on the TF-IDF rows); none raises unless not strict."""
     distinct = n_distinct_rows(x)
     possible = [int(k) for k in ks if 2 <= k <= distinct - 1]
-    if not possible:
+    if not possible and strict:
         raise SegmentationError(
             f"cannot try k in {min(ks)}..{max(ks)} with {distinct} distinct product descriptions"
         )
     return possible
+
+
+def _one_category_table(
+    x: sparse.csr_matrix, k_range: range | list[int], random_state: int, n_init: int
+) -> pd.DataFrame:
+    """The k selection of products too alike to cluster: k = 1 chosen, and why."""
+    distinct = n_distinct_rows(x)
+    reason = (
+        f"{distinct} distinct product description(s) with a shared term: too few to try k in "
+        f"{min(k_range)}..{max(k_range)}, so one category"
+    )
+    log.warning("product categories: %s", reason)
+    return pd.DataFrame(
+        [
+            {
+                "k": 1,
+                "inertia": float("nan"),
+                "silhouette": float("nan"),
+                "is_elbow": False,
+                "is_chosen": True,
+                "choice_reason": reason,
+                "n_products": x.shape[0],
+                "random_state": random_state,
+                "n_init": n_init,
+            }
+        ]
+    )[SELECTION_COLUMNS]
 
 
 def _k_metrics(x: np.ndarray, ks: list[int], random_state: int, n_init: int) -> pd.DataFrame:
@@ -276,6 +311,8 @@ def category_k_selection(
     customers' rule (or forced); n_products counts the products clustered (with a term)."""
     features = product_features(products)
     x = features.x[features.has_terms]
+    if forced_k is None and not _possible_ks(x, k_range, strict=False):
+        return _one_category_table(x, k_range, random_state, n_init), features
     ks = _possible_ks(x, k_range)
     if forced_k is not None and forced_k not in ks:
         raise SegmentationError(f"forced k={forced_k} is outside the possible range {ks}")
@@ -329,6 +366,8 @@ def _cluster(features: ProductFeatures, k: int, random_state: int, n_init: int) 
     """KMeans on the products with terms, categories numbered by descending revenue."""
     fitted = features.has_terms
     x = features.x[fitted]
+    if k == 1:
+        return _one_category(features)
     distinct = n_distinct_rows(x)
     if not 2 <= k <= distinct:
         raise SegmentationError(
@@ -351,6 +390,17 @@ def _cluster(features: ProductFeatures, k: int, random_state: int, n_init: int) 
     product_category[fitted] = category_of_cluster[model.labels_]
     log.info("product categories k=%d inertia=%.3f: %s", k, model.inertia_, names)
     return _Clusters(names, [", ".join(ranked[c]) for c in order], product_category)
+
+
+def _one_category(features: ProductFeatures) -> _Clusters:
+    """Every product with a shared term in category 1, named by the mean row's top terms; none
+    when no product has one."""
+    fitted = features.has_terms
+    if not fitted.any():
+        return _Clusters([], [], np.zeros(len(fitted), dtype=np.int64))
+    mean = np.asarray(features.x[fitted].mean(axis=0)).ravel()
+    ranked = ranked_terms(mean, features.terms, LISTED_TERMS)
+    return _Clusters([_unique_name(ranked, set())], [", ".join(ranked)], fitted.astype(np.int64))
 
 
 def validated_overrides(overrides: pd.DataFrame) -> pd.DataFrame:

@@ -275,12 +275,8 @@ def test_products_without_a_shared_term_are_uncategorised(planted):
             pd.DataFrame({"product_id": ["a", "a"], "description": ["B", "B"], "revenue": [1, 2]}),
             "unique",
         ),
-        (
-            pd.DataFrame({"product_id": ["a", "b"], "description": ["X", "Y"], "revenue": [1, 2]}),
-            "no description term",
-        ),
     ],
-    ids=["missing revenue", "repeated id", "nothing shared"],
+    ids=["missing revenue", "repeated id"],
 )
 def test_bad_products_are_a_clear_error(products, message):
     with pytest.raises(SegmentationError, match=message):
@@ -291,4 +287,34 @@ def test_bad_overrides_and_k_are_a_clear_error(planted):
     with pytest.raises(SegmentationError, match="match_type"):
         product_categories.categorise_products(planted, 5, overrides(("stock", "x", "X")))
     with pytest.raises(SegmentationError, match="categories from"):
-        product_categories.categorise_products(planted, 1, no_overrides())
+        product_categories.categorise_products(planted, 10_000, no_overrides())
+
+
+@pytest.mark.parametrize(
+    ("describe", "distinct", "category"),
+    [
+        (lambda i: f"THING {i}", 1, "thing"),
+        (lambda i: ["RED THING", "BLUE BOX", "BIG CUP"][i % 3], 3, "box · cup · thing"),
+        (lambda i: f"X{i}Y", 0, product_categories.UNCATEGORISED),
+    ],
+    ids=["one shared word", "three kinds", "nothing shared"],
+)
+def test_products_too_alike_to_cluster_make_one_category(describe, distinct, category):
+    """A store whose descriptions cannot be clustered still builds: one category, and why."""
+    products = pd.DataFrame(
+        {
+            "product_id": [f"p{i:03d}" for i in range(60)],
+            "description": [describe(i) for i in range(60)],
+            "revenue": 1.0,
+        }
+    )
+    table, features = product_categories.category_k_selection(products)
+    assert table["k"].tolist() == [1]
+    assert table["is_chosen"].tolist() == [True]
+    assert f"{distinct} distinct product description" in table["choice_reason"].iloc[0]
+    rows, categories = product_categories.categorise_products(
+        products, 1, no_overrides(), features=features
+    )
+    assert categories["category_name"].tolist() == [category]
+    assert (rows["category_id"] == 1).all()
+    assert categories["n_products"].tolist() == [60]
