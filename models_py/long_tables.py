@@ -17,7 +17,7 @@ def long_table(
     turn them into float64 to hold the nulls, and ids above 2**53 would lose digits. No parts:
     no rows, with `empty_columns` (name: dtype; default store and row_kind)."""
     if not parts:
-        columns = empty_columns or {"store": "object", KIND: "object"}
+        columns = empty_columns or {"store": "string", KIND: "string"}
         return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in columns.items()})
     nullable = [
         part.astype(

@@ -62,6 +62,17 @@ SELECTION_COLUMNS = [
     "random_state",
     "n_init",
 ]
+SELECTION_TYPES = {
+    "k": "int64",
+    "inertia": "float64",
+    "silhouette": "float64",
+    "is_elbow": "bool",
+    "is_chosen": "bool",
+    "choice_reason": "string",
+    "n_products": "int64",
+    "random_state": "int64",
+    "n_init": "int64",
+}
 
 # The stop list: words that say nothing of the kind of product, dropped before the terms and
 # bigrams are built ("JUMBO BAG RED RETROSPOT" -> bag, retrospot, "bag retrospot").

@@ -12,9 +12,9 @@ log = logging.getLogger(__name__)
 NEW_CUSTOMER_MONTHS = 3
 # the table's columns when no store has a prediction (so the marts still read them)
 EMPTY_COLUMNS = {
-    "store": "object", "row_kind": "object", "method": "object", "accuracy": "float64",
+    "store": "string", "row_kind": "string", "method": "string", "accuracy": "float64",
     "balanced_accuracy": "float64", "macro_f1": "float64", "n_train": "Int64", "n_test": "Int64",
-    "cutoff": "datetime64[ns]", "model_run_id": "object", "customer_id": "Int64",
+    "cutoff": "datetime64[ns]", "model_run_id": "string", "customer_id": "Int64",
     "first_order_date": "datetime64[ns]", "actual_category_id": "Int64", "predicted_model": "Int64",
     "model_probability": "float64", "predicted_majority_category": "Int64",
     "predicted_first_basket": "Int64",

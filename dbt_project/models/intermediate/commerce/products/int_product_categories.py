@@ -4,7 +4,16 @@ import pandas as pd
 
 from models_py import product_categories
 
-COLUMNS = ["store", "product_id", "category_id", "category_name", "is_override", "top_terms"]
+# the columns and their types (typed even when no store has products, for the marts' contracts)
+COLUMN_TYPES = {
+    "store": "string",
+    "product_id": "string",
+    "category_id": "int64",
+    "category_name": "string",
+    "is_override": "bool",
+    "top_terms": "string",
+}
+COLUMNS = list(COLUMN_TYPES)
 
 
 def own_categories(products: pd.DataFrame) -> pd.DataFrame:
@@ -47,4 +56,6 @@ def model(dbt, session):
         else:
             part = own_categories(store_products)
         parts.append(part.assign(store=store)[COLUMNS])
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
+    if not parts:
+        return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in COLUMN_TYPES.items()})
+    return pd.concat(parts, ignore_index=True)

@@ -16,10 +16,13 @@ def model(dbt, session):
         if run.empty:  # the store is not in this build
             continue
         run_id, _ = segmentation.run_settings(run)
-        table, _ = product_categories.category_k_selection(
-            products.loc[products["store"] == store]
-        )
+        table, _ = product_categories.category_k_selection(products.loc[products["store"] == store])
         tables.append(table.assign(store=store, model_run_id=run_id))
-    return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(
-        columns=[*product_categories.SELECTION_COLUMNS, "store", "model_run_id"]
-    )
+    if not tables:  # typed, for the mart's contract
+        return pd.DataFrame(
+            {
+                name: pd.Series(dtype=product_categories.SELECTION_TYPES.get(name, "string"))
+                for name in [*product_categories.SELECTION_COLUMNS, "store", "model_run_id"]
+            }
+        )
+    return pd.concat(tables, ignore_index=True)
