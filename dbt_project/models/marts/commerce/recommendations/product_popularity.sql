@@ -1,0 +1,5 @@
+-- Per store, the 100 most popular products (by customers who bought them) overall, within each
+-- customer segment and within each product category: what recommendations fall back on, and what
+-- the API offers a new customer.
+
+select * from {{ ref('int_product_popularity') }}
