@@ -2,4 +2,12 @@
 -- customer segment and within each product category: what recommendations fall back on, and what
 -- the API offers a new customer.
 
-select * from {{ ref('int_product_popularity') }}
+select
+    store,
+    group_kind,
+    group_id,
+    product_id,
+    customers,
+    share,
+    popularity_rank
+from {{ ref('int_product_popularity') }}

@@ -32,6 +32,15 @@ training_bought as (
 
 ),
 
+known_customers as (
+
+    select distinct
+        store,
+        customer_id
+    from training_bought
+
+),
+
 training_customers as (
 
     select
@@ -51,19 +60,18 @@ new_purchases as (
         baskets.customer_id,
         baskets.product_id
     from baskets
-    left join training_bought
+    inner join known_customers
         on
-            baskets.store = training_bought.store
-            and baskets.customer_id = training_bought.customer_id
-            and baskets.product_id = training_bought.product_id
+            baskets.store = known_customers.store
+            and baskets.customer_id = known_customers.customer_id
+    left join training_bought as bought_before
+        on
+            baskets.store = bought_before.store
+            and baskets.customer_id = bought_before.customer_id
+            and baskets.product_id = bought_before.product_id
     where
         not baskets.is_training
-        and training_bought.product_id is null
-        and exists (
-            select 1
-            from training_bought as known
-            where known.store = baskets.store and known.customer_id = baskets.customer_id
-        )
+        and bought_before.product_id is null
 
 ),
 
@@ -80,7 +88,7 @@ evaluated as (
 
 methods as (
 
-    select method
+    select methods.method
     from (values ('model'), ('global_popularity'), ('segment_popularity')) as methods (method)
 
 ),
