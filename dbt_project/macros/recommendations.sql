@@ -141,7 +141,9 @@ where popularity_rank <= {{ pool }}
     bought with the highest score, as store, customer_id, method, recommendation_rank, product_id,
     score, reason. Method 'model': products bought with theirs (association rules of
     `associations`, each product's association_max_rules_per_product strongest; score = the best
-    rule's confidence, reason 'bought_with:<product>'), then the most popular products of their
+    rule's confidence, reason 'bought_with:<product>'; from their
+    recommendation_max_customer_products products bought in most baskets, ties to the lower id),
+    then the most popular products of their
     segment ('popular_in_segment', score = share of the segment), then of the category they spent
     most on ('popular_in_category', score = share of all customers): a product takes its best
     source, and sources rank in that order. The baselines: 'global_popularity' (the most popular
@@ -150,6 +152,7 @@ where popularity_rank <= {{ pool }}
 {% macro next_best_products(history, associations, popularity, segments, methods=['model']) -%}
 {%- set top_n = var('recommendations_per_customer') | int -%}
 {%- set max_rules = var('association_max_rules_per_product') | int -%}
+{%- set max_customer_products = var('recommendation_max_customer_products') | int -%}
 with
 
 history as (
@@ -157,9 +160,34 @@ history as (
     select
         store,
         customer_id,
+        order_id,
         product_id,
         line_value
     from ({{ history }}) as history
+
+),
+
+antecedents as (
+
+    -- the products whose rules a customer's recommendations come from: those in most of their
+    -- baskets, ties to the lower product id
+    select
+        store,
+        customer_id,
+        product_id
+    from (
+        select
+            store,
+            customer_id,
+            product_id,
+            row_number() over (
+                partition by store, customer_id
+                order by count(distinct order_id) desc, product_id asc
+            ) as product_rank
+        from history
+        group by store, customer_id, product_id
+    ) as ranked
+    where product_rank <= {{ max_customer_products }}
 
 ),
 
@@ -252,19 +280,19 @@ candidates as (
     {%- if 'model' in methods %}
         {%- do parts.append("
     select
-        bought.store,
-        bought.customer_id,
+        antecedents.store,
+        antecedents.customer_id,
         'model' as method,
         1 as source_order,
         rules.consequent_product_id as product_id,
         rules.confidence as score,
         'bought_with:' || rules.antecedent_product_id as reason,
         rules.lift as tie_break
-    from bought
+    from antecedents
     inner join rules
         on
-            bought.store = rules.store
-            and bought.product_id = rules.antecedent_product_id
+            antecedents.store = rules.store
+            and antecedents.product_id = rules.antecedent_product_id
 
     union all
 

@@ -22,7 +22,8 @@ MIN_BASKETS = 3
 MAX_BASKET_PRODUCTS = 30
 HOLDOUT_DAYS = 30
 TOP_N = 10
-MAX_RULES = 20
+MAX_RULES = 10
+MAX_CUSTOMER_PRODUCTS = 50
 
 
 def reference_baskets(path) -> pd.DataFrame:
@@ -171,8 +172,12 @@ def test_next_best_products_follow_the_rules(generated_warehouse, baskets):
     bought = set(zip(baskets["customer_id"], baskets["product_id"], strict=True))
     pairs = zip(recommendations["customer_id"], recommendations["product_id"], strict=True)
     assert not any(pair in bought for pair in pairs)
-    assert set(recommendations["customer_id"]) == set(baskets["customer_id"])
-    sizes = recommendations.groupby("customer_id").size()
+    assert set(recommendations["customer_id"]) <= set(baskets["customer_id"])
+    sizes = (
+        recommendations.groupby("customer_id")
+        .size()
+        .reindex(baskets["customer_id"].unique(), fill_value=0)
+    )
     assert (sizes <= TOP_N).all()
     # fewer than ten only when the customer's segment has no popular product left to offer
     pools = generated_warehouse.query_df(
@@ -205,7 +210,15 @@ def test_next_best_products_follow_the_rules(generated_warehouse, baskets):
     strongest = rules[rules["rule_rank"] <= MAX_RULES]
     related = recommendations[recommendations["reason"].str.startswith("bought_with:")]
     assert len(related) > 0
-    owned = baskets[["customer_id", "product_id"]].drop_duplicates()
+    # from each customer's products in most baskets (ties: the lower id)
+    owned = (
+        baskets.groupby(["customer_id", "product_id"])["order_id"]
+        .nunique()
+        .reset_index(name="orders")
+        .sort_values(["customer_id", "orders", "product_id"], ascending=[True, False, True])
+        .groupby("customer_id")
+        .head(MAX_CUSTOMER_PRODUCTS)
+    )
     for customer_id, rows in related.groupby("customer_id"):
         theirs = owned.loc[owned["customer_id"] == customer_id, "product_id"]
         reachable = strongest[strongest["antecedent_product_id"].isin(theirs)]
