@@ -210,12 +210,14 @@ def test_next_best_products_follow_the_rules(generated_warehouse, baskets):
     strongest = rules[rules["rule_rank"] <= MAX_RULES]
     related = recommendations[recommendations["reason"].str.startswith("bought_with:")]
     assert len(related) > 0
-    # from each customer's products in most baskets (ties: the lower id)
+    # from each customer's most recently bought products (ties: in more baskets, the lower id)
     owned = (
-        baskets.groupby(["customer_id", "product_id"])["order_id"]
-        .nunique()
-        .reset_index(name="orders")
-        .sort_values(["customer_id", "orders", "product_id"], ascending=[True, False, True])
+        baskets.groupby(["customer_id", "product_id"])
+        .agg(last=("order_date", "max"), orders=("order_id", "nunique"))
+        .reset_index()
+        .sort_values(
+            ["customer_id", "last", "orders", "product_id"], ascending=[True, False, False, True]
+        )
         .groupby("customer_id")
         .head(MAX_CUSTOMER_PRODUCTS)
     )

@@ -4,7 +4,7 @@
 -- baskets before the cutoff alone.
 
 {{ next_best_products(
-    "select store, customer_id, order_id, product_id, line_value from " ~ ref('int_recommendation_baskets') ~ " where is_training",
+    "select store, customer_id, order_id, order_date, product_id, line_value from " ~ ref('int_recommendation_baskets') ~ " where is_training",
     ref('int_product_associations_training'),
     ref('int_product_popularity_training'),
     "select store, customer_id, segment_id from " ~ ref('int_recommendation_segments_at_cutoff'),
