@@ -30,7 +30,16 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 APP = PROJECT_ROOT / "apps" / "dashboard" / "app.py"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
-PAGES = ("overview", "segments", "profiles", "products", "migrations", "students", "score")
+PAGES = (
+    "overview",
+    "segments",
+    "profiles",
+    "products",
+    "recommendations",
+    "migrations",
+    "students",
+    "score",
+)
 CHROMIUM_FLAGS = (
     "--headless",
     "--no-sandbox",

@@ -1,5 +1,6 @@
 """FastAPI app: score recency/frequency/monetary into a store's segment, list its segments, look up
-its customers, predict a new customer's product interest from their first basket.
+its customers, predict a new customer's product interest from their first basket, recommend
+products to a known customer or to a new one from their basket.
 
 python -m apps.api [--host 127.0.0.1] [--port 8000] [--warehouse warehouse.duckdb]
 """
@@ -22,6 +23,7 @@ from apps.api.errors import (
     CLUSTER_PATH,
     INTEREST_PATH,
     INVALID,
+    RECOMMENDATIONS_PATH,
     SUCCESS,
     clip,
     cluster_error,
@@ -34,10 +36,12 @@ from apps.api.openapi import HEALTH_PATH, STORE, with_stores
 from apps.api.schemas import (
     STORE_DESCRIPTION,
     BasketCategory,
+    BasketRecommendationsResponse,
     CategoryProbability,
     ClusterRequest,
     ClusterResponse,
     CustomerError,
+    CustomerRecommendationsResponse,
     ErrorResponse,
     HealthResponse,
     InterestError,
@@ -46,6 +50,9 @@ from apps.api.schemas import (
     InterestResponse,
     NearestInterestSegment,
     PredictedCategory,
+    RecommendationError,
+    RecommendationRequest,
+    RecommendedProduct,
     StoreHealth,
 )
 from apps.interest_models import (
@@ -59,6 +66,13 @@ from apps.interest_models import (
     interest_models,
     predict_basket,
 )
+from apps.recommendations import (
+    Recommendation,
+    RecommendationsUnavailable,
+    basket_recommendations,
+    customer_recommendations,
+    is_customer,
+)
 from apps.segment_models import StoreModel, score, store_models
 from apps.stores import StoreChoiceError, choose_store, stores
 from apps.warehouse import PublishedWarehouse, Snapshot
@@ -66,6 +80,7 @@ from apps.warehouse import PublishedWarehouse, Snapshot
 # customer_id is a BIGINT in the warehouse: no other integer can be a customer
 MIN_CUSTOMER_ID, MAX_CUSTOMER_ID = -(2**63), 2**63 - 1
 CUSTOMER_NOT_FOUND = "Customer not found"
+NO_RECOMMENDATIONS = "No recommendations"
 MODEL_NOT_READY = "Model not ready"
 # how long an /api/interest request waits for its store's model while a new publish is fitted
 INTEREST_MODEL_WAIT_SECONDS = 60.0
@@ -98,6 +113,33 @@ INTEREST_ERRORS: dict[int | str, dict[str, Any]] = {
         "description": "the store's product interest model is still being fitted after a new"
         f" publish (over {INTEREST_MODEL_WAIT_SECONDS:.0f} s): retry after `Retry-After` seconds",
     },
+}
+
+
+NO_RECOMMENDATION_MARTS = (
+    "a warehouse built before the recommendation marts (rebuild with `make run`)"
+)
+CUSTOMER_RECOMMENDATION_ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {
+        "model": CustomerError,
+        "description": "unknown customer, or a customer of the store without purchases",
+    },
+    413: {"model": CustomerError, "description": ERROR_DESCRIPTIONS[413]},
+    422: {
+        "model": CustomerError,
+        "description": f"{ERROR_DESCRIPTIONS[422]}; {NO_RECOMMENDATION_MARTS}",
+    },
+    500: {"model": CustomerError, "description": ERROR_DESCRIPTIONS[500]},
+}
+RECOMMENDATION_ERRORS: dict[int | str, dict[str, Any]] = {
+    413: {"model": RecommendationError, "description": ERROR_DESCRIPTIONS[413]},
+    422: {
+        "model": RecommendationError,
+        "description": "invalid input; a missing store where there are several, or an unknown"
+        " store; a basket with no product the store knows (`unknownProducts` lists them);"
+        f" {NO_RECOMMENDATION_MARTS}: `error` names the field and the rule",
+    },
+    500: {"model": RecommendationError, "description": ERROR_DESCRIPTIONS[500]},
 }
 
 
@@ -248,6 +290,25 @@ def interest_response(model: StoreInterestModel, result: BasketPrediction) -> In
     )
 
 
+def recommended(items: tuple[Recommendation, ...]) -> list[RecommendedProduct]:
+    return [
+        RecommendedProduct(
+            rank=item.rank,
+            productId=item.product_id,
+            description=item.description,
+            categoryId=item.category_id,
+            categoryName=item.category_name,
+            score=item.score,
+            reason=item.reason,
+        )
+        for item in items
+    ]
+
+
+def no_recommendations(store: str, exc: RecommendationsUnavailable) -> ApiError:
+    return ApiError(422, INVALID, f"store: no recommendations for store {store!r}: {exc}")
+
+
 def store_model(snapshot: Snapshot, requested: str | None, inputs: Any = None) -> StoreModel:
     """The model of the store a request means; 422 when it names none of several, or an unknown one."""
     models = store_models(snapshot)
@@ -270,8 +331,9 @@ def create_app(warehouse: PublishedWarehouse | None) -> FastAPI:
     app = FastAPI(
         title="Customer segment scoring API",
         description="Assigns a customer's recency, frequency and monetary value to a segment of "
-        "a store of the published warehouse (marts.segment_model), and predicts a new customer's "
-        "product interest from their first basket (/api/interest).",
+        "a store of the published warehouse (marts.segment_model), predicts a new customer's "
+        "product interest from their first basket (/api/interest), and recommends products to a "
+        "known customer or to a new one from their basket (/api/recommendations).",
         version="2.0.0",
     )
     app.router.route_class = SafeJSONRoute  # unparseable JSON is a 422 like any invalid input
@@ -350,6 +412,96 @@ def create_app(warehouse: PublishedWarehouse | None) -> FastAPI:
                 exc.unknown,
             ) from exc
         return interest_response(model, result)
+
+    @app.get(
+        RECOMMENDATIONS_PATH + "/{customer_id}",
+        response_model=CustomerRecommendationsResponse,
+        responses=CUSTOMER_RECOMMENDATION_ERRORS,
+    )
+    def recommendations_of_customer(
+        customer_id: int, store: StoreParam = None
+    ) -> CustomerRecommendationsResponse:
+        """A known customer's next-best products in a store, in rank order, as
+        marts.customer_recommendations publishes them: products bought with theirs
+        (`bought_with:<product_id>`), then the most popular of their segment, then of the
+        category they spent most on; never a product they bought."""
+        snapshot = warehouse.current()
+        chosen = store_model(snapshot, store).store
+        not_found = ApiError(404, CUSTOMER_NOT_FOUND, "customer_id: no customer with this id")
+        if not MIN_CUSTOMER_ID <= customer_id <= MAX_CUSTOMER_ID:
+            raise not_found  # DuckDB cannot even compare it with a BIGINT
+        try:
+            found = customer_recommendations(snapshot, chosen, customer_id)
+        except RecommendationsUnavailable as exc:
+            raise no_recommendations(chosen, exc) from exc
+        if found is None:
+            if is_customer(snapshot, chosen, customer_id):
+                raise ApiError(
+                    404,
+                    NO_RECOMMENDATIONS,
+                    "customer_id: the customer has no purchase to recommend from",
+                )
+            raise not_found
+        return CustomerRecommendationsResponse(
+            store=found.store,
+            customerId=found.customer_id,
+            segmentId=found.segment_id,
+            segmentLabel=found.segment_label,
+            recommendations=recommended(found.recommendations),
+            message=SUCCESS,
+            error="",
+        )
+
+    @app.post(
+        RECOMMENDATIONS_PATH,
+        response_model=BasketRecommendationsResponse,
+        responses=RECOMMENDATION_ERRORS,
+    )
+    def recommendations_for_basket(
+        inputs: RecommendationRequest, request: Request
+    ) -> BasketRecommendationsResponse:
+        """Recommend products to a new customer from their basket, by the rule of the published
+        recommendations: products bought with the basket's (the strongest association rules of its
+        products, as many of each and from as many products, the lowest ids, as the build's dbt
+        vars association_max_rules_per_product and recommendation_max_customer_products say;
+        score = the best rule's confidence), then the most popular products of the segment the
+        basket falls in (recency 0, frequency 1, the basket's value), then of the basket's
+        dominant category; never a product of the basket. Unknown product ids are listed in
+        `unknownProducts` and ignored; a basket with no known product answers 422. The store is
+        the body's `store` field."""
+        if STORE in request.query_params:  # would be ignored: say so instead
+            raise ApiError(
+                422,
+                INVALID,
+                "store: give the store as the JSON body's `store` field, not in the query string",
+            )
+        snapshot = warehouse.current()
+        chosen = store_model(snapshot, inputs.store)
+        lines = [
+            BasketLine(line.product_id, line.quantity, line.unit_price) for line in inputs.lines
+        ]
+        try:
+            result = basket_recommendations(snapshot, chosen, lines, inputs.limit)
+        except RecommendationsUnavailable as exc:
+            raise no_recommendations(chosen.store, exc) from exc
+        except NoKnownProduct as exc:
+            raise ApiError(
+                422,
+                INVALID,
+                "lines: no product of the basket is in the store's catalogue (marts.dim_products)",
+                exc.unknown,
+            ) from exc
+        return BasketRecommendationsResponse(
+            store=result.store,
+            recommendations=recommended(result.recommendations),
+            segmentId=result.segment_id,
+            segmentLabel=result.segment_label,
+            dominantCategoryId=result.dominant_category_id,
+            basketValue=result.basket_value,
+            unknownProducts=list(result.unknown_products),
+            message=SUCCESS,
+            error="",
+        )
 
     @app.get("/api/segments", responses=documented(ErrorResponse, 413, 422, 500))
     def segments(store: StoreParam = None) -> list[dict]:

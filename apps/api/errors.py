@@ -24,6 +24,8 @@ from apps.api.schemas import (
     InputValues,
     InterestError,
     InterestRequest,
+    RecommendationError,
+    RecommendationRequest,
 )
 
 SUCCESS = "Data processed successfully"
@@ -34,10 +36,15 @@ INTERNAL_DETAIL = "unexpected error; it has been logged on the server"
 
 ECHO_CHARS = 100
 MAX_REPORTED_ERRORS = 5  # a body with thousands of unknown fields gets a short answer
-MAX_REPORTED_PRODUCTS = 20  # an /api/interest error lists at most this many unknown products
+MAX_REPORTED_PRODUCTS = 20  # a basket's error lists at most this many unknown products
 CLUSTER_PATH = "/api/cluster"
 INTEREST_PATH = "/api/interest"
-CUSTOMER_PATH = re.compile(r"/api/customers/([^/]+)")
+RECOMMENDATIONS_PATH = "/api/recommendations"
+# the paths of one customer: their errors name the customer id as sent
+CUSTOMER_PATH = re.compile(r"/api/(?:customers|recommendations)/([^/]+)")
+# the paths that take a basket, and the body each takes
+BASKET_REQUESTS = {INTEREST_PATH: InterestRequest, RECOMMENDATIONS_PATH: RecommendationRequest}
+BASKET_ERRORS = {INTEREST_PATH: InterestError, RECOMMENDATIONS_PATH: RecommendationError}
 LOCATIONS = ("body", "query", "path", "header", "cookie")
 
 _short = reprlib.Repr()  # bounded depth and length, no recursion: safe on deeply nested input
@@ -75,9 +82,9 @@ def echo_inputs(raw: Any) -> InputValues:
 def allowed_fields(path: str, parts: Sequence) -> Sequence[str]:
     """The fields a request to `path` may have where an unknown one was found (`parts`: its
     location in the body or query)."""
-    if path == INTEREST_PATH:
+    if path in BASKET_REQUESTS:
         in_line = len(parts) > 1 and parts[0] == "lines"
-        return list((BasketLineRequest if in_line else InterestRequest).model_fields)
+        return list((BasketLineRequest if in_line else BASKET_REQUESTS[path]).model_fields)
     return list(ClusterRequest.model_fields)
 
 
@@ -118,18 +125,20 @@ def cluster_error(raw_inputs: Any, message: str, error: str) -> dict:
 
 def error_content(path: str, message: str, error: str, inputs: Any = None) -> dict:
     """The error body for a request to `path`: each endpoint family keeps its documented shape
-    (/api/cluster echoes `inputs`, the request's inputs when known; /api/interest lists `inputs`,
-    the basket's unknown product ids, when known)."""
+    (/api/cluster echoes `inputs`, the request's inputs when known; /api/interest and POST
+    /api/recommendations list `inputs`, the basket's unknown product ids, when known; the paths of
+    one customer name the id as sent)."""
     if path == CLUSTER_PATH:
         return cluster_error(inputs, message, error)
-    if path == INTEREST_PATH:
+    if path in BASKET_ERRORS:
         products = inputs if isinstance(inputs, list) else []
         unknown = [clip(str(product)) for product in products[:MAX_REPORTED_PRODUCTS]]
         if len(products) > MAX_REPORTED_PRODUCTS:
             error += (
                 f" ({len(products)} unknown products, the first {MAX_REPORTED_PRODUCTS} listed)"
             )
-        return InterestError(message=message, error=error, unknownProducts=unknown).model_dump()
+        shape = BASKET_ERRORS[path]
+        return shape(message=message, error=error, unknownProducts=unknown).model_dump()
     if match := CUSTOMER_PATH.fullmatch(path):
         return CustomerError(customerId=clip(match[1]), message=message, error=error).model_dump()
     return ErrorResponse(message=message, error=error).model_dump()

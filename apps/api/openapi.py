@@ -14,7 +14,7 @@ from typing import Any
 HEALTH_PATH = "/healthz"
 STORE = "store"
 # the JSON bodies with a `store` field
-REQUEST_SCHEMAS = ("ClusterRequest", "InterestRequest")
+REQUEST_SCHEMAS = ("ClusterRequest", "InterestRequest", "RecommendationRequest")
 
 
 def _store_schema(schema: dict[str, Any], stores: Sequence[str], nullable: bool) -> dict:

@@ -406,3 +406,185 @@ class InterestError(BaseModel):
             ]
         }
     )
+
+
+# --- /api/recommendations -----------------------------------------------------------------------
+
+MAX_RECOMMENDATIONS = 10  # dbt var recommendations_per_customer
+
+EXAMPLE_RECOMMENDATION_BASKET = {
+    "store": "online_retail",
+    "lines": [
+        {"product_id": "85123A", "quantity": 6, "unit_price": 2.55},
+        {"product_id": "22423", "quantity": 2, "unit_price": 12.75},
+        {"product_id": "NOT-A-PRODUCT", "quantity": 1, "unit_price": 1.0},
+    ],
+    "limit": 5,
+}
+EXAMPLE_CUSTOMER_RECOMMENDATIONS = [
+    {
+        "rank": 1,
+        "productId": "20724",
+        "description": "RED RETROSPOT CHARLOTTE BAG",
+        "categoryId": 6,
+        "categoryName": "retrospot · bag · bag retrospot",
+        "score": 0.529,
+        "reason": "bought_with:20719",
+    },
+    {
+        "rank": 2,
+        "productId": "21212",
+        "description": "PACK OF 72 RETROSPOT CAKE CASES",
+        "categoryId": 8,
+        "categoryName": "cake · cases · stand",
+        "score": 0.495,
+        "reason": "bought_with:84991",
+    },
+]
+EXAMPLE_BASKET_RECOMMENDATIONS = [
+    {
+        "rank": 1,
+        "productId": "22699",
+        "description": "ROSES REGENCY TEACUP AND SAUCER",
+        "categoryId": 1,
+        "categoryName": "tea · notebook · clock",
+        "score": 0.247,
+        "reason": "bought_with:22423",
+    },
+    {
+        "rank": 2,
+        "productId": "21733",
+        "description": "RED HANGING HEART T-LIGHT HOLDER",
+        "categoryId": 5,
+        "categoryName": "christmas · holder · t-light",
+        "score": 0.229,
+        "reason": "bought_with:85123A",
+    },
+]
+
+
+class RecommendedProduct(BaseModel):
+    """One recommended product."""
+
+    rank: int = Field(description="1 = the strongest recommendation")
+    productId: str = Field(description="the store's product id (marts.dim_products)")
+    description: str | None
+    categoryId: int | None = Field(description="as in marts.product_categories")
+    categoryName: str | None
+    score: float = Field(
+        description="bought_with: the confidence of the best association rule (the share of the"
+        " antecedent's baskets that also hold the product); popular_in_segment /"
+        " popular_in_category: the share of the segment's (of all) customers who bought it"
+    )
+    reason: str = Field(
+        description="why: 'bought_with:<product_id>' (bought with that product of the customer's),"
+        " 'popular_in_segment' or 'popular_in_category' (the customer's dominant category)"
+    )
+
+
+class CustomerRecommendationsResponse(BaseModel):
+    """A known customer's next-best products, as marts.customer_recommendations publishes them."""
+
+    store: str
+    customerId: int
+    segmentId: int | None = Field(description="the customer's segment (null: none)")
+    segmentLabel: str | None
+    recommendations: list[RecommendedProduct] = Field(description="in rank order, at most 10")
+    message: str
+    error: str
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "store": "online_retail",
+                    "customerId": 12347,
+                    "segmentId": 1,
+                    "segmentLabel": "Champions",
+                    "recommendations": EXAMPLE_CUSTOMER_RECOMMENDATIONS,
+                    "message": "Data processed successfully",
+                    "error": "",
+                }
+            ]
+        }
+    )
+
+
+class RecommendationRequest(BaseModel):
+    """A new customer's basket."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [EXAMPLE_RECOMMENDATION_BASKET]}
+    )
+
+    store: str | None = Field(default=None, description=STORE_DESCRIPTION)
+    lines: list[BasketLineRequest] = Field(
+        min_length=1,
+        max_length=MAX_BASKET_LINES,
+        description=f"the basket: 1 to {MAX_BASKET_LINES} lines; a product may come back on"
+        " several lines",
+    )
+    limit: int = Field(
+        default=MAX_RECOMMENDATIONS,
+        ge=1,
+        le=MAX_RECOMMENDATIONS,
+        description=f"how many products to recommend (1 to {MAX_RECOMMENDATIONS})",
+    )
+
+    @field_validator("limit", mode="before")
+    @classmethod
+    def reject_booleans(cls, value: object) -> object:
+        if isinstance(value, bool):
+            raise ValueError("must be a number, not a boolean")
+        return value
+
+    @field_validator("store")
+    @classmethod
+    def unicode_text(cls, value: str | None) -> str | None:
+        return _unicode_text(value)
+
+
+class BasketRecommendationsResponse(BaseModel):
+    """A new customer's next-best products from their basket."""
+
+    store: str
+    recommendations: list[RecommendedProduct] = Field(
+        description="in rank order: products bought with the basket's, then the most popular of"
+        " its segment, then of its dominant category; never a product of the basket"
+    )
+    segmentId: int = Field(
+        description="the segment the basket falls in: the store's segment model on recency 0,"
+        " frequency 1 and the basket's value"
+    )
+    segmentLabel: str
+    dominantCategoryId: int = Field(
+        description="the category of the basket's largest value (ties: the lower id)"
+    )
+    basketValue: float = Field(description="value of the basket's known products")
+    unknownProducts: list[str] = Field(
+        description="product ids not in the store's marts.dim_products, ignored (each once)"
+    )
+    message: str
+    error: str
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "store": "online_retail",
+                    "recommendations": EXAMPLE_BASKET_RECOMMENDATIONS,
+                    "segmentId": 3,
+                    "segmentLabel": "Potential Loyalist",
+                    "dominantCategoryId": 8,
+                    "basketValue": 40.8,
+                    "unknownProducts": ["NOT-A-PRODUCT"],
+                    "message": "Data processed successfully",
+                    "error": "",
+                }
+            ]
+        }
+    )
+
+
+class RecommendationError(InterestError):
+    """An error answer of POST /api/recommendations."""

@@ -620,3 +620,96 @@ def interest_prediction_evaluation(wh: Snapshot, store: str) -> pd.DataFrame:
         """,
         [store],
     )
+
+
+# --- recommendations (the recommendation marts) ---------------------------------------------
+
+# the tables of the recommendations page: a warehouse built before them has none of them
+RECOMMENDATION_MARTS = (
+    "customer_recommendations",
+    "recommendation_evaluation",
+    "product_associations",
+)
+# recommendation_evaluation.method: the recommender first, then the baselines
+RECOMMENDATION_METHODS = ("model", "global_popularity", "segment_popularity")
+BOUGHT_WITH = "bought_with:"
+# the associations table: the pairs bought together in at least this many baskets, strongest lift
+ASSOCIATION_MIN_BASKETS = 10
+TOP_ASSOCIATIONS = 20
+
+
+def missing_recommendation_marts(wh: Snapshot) -> tuple[str, ...]:
+    """The recommendation marts the published warehouse does not have."""
+    return tuple(name for name in RECOMMENDATION_MARTS if not wh.has_table(name))
+
+
+def showcase_customer(wh: Snapshot, store: str) -> int | None:
+    """The customer with the most recommendations from association rules (ties: the lower id);
+    None when the store has no recommendations."""
+    frame = wh.query(
+        """
+        select customer_id
+        from marts.customer_recommendations
+        where store = ?
+        group by customer_id
+        order by count(*) filter (where starts_with(reason, ?)) desc, customer_id
+        limit 1
+        """,
+        [store, BOUGHT_WITH],
+    )
+    return None if frame.empty else int(frame["customer_id"].iloc[0])
+
+
+def customer_recommendations(wh: Snapshot, store: str, customer_id: int) -> pd.DataFrame:
+    """One customer's rows of marts.customer_recommendations in rank order. Read afresh, not
+    memoised: one small read per customer looked at."""
+    with wh.cursor() as cursor:
+        return cursor.execute(
+            """
+            select recommendation_rank, product_id, description, category_id, category_name,
+                   score, reason, segment_id, segment_label
+            from marts.customer_recommendations
+            where store = ? and customer_id = ?
+            order by recommendation_rank
+            """,
+            [store, customer_id],
+        ).df()
+
+
+def recommendation_evaluation(wh: Snapshot, store: str) -> pd.DataFrame:
+    """The offline evaluation of a store's recommendations: the recommender, then the baselines."""
+    order = " ".join(
+        f"when '{method}' then {position}" for position, method in enumerate(RECOMMENDATION_METHODS)
+    )
+    return wh.query(
+        f"""
+        select method, precision_at_10, recall_at_10, hit_rate_at_10, catalogue_coverage,
+               customers_evaluated, training_customers, products_recommended, training_products,
+               cutoff_date, holdout_days
+        from marts.recommendation_evaluation
+        where store = ?
+        order by case method {order} else {len(RECOMMENDATION_METHODS)} end, method
+        """,
+        [store],
+    )
+
+
+def top_associations(
+    wh: Snapshot,
+    store: str,
+    min_baskets: int = ASSOCIATION_MIN_BASKETS,
+    rows: int = TOP_ASSOCIATIONS,
+) -> pd.DataFrame:
+    """The association rules of the pairs bought together in at least `min_baskets` baskets with
+    the highest lift (then the most baskets, then by product ids)."""
+    return wh.query(
+        """
+        select antecedent_product_id, antecedent_description, consequent_product_id,
+               consequent_description, baskets, support, confidence, lift
+        from marts.product_associations
+        where store = ? and baskets >= ?
+        order by lift desc, baskets desc, antecedent_product_id, consequent_product_id
+        limit ?
+        """,
+        [store, int(min_baskets), int(rows)],
+    )

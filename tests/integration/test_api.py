@@ -213,6 +213,7 @@ def test_openapi_lists_the_store_on_every_operation(client):
         "POST /api/cluster",
         "GET /api/segments",
         "GET /api/customers/{customer_id}",
+        "GET /api/recommendations/{customer_id}",
         "GET /healthz",
     }
     assert set(found) == operations

@@ -5,10 +5,11 @@ Bounded and reproducible: at most MAX_EXAMPLES generated cases per operation and
 derandomized, so the run takes seconds and fails the same way twice. One of the checks is that no
 answer is a server error.
 
-POST /api/interest is the one operation where a request valid by the schema may be refused: a
-generated basket names product ids the store does not have (or a store without an interest model:
-the two-store copy's second store has no intermediate tables), which the API answers 422 with
-`unknownProducts`, as documented. For it alone, positive_data_acceptance also accepts 422.
+POST /api/interest and POST /api/recommendations are the operations where a request valid by the
+schema may be refused: a generated basket names product ids the store does not have (or, for
+/api/interest, a store without an interest model: the two-store copy's second store has no
+intermediate tables), which the API answers 422 with `unknownProducts`, as documented. For them
+alone, positive_data_acceptance also accepts 422.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from hypothesis import settings
 from two_stores import SECOND_STORE, STORE, copy_as_two_stores
 
 from apps.api.app import create_app, open_warehouse
-from apps.api.errors import INTEREST_PATH
+from apps.api.errors import INTEREST_PATH, RECOMMENDATIONS_PATH
 from apps.api.openapi import with_stores
 
 MAX_EXAMPLES = 50
@@ -27,11 +28,13 @@ CONFIG = schemathesis.Config.from_dict(
     {
         "operations": [
             {
-                "include-path": INTEREST_PATH,
+                "include-path": path,
+                "include-method": "POST",
                 "checks": {
                     "positive_data_acceptance": {"expected-statuses": ["2xx", "404", "422"]}
                 },
             }
+            for path in (INTEREST_PATH, RECOMMENDATIONS_PATH)
         ]
     }
 )

@@ -34,6 +34,7 @@ EXPECTED = {
     "segments": ("Segment explorer", 5),
     "profiles": ("Segment profiles by attribute", 1),
     "products": ("Products and interests", 6),
+    "recommendations": ("Recommendations", 1),
     "migrations": ("Migrations", 0),
     "students": ("Students", 8),
     "score": ("Score a customer", 0),
