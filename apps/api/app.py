@@ -326,6 +326,18 @@ def records(snapshot: Snapshot, sql: str, parameters: list) -> list[dict]:
         return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
 
 
+def refuse_store_in_query(request: Request, inputs: Any = None) -> None:
+    """422 for a `store` query parameter on a POST, which would be ignored (the store is the JSON
+    body's field); `inputs` are echoed as the endpoint's error shape does."""
+    if STORE in request.query_params:
+        raise ApiError(
+            422,
+            INVALID,
+            "store: give the store as the JSON body's `store` field, not in the query string",
+            inputs,
+        )
+
+
 def create_app(warehouse: PublishedWarehouse | None) -> FastAPI:
     """The API on `warehouse` (see open_warehouse); None only renders the OpenAPI document."""
     app = FastAPI(
@@ -373,13 +385,7 @@ def create_app(warehouse: PublishedWarehouse | None) -> FastAPI:
     @app.post(CLUSTER_PATH, response_model=ClusterResponse, responses=cluster_errors)
     async def cluster_post(inputs: ClusterRequest, request: Request) -> ClusterResponse:
         """Segment of a customer given as a JSON body; the store is its `store` field."""
-        if STORE in request.query_params:  # would be ignored: say so instead
-            raise ApiError(
-                422,
-                INVALID,
-                "store: give the store as the JSON body's `store` field, not in the query string",
-                inputs.model_dump(),
-            )
+        refuse_store_in_query(request, inputs.model_dump())
         return cluster(inputs)
 
     @app.post(INTEREST_PATH, response_model=InterestResponse, responses=INTEREST_ERRORS)
@@ -389,12 +395,7 @@ def create_app(warehouse: PublishedWarehouse | None) -> FastAPI:
         category mix, and the nearest interest segment. Unknown product ids are listed in
         `unknownProducts` and ignored; a basket with no known product answers 422. The store is
         the body's `store` field."""
-        if STORE in request.query_params:  # would be ignored: say so instead
-            raise ApiError(
-                422,
-                INVALID,
-                "store: give the store as the JSON body's `store` field, not in the query string",
-            )
+        refuse_store_in_query(request)
         snapshot = warehouse.current()
         chosen = store_model(snapshot, inputs.store).store
         model = interest_model(snapshot, chosen)
@@ -469,12 +470,7 @@ def create_app(warehouse: PublishedWarehouse | None) -> FastAPI:
         dominant category; never a product of the basket. Unknown product ids are listed in
         `unknownProducts` and ignored; a basket with no known product answers 422. The store is
         the body's `store` field."""
-        if STORE in request.query_params:  # would be ignored: say so instead
-            raise ApiError(
-                422,
-                INVALID,
-                "store: give the store as the JSON body's `store` field, not in the query string",
-            )
+        refuse_store_in_query(request)
         snapshot = warehouse.current()
         chosen = store_model(snapshot, inputs.store)
         lines = [
