@@ -8,9 +8,8 @@ A basket is answered by the rule the build recommends with (macros/recommendatio
    association_max_rules_per_product strongest rules (confidence desc, lift desc, consequent id
    asc) of each of the basket's first recommendation_max_customer_products products (a customer's
    most recently bought, ties to those in more baskets, then the lower id: in one basket, the
-   lowest ids); score = the
-   confidence of the product's best rule (confidence desc, lift desc, antecedent id asc), reason
-   'bought_with:<antecedent>';
+   lowest ids); score = the confidence of the product's best rule (confidence desc, lift desc,
+   antecedent id asc), reason 'bought_with:<antecedent>';
 2. the most popular products of the segment the basket falls in: the store's segment model
    (apps.segment_models) scores recency 0 days, frequency 1 and the value of the basket's known
    products; marts.product_popularity group_kind 'segment', score = share, reason
