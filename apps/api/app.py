@@ -326,6 +326,21 @@ def records(snapshot: Snapshot, sql: str, parameters: list) -> list[dict]:
         return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
 
 
+def basket_lines(lines) -> list[BasketLine]:
+    """A request's basket lines as the interest and recommendation rules read them."""
+    return [BasketLine(line.product_id, line.quantity, line.unit_price) for line in lines]
+
+
+def no_known_product(exc: NoKnownProduct) -> ApiError:
+    """422 for a basket none of whose products the store knows, listing them."""
+    return ApiError(
+        422,
+        INVALID,
+        "lines: no product of the basket is in the store's catalogue (marts.dim_products)",
+        exc.unknown,
+    )
+
+
 def refuse_store_in_query(request: Request, inputs: Any = None) -> None:
     """422 for a `store` query parameter on a POST, which would be ignored (the store is the JSON
     body's field); `inputs` are echoed as the endpoint's error shape does."""
@@ -399,19 +414,12 @@ def create_app(warehouse: PublishedWarehouse | None) -> FastAPI:
         snapshot = warehouse.current()
         chosen = store_model(snapshot, inputs.store).store
         model = interest_model(snapshot, chosen)
-        lines = [
-            BasketLine(line.product_id, line.quantity, line.unit_price) for line in inputs.lines
-        ]
+        lines = basket_lines(inputs.lines)
         order_date = inputs.order_date or datetime.now(UTC).date()
         try:
             result = predict_basket(model, lines, inputs.region, order_date)
         except NoKnownProduct as exc:
-            raise ApiError(
-                422,
-                INVALID,
-                "lines: no product of the basket is in the store's catalogue (marts.dim_products)",
-                exc.unknown,
-            ) from exc
+            raise no_known_product(exc) from exc
         return interest_response(model, result)
 
     @app.get(
@@ -473,20 +481,13 @@ def create_app(warehouse: PublishedWarehouse | None) -> FastAPI:
         refuse_store_in_query(request)
         snapshot = warehouse.current()
         chosen = store_model(snapshot, inputs.store)
-        lines = [
-            BasketLine(line.product_id, line.quantity, line.unit_price) for line in inputs.lines
-        ]
+        lines = basket_lines(inputs.lines)
         try:
             result = basket_recommendations(snapshot, chosen, lines, inputs.limit)
         except RecommendationsUnavailable as exc:
             raise no_recommendations(chosen.store, exc) from exc
         except NoKnownProduct as exc:
-            raise ApiError(
-                422,
-                INVALID,
-                "lines: no product of the basket is in the store's catalogue (marts.dim_products)",
-                exc.unknown,
-            ) from exc
+            raise no_known_product(exc) from exc
         return BasketRecommendationsResponse(
             store=result.store,
             recommendations=recommended(result.recommendations),

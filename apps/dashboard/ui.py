@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
+from plotly.subplots import make_subplots
 
 from apps.stores import stores
 from apps.warehouse import PublishedWarehouse, Snapshot
@@ -76,3 +77,36 @@ def table(frame: pd.DataFrame, name: str, reading: str | None = None) -> None:
 def missing(table_name: str) -> None:
     """Say which table this part needs when the published warehouse does not have it (yet)."""
     st.info(f"`marts.{table_name}` is not in the published warehouse yet: rebuild with `make run`.")
+
+
+def k_selection_figure(k_frame: pd.DataFrame, title: str, height: int = 340) -> go.Figure:
+    """Inertia and silhouette per k tried, the k in use starred and the inertia elbow dotted: the
+    chart of every k selection (customer segments, product categories, interest segments)."""
+    fig = make_subplots(
+        rows=1, cols=2, subplot_titles=("Inertia (elbow)", "Silhouette (higher is better)")
+    )
+    chosen = k_frame[k_frame["is_chosen"].fillna(False).astype(bool)]
+    for col, metric in ((1, "inertia"), (2, "silhouette")):
+        fig.add_trace(
+            go.Scatter(x=k_frame["k"], y=k_frame[metric], mode="lines+markers", name=metric),
+            row=1,
+            col=col,
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=chosen["k"],
+                y=chosen[metric],
+                mode="markers",
+                marker={"size": 16, "symbol": "star", "color": "crimson"},
+                name="chosen k",
+                showlegend=col == 1,
+            ),
+            row=1,
+            col=col,
+        )
+    elbow = k_frame[k_frame["is_elbow"].fillna(False).astype(bool)]
+    if not elbow.empty:
+        fig.add_vline(x=int(elbow["k"].iloc[0]), line_dash="dot", row=1, col=1)
+    fig.update_xaxes(title_text="k", dtick=1 if len(k_frame) <= 12 else 2)
+    fig.update_layout(title=title, height=height)
+    return fig

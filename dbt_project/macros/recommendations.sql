@@ -281,7 +281,7 @@ candidates as (
 
     {%- set parts = [] %}
     {%- if 'model' in methods %}
-        {%- do parts.append("
+        {%- set rule_candidates %}
     select
         antecedents.store,
         antecedents.customer_id,
@@ -296,77 +296,22 @@ candidates as (
         on
             antecedents.store = rules.store
             and antecedents.product_id = rules.antecedent_product_id
-
-    union all
-
-    select
-        segments.store,
-        segments.customer_id,
-        'model' as method,
-        2 as source_order,
-        popularity.product_id,
-        popularity.share as score,
-        'popular_in_segment' as reason,
-        0 as tie_break
-    from segments
-    inner join popularity
-        on
-            segments.store = popularity.store
-            and popularity.group_kind = 'segment'
-            and segments.segment_id = popularity.group_id
-
-    union all
-
-    select
-        dominant_categories.store,
-        dominant_categories.customer_id,
-        'model' as method,
-        3 as source_order,
-        popularity.product_id,
-        popularity.share as score,
-        'popular_in_category' as reason,
-        0 as tie_break
-    from dominant_categories
-    inner join popularity
-        on
-            dominant_categories.store = popularity.store
-            and popularity.group_kind = 'category'
-            and dominant_categories.category_id = popularity.group_id") %}
+        {%- endset %}
+        {%- do parts.append(rule_candidates) %}
+        {%- do parts.append(popular_candidates(
+            'segments', 'segment', 'segments.segment_id', 'model', 2, 'popular_in_segment')) %}
+        {%- do parts.append(popular_candidates(
+            'dominant_categories', 'category', 'dominant_categories.category_id', 'model', 3,
+            'popular_in_category')) %}
     {%- endif %}
     {%- if 'global_popularity' in methods %}
-        {%- do parts.append("
-    select
-        customers.store,
-        customers.customer_id,
-        'global_popularity' as method,
-        1 as source_order,
-        popularity.product_id,
-        popularity.share as score,
-        'popular_overall' as reason,
-        0 as tie_break
-    from customers
-    inner join popularity
-        on
-            customers.store = popularity.store
-            and popularity.group_kind = 'overall'") %}
+        {%- do parts.append(popular_candidates(
+            'customers', 'overall', '0', 'global_popularity', 1, 'popular_overall')) %}
     {%- endif %}
     {%- if 'segment_popularity' in methods %}
-        {%- do parts.append("
-    select
-        segments.store,
-        segments.customer_id,
-        'segment_popularity' as method,
-        1 as source_order,
-        popularity.product_id,
-        popularity.share as score,
-        'popular_in_segment' as reason,
-        0 as tie_break
-    from segments
-    inner join popularity
-        on
-            segments.store = popularity.store
-            and popularity.group_kind = 'segment'
-            and segments.segment_id = popularity.group_id") %}
+        {%- do parts.append(popular_candidates(
+            'segments', 'segment', 'segments.segment_id', 'segment_popularity', 1,
+            'popular_in_segment')) %}
     {%- endif %}
     {{ parts | join('\n\n    union all\n') }}
 
@@ -428,4 +373,26 @@ select
     cast(reason as {{ dbt.type_string() }}) as reason
 from ranked
 where recommendation_rank <= {{ top_n }}
+{%- endmacro %}
+
+
+{#- One source of next_best_products' candidates: for each customer of the CTE `groups`, the
+    products of its popularity group (`group_kind`, the group id in `group_column`), scored by
+    their share. -#}
+{% macro popular_candidates(groups, group_kind, group_column, method, source_order, reason) -%}
+    select
+        {{ groups }}.store,
+        {{ groups }}.customer_id,
+        '{{ method }}' as method,
+        {{ source_order }} as source_order,
+        popularity.product_id,
+        popularity.share as score,
+        '{{ reason }}' as reason,
+        0 as tie_break
+    from {{ groups }}
+    inner join popularity
+        on
+            {{ groups }}.store = popularity.store
+            and popularity.group_kind = '{{ group_kind }}'
+            and {{ group_column }} = popularity.group_id
 {%- endmacro %}

@@ -7,7 +7,6 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
-from plotly.subplots import make_subplots
 
 from apps.dashboard import data, ui
 from apps.warehouse import Snapshot
@@ -122,33 +121,6 @@ def _category_reading(categories: pd.DataFrame, bars: pd.DataFrame) -> str:
         f"Each bar is a category's share of the store's product revenue (purchases less "
         f"cancellations; {shown}). The {top} largest make {shares.iloc[:top].sum():.0%} of it."
     )
-
-
-def _k_figure(k_frame: pd.DataFrame, title: str) -> go.Figure:
-    """Inertia and silhouette per k, the k in use starred."""
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("Inertia", "Silhouette (higher is better)"))
-    chosen = k_frame[k_frame["is_chosen"].fillna(False).astype(bool)]
-    for col, metric in ((1, "inertia"), (2, "silhouette")):
-        fig.add_trace(
-            go.Scatter(x=k_frame["k"], y=k_frame[metric], mode="lines+markers", name=metric),
-            row=1,
-            col=col,
-        )
-        fig.add_trace(
-            go.Scatter(
-                x=chosen["k"],
-                y=chosen[metric],
-                mode="markers",
-                marker={"size": 14, "symbol": "star", "color": "crimson"},
-                name="chosen k",
-                showlegend=col == 1,
-            ),
-            row=1,
-            col=col,
-        )
-    fig.update_xaxes(title_text="k", dtick=1 if len(k_frame) <= 12 else 2)
-    fig.update_layout(title=title, height=300)
-    return fig
 
 
 def _k_reading(k_frame: pd.DataFrame) -> str:
@@ -450,7 +422,7 @@ def _categories_section(wh: Snapshot, store: str, categories: pd.DataFrame) -> N
         st.info("This store's categories are its own, so no number of categories was chosen.")
         return
     ui.chart(
-        _k_figure(k_frame, "Choosing the number of categories"),
+        ui.k_selection_figure(k_frame, "Choosing the number of categories", height=300),
         _k_reading(k_frame),
         "products_category_k",
     )
@@ -481,7 +453,7 @@ def _interest_section(wh: Snapshot, store: str) -> int:
     k_frame = data.interest_k_selection(wh, store)
     if not k_frame.empty:
         ui.chart(
-            _k_figure(k_frame, "Choosing the number of interest segments"),
+            ui.k_selection_figure(k_frame, "Choosing the number of interest segments", height=300),
             _k_reading(k_frame),
             "products_interest_k",
         )

@@ -6,7 +6,6 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
-from plotly.subplots import make_subplots
 
 from apps.dashboard import data, ui
 from apps.warehouse import Snapshot
@@ -36,37 +35,6 @@ def _distribution_figure(summary, feature: str) -> go.Figure:
     fig.update_layout(title=FEATURE_TITLES[feature], showlegend=False, height=360)
     if feature == "monetary":
         fig.update_yaxes(type="log")
-    return fig
-
-
-def _k_selection_figure(k_frame) -> go.Figure:
-    fig = make_subplots(
-        rows=1, cols=2, subplot_titles=("Inertia (elbow)", "Silhouette (higher is better)")
-    )
-    chosen = k_frame[k_frame["is_chosen"]]
-    for col, metric in ((1, "inertia"), (2, "silhouette")):
-        fig.add_trace(
-            go.Scatter(x=k_frame["k"], y=k_frame[metric], mode="lines+markers", name=metric),
-            row=1,
-            col=col,
-        )
-        fig.add_trace(
-            go.Scatter(
-                x=chosen["k"],
-                y=chosen[metric],
-                mode="markers",
-                marker={"size": 16, "symbol": "star", "color": "crimson"},
-                name="chosen k",
-                showlegend=col == 1,
-            ),
-            row=1,
-            col=col,
-        )
-    elbow = k_frame[k_frame["is_elbow"].fillna(False).astype(bool)]
-    if not elbow.empty:
-        fig.add_vline(x=int(elbow["k"].iloc[0]), line_dash="dot", row=1, col=1)
-    fig.update_xaxes(title_text="k", dtick=1)
-    fig.update_layout(title="Choosing the number of segments", height=380)
     return fig
 
 
@@ -129,7 +97,7 @@ def render(wh: Snapshot, store: str) -> None:
     if wh.has_table("segment_k_selection"):
         k_frame = data.k_selection(wh, store)
         ui.chart(
-            _k_selection_figure(k_frame),
+            ui.k_selection_figure(k_frame, "Choosing the number of segments", height=380),
             "The star marks the k in use; the dotted line is the inertia elbow, and the chosen "
             "k is the best silhouette near it.",
             key="segments_k",

@@ -9,6 +9,4 @@ def model(dbt, session):
     selection = dbt.ref("int_segment_k_selection").df()
     rules = dbt.ref("rfm_segment_rules").df().sort_values("rule_order")
     rfm = dbt.ref("fct_customer_rfm").df()
-    return segmentation.customer_segment_models(
-        rfm, selection, runs, rules["rfm_segment"].tolist()
-    )
+    return segmentation.customer_segment_models(rfm, selection, runs, rules["rfm_segment"].tolist())
