@@ -7,14 +7,16 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
 # Optional inputs: RETAIL_PATH (CSV, CSV.gz or Parquet), RETAIL_ENCODING (auto, utf-8, cp1252,
-# latin-1), OLIST_DIR (the Olist store's exports), STUDENTS_DIR, DUCKDB_PATH; ALLOW_SHRINK=1 publishes a build that read less than half
-# the lines of the warehouse it replaces.
+# latin-1), OLIST_DIR (the Olist store's exports), STUDENTS_DIR, DUCKDB_PATH; REFIT=1 refits the
+# segment models even when no refit is due; ALLOW_SHRINK=1 publishes a build that read less than
+# half the lines of the warehouse it replaces.
 export RETAIL_PATH
 export RETAIL_ENCODING
 export OLIST_DIR
 export STUDENTS_DIR
 export DUCKDB_PATH
 export ALLOW_SHRINK
+export REFIT
 
 # Scoring API address.
 API_HOST ?= 127.0.0.1

@@ -4,7 +4,9 @@ in Python; the SQL twin is dbt macro `score_segments`, and a dbt test checks tha
 
 A customer's features (`features.RFM_FEATURES`) are log1p-transformed, standardised with the
 stored mean and scale, and assigned to the nearest centroid (squared Euclidean); ties go to the
-lower segment id. Segment 1 is the most valuable (centroid monetary, then frequency, descending).
+lower segment id. A first fit numbers its segments 1..k, 1 the most valuable (centroid monetary,
+then frequency, descending); a refit keeps the ids of the segments it continues
+(models_py/lifecycle.py), so ids are unique positive integers, not always 1..k.
 """
 
 from __future__ import annotations
@@ -39,7 +41,8 @@ ROW_COLUMNS = (
 
 @dataclass(frozen=True)
 class SegmentModel:
-    """A fitted segmentation: scaler, centroids (row i = segment i + 1) and what each segment is."""
+    """A fitted segmentation: scaler, centroids (row i = segment segment_ids[i], ids ascending)
+    and what each segment is. No segment_ids means 1..k."""
 
     run_id: str
     scaler: features.FeatureScaler
@@ -47,11 +50,19 @@ class SegmentModel:
     labels: tuple[str, ...]
     dominant_rfm_segments: tuple[str | None, ...]
     positions: tuple[str, ...]
+    segment_ids: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         k = len(self.labels)
         if k == 0:
             raise SegmentationError("segment model has no segments")
+        if not self.segment_ids:
+            object.__setattr__(self, "segment_ids", tuple(range(1, k + 1)))
+        ids = self.segment_ids
+        if len(ids) != k or any(i < 1 for i in ids) or list(ids) != sorted(set(ids)):
+            raise SegmentationError(
+                f"segment ids must be {k} distinct positive integers in ascending order, got {ids}"
+            )
         if self.centroids.shape != (k, len(self.scaler.features)):
             raise SegmentationError(
                 f"centroids must be {k} x {len(self.scaler.features)}, got {self.centroids.shape}"
@@ -105,12 +116,41 @@ class SegmentModel:
         return (np.log1p(values) - self.scaler.mean) / self.scaler.scale
 
     def assign(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Segment id (1..k) of the nearest centroid and the distance to it, for each row."""
-        segment, squared = clustering.nearest_centroids(self.standardise(values), self.centroids)
-        return segment, np.sqrt(squared)
+        """Segment id of the nearest centroid and the distance to it, for each row."""
+        position, squared = clustering.nearest_centroids(self.standardise(values), self.centroids)
+        return np.asarray(self.segment_ids, dtype="int64")[position - 1], np.sqrt(squared)
+
+    def position_of(self, segment_id: int) -> int:
+        """Row of the segment in centroids, labels and the other per-segment tuples."""
+        try:
+            return self.segment_ids.index(int(segment_id))
+        except ValueError:
+            raise SegmentationError(f"segment model has no segment {segment_id}") from None
 
     def label(self, segment_id: int) -> str:
-        return self.labels[segment_id - 1]
+        return self.labels[self.position_of(segment_id)]
+
+    def renumbered(self, new_ids: list[int]) -> SegmentModel:
+        """The same segments under new ids (new_ids[i] for row i), rows re-sorted by id. A label
+        told apart by its id ("... #2") follows the id."""
+        if sorted(set(new_ids)) != sorted(new_ids) or len(new_ids) != self.k:
+            raise SegmentationError(f"need {self.k} distinct new segment ids, got {new_ids}")
+        order = np.argsort(new_ids, kind="stable")
+
+        def relabel(row: int) -> str:
+            label, old = self.labels[row], self.segment_ids[row]
+            suffix = f" #{old}"
+            return label[: -len(suffix)] + f" #{new_ids[row]}" if label.endswith(suffix) else label
+
+        return SegmentModel(
+            run_id=self.run_id,
+            scaler=self.scaler,
+            centroids=self.centroids[order],
+            labels=tuple(relabel(i) for i in order),
+            dominant_rfm_segments=tuple(self.dominant_rfm_segments[i] for i in order),
+            positions=tuple(self.positions[i] for i in order),
+            segment_ids=tuple(int(new_ids[i]) for i in order),
+        )
 
     def to_rows(self) -> pd.DataFrame:
         """The model as `marts.segment_model` rows: one per segment and feature."""
@@ -118,7 +158,7 @@ class SegmentModel:
         rows = [
             {
                 "model_run_id": self.run_id,
-                "segment_id": s + 1,
+                "segment_id": self.segment_ids[s],
                 "segment_label": self.labels[s],
                 "dominant_rfm_segment": self.dominant_rfm_segments[s],
                 "segment_position": self.positions[s],
@@ -153,8 +193,8 @@ class SegmentModel:
                 f"segment model features {feats} are not {features.RFM_FEATURES}"
             )
         k = ordered["segment_id"].nunique()
-        if sorted(ordered["segment_id"].astype(int).unique()) != list(range(1, k + 1)):
-            raise SegmentationError("segment ids in the model must be 1..k")
+        if (ordered["segment_id"].astype(int) < 1).any():
+            raise SegmentationError("segment ids in the model must be positive")
         if len(ordered) != k * len(feats):
             raise SegmentationError("segment model needs one row per segment and feature")
         per_segment = ordered.drop_duplicates("segment_id")
@@ -172,4 +212,5 @@ class SegmentModel:
                 None if pd.isna(v) else str(v) for v in per_segment["dominant_rfm_segment"]
             ),
             positions=tuple(str(v) for v in per_segment["segment_position"]),
+            segment_ids=tuple(int(v) for v in per_segment["segment_id"]),
         )

@@ -8,8 +8,9 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from models_py import clustering, explain, features, k_selection
+from models_py import clustering, explain, features, k_selection, lifecycle, long_tables
 from models_py.errors import SegmentationError
+from models_py.lifecycle import LifecycleSettings
 from models_py.segment_model import SegmentModel
 
 log = logging.getLogger(__name__)
@@ -52,30 +53,6 @@ def per_store(
     return stacked[[STORE, *[c for c in stacked.columns if c != STORE]]]
 
 
-def customer_k_selection(
-    rfm: pd.DataFrame,
-    runs: pd.DataFrame,
-    random_state: int = clustering.RANDOM_STATE,
-    n_init: int = clustering.N_INIT,
-) -> pd.DataFrame:
-    """`segment_k_selection`: per store, metrics for k = 2..10 and the chosen k with its reason."""
-
-    def build(store: str, store_rfm: pd.DataFrame, run: pd.DataFrame) -> pd.DataFrame:
-        run_id, forced_k = run_settings(run)
-        customers = features.segmentable_customers(store_rfm, ID)
-        scaler = features.fit_scaler(customers)
-        x = features.scale_features(customers, scaler)
-        table, _ = k_selection.k_selection_table(x, forced_k, random_state, n_init)
-        return table.assign(
-            n_customers=len(customers),
-            random_state=random_state,
-            n_init=n_init,
-            model_run_id=run_id,
-        )
-
-    return per_store(rfm, runs, build)
-
-
 def chosen_k(selection: pd.DataFrame) -> int:
     """The k flagged is_chosen in a k-selection table (of one store)."""
     chosen = selection.loc[selection["is_chosen"].astype(bool), "k"]
@@ -84,24 +61,198 @@ def chosen_k(selection: pd.DataFrame) -> int:
     return int(chosen.iloc[0])
 
 
-def customer_segment_models(
+def lifecycle_settings(run: pd.DataFrame) -> LifecycleSettings:
+    """A store's lifecycle settings from its one-row run table (int_commerce_segmentation_runs)."""
+    _, forced_k = run_settings(run)
+    row = run.iloc[0]
+    return LifecycleSettings(
+        refit_requested=bool(row["refit_requested"]),
+        forced_k=forced_k,
+        max_age_days=int(row["max_model_age_days"]),
+        max_feature_psi=float(row["max_feature_psi"]),
+        max_far_share=float(row["max_far_share"]),
+        match_max_distance=float(row["match_max_distance"]),
+    )
+
+
+def _store_rows(frame: pd.DataFrame, store: str) -> pd.DataFrame:
+    return frame.loc[frame[STORE] == store].drop(columns=STORE)
+
+
+def _optional(value):
+    return None if value is None or pd.isna(value) else value
+
+
+def refit_decisions(
+    rfm: pd.DataFrame, runs: pd.DataFrame, versions: pd.DataFrame, reference: pd.DataFrame
+) -> pd.DataFrame:
+    """`int_segment_refit_decisions`: per store, whether this run refits the segment model and
+    why, the stored model's age and the drift of today's customers from its fit."""
+
+    def build(store: str, store_rfm: pd.DataFrame, run: pd.DataFrame) -> pd.DataFrame:
+        run_id, _ = run_settings(run)
+        as_of = pd.Timestamp(run["as_of_date"].iloc[0]).date()
+        try:
+            stored = lifecycle.stored_model(
+                _store_rows(versions, store), _store_rows(reference, store)
+            )
+        except SegmentationError as exc:
+            log.warning("store %s: stored segment model unusable (%s); refitting", store, exc)
+            stored = None
+        customers = features.segmentable_customers(store_rfm, ID)
+        decision = lifecycle.decide(lifecycle_settings(run), stored, customers, as_of)
+        psi = decision.drift.psi if decision.drift else {}
+        return pd.DataFrame(
+            [
+                {
+                    "model_run_id": run_id,
+                    "is_refit": decision.refit,
+                    "refit_reason": decision.reason,
+                    "decision_detail": decision.detail,
+                    "stored_model_run_id": stored.model.run_id if stored else None,
+                    "segment_model_run_id": run_id if decision.refit else stored.model.run_id,
+                    "stored_model_fit_as_of_date": stored.fit_as_of_date if stored else None,
+                    "stored_model_age_days": decision.age_days,
+                    **{f"psi_{f}": psi.get(f) for f in features.RFM_FEATURES},
+                    "far_share": decision.drift.far_share if decision.drift else None,
+                    "next_segment_id": (stored.max_segment_id if stored else 0) + 1,
+                }
+            ]
+        )
+
+    return per_store(rfm, runs, build)
+
+
+# Columns of int_segment_fits by kind of row (long_tables): what a refit writes to the model
+# store; with no refit in the run, the table is empty with these columns.
+FIT_COLUMNS: dict[str, str] = {
+    "store": "string",
+    "row_kind": "string",
+    "model_run_id": "string",
+    # k_selection rows
+    "k": "Int64",
+    "inertia": "float64",
+    "silhouette": "float64",
+    "calinski_harabasz": "float64",
+    "davies_bouldin": "float64",
+    "silhouette_sample_size": "Int64",
+    "fit_sample_size": "Int64",
+    "is_chosen": "boolean",
+    "is_elbow": "boolean",
+    "choice_reason": "string",
+    "n_customers": "Int64",
+    "random_state": "Int64",
+    "n_init": "Int64",
+    # model rows (segment_model.ROW_COLUMNS) and their fit
+    "segment_id": "Int64",
+    "segment_label": "string",
+    "dominant_rfm_segment": "string",
+    "segment_position": "string",
+    "feature": "string",
+    "feature_order": "Int64",
+    "transform": "string",
+    "scaler_mean": "float64",
+    "scaler_scale": "float64",
+    "centroid_scaled": "float64",
+    "centroid_value": "float64",
+    "fit_as_of_date": "datetime64[us]",
+    "forced_k": "Int64",
+    "far_distance": "float64",
+    "refit_reason": "string",
+    # reference rows (and feature)
+    "bin": "Int64",
+    "upper_bound": "float64",
+    "share": "float64",
+    # match rows (and segment_id, segment_label)
+    "previous_model_run_id": "string",
+    "previous_segment_id": "Int64",
+    "previous_segment_label": "string",
+    "centroid_distance": "float64",
+}
+
+
+def segment_fits(
     rfm: pd.DataFrame,
-    selection: pd.DataFrame,
     runs: pd.DataFrame,
+    decisions: pd.DataFrame,
+    versions: pd.DataFrame,
+    reference: pd.DataFrame,
     rfm_segment_order: list[str] | None = None,
     random_state: int = clustering.RANDOM_STATE,
     n_init: int = clustering.N_INIT,
 ) -> pd.DataFrame:
-    """`segment_model`: per store, the SegmentModel fitted with the store's chosen k, as rows."""
+    """`int_segment_fits`: for every store refitting this run, the candidate k (k_selection
+    rows), the model fitted with the chosen k on all segmentable customers, its ids matched to
+    the stored model's (model rows, match rows) and the fit's feature distribution (reference
+    rows). Stores that score with their stored model have no rows."""
+    parts = []
+    refitting = decisions.loc[decisions["is_refit"].astype(bool)]
+    for store in sorted(refitting[STORE].unique()):
+        decision = refitting.loc[refitting[STORE] == store].iloc[0]
+        run = runs.loc[runs[STORE] == store]
+        try:
+            store_parts = _store_fit(
+                _store_rows(rfm, store),
+                run,
+                decision,
+                _store_rows(versions, store),
+                _store_rows(reference, store),
+                rfm_segment_order,
+                random_state,
+                n_init,
+            )
+        except SegmentationError as exc:
+            raise SegmentationError(f"store {store}: {exc}") from exc
+        parts += [part.assign(store=store) for part in store_parts]
+    table = long_tables.long_table(parts, FIT_COLUMNS)
+    return table.reindex(columns=list(FIT_COLUMNS))
 
-    def build(store: str, store_rfm: pd.DataFrame, run: pd.DataFrame) -> pd.DataFrame:
-        run_id, _ = run_settings(run)
-        k = chosen_k(selection.loc[selection[STORE] == store])
-        customers = features.segmentable_customers(store_rfm, ID)
-        model = SegmentModel.fit(customers, k, run_id, rfm_segment_order, random_state, n_init)
-        return model.to_rows()
 
-    return per_store(rfm, runs, build)
+def _store_fit(
+    store_rfm: pd.DataFrame,
+    run: pd.DataFrame,
+    decision: pd.Series,
+    versions: pd.DataFrame,
+    reference: pd.DataFrame,
+    rfm_segment_order: list[str] | None,
+    random_state: int,
+    n_init: int,
+) -> list[pd.DataFrame]:
+    run_id, forced_k = run_settings(run)
+    settings = lifecycle_settings(run)
+    as_of = pd.Timestamp(run["as_of_date"].iloc[0])
+    customers = features.segmentable_customers(store_rfm, ID)
+    scaler = features.fit_scaler(customers)
+    x = features.scale_features(customers, scaler)
+    selection, choice = k_selection.k_selection_table(x, forced_k, random_state, n_init)
+    selection = selection.assign(
+        n_customers=len(customers), random_state=random_state, n_init=n_init
+    )
+    fitted = SegmentModel.fit(customers, choice.k, run_id, rfm_segment_order, random_state, n_init)
+    previous_id = _optional(decision["stored_model_run_id"])
+    try:
+        stored = lifecycle.stored_model(versions, reference) if previous_id else None
+    except SegmentationError:
+        stored = None
+    model, matches = lifecycle.match_segments(
+        fitted,
+        stored.model if stored else None,
+        settings.match_max_distance,
+        int(decision["next_segment_id"]),
+    )
+    model_rows = model.to_rows().assign(
+        fit_as_of_date=as_of,
+        forced_k=forced_k,
+        far_distance=lifecycle.far_distance(model, customers),
+        refit_reason=decision["refit_reason"],
+    )
+    kinds = {
+        "k_selection": selection,
+        "model": model_rows.drop(columns="model_run_id"),
+        "reference": lifecycle.reference_distribution(customers),
+        "match": matches.assign(previous_model_run_id=stored.model.run_id if stored else None),
+    }
+    return [part.assign(row_kind=kind, model_run_id=run_id) for kind, part in kinds.items()]
 
 
 def customer_segments(

@@ -44,6 +44,9 @@ def _store(con: duckdb.DuckDBPyConnection, store: str) -> dict:
         "customers_with_purchases": n_buyers,
         "customers_by_rfm_segment": dict(segments),
     }
+    model = _segment_model(con, store)
+    if model:
+        summary["segment_model"] = model
     if store == "online_retail":  # the store whose adapter loads incrementally
         loaded, parsed = con.execute(
             "select sum(n_lines) filter (where load_id = (select max(model_run_id)"
@@ -53,6 +56,37 @@ def _store(con: duckdb.DuckDBPyConnection, store: str) -> dict:
         summary["loaded_lines"] = int(loaded or 0)
         summary["parsed_lines"] = int(parsed or 0)
     return summary
+
+
+def _segment_model(con: duckdb.DuckDBPyConnection, store: str) -> dict | None:
+    """Whether the store's latest segmentation run refitted its model and why, and the model's
+    k and age (None on a warehouse whose runs predate the model lifecycle)."""
+    columns = {
+        name
+        for (name,) in con.execute(
+            "select column_name from information_schema.columns"
+            " where table_schema = 'marts' and table_name = 'segmentation_runs'"
+        ).fetchall()
+    }
+    if "is_refit" not in columns:
+        return None
+    row = con.execute(
+        "select is_refit, refit_reason, refit_decision, segment_model_run_id, k, model_age_days"
+        " from marts.segmentation_runs where store = ?"
+        " order by run_started_at desc, model_run_id desc limit 1",
+        [store],
+    ).fetchone()
+    if row is None or row[0] is None:
+        return None
+    refit, reason, decision, model_run_id, k, age = row
+    return {
+        "refitted": bool(refit),
+        "refit_reason": reason,
+        "decision": decision,
+        "model_run_id": model_run_id,
+        "k": k,
+        "age_days": age,
+    }
 
 
 def _students(con: duckdb.DuckDBPyConnection) -> dict:
@@ -124,6 +158,12 @@ def render_summary(summary: dict) -> str:
                 for segment, n in facts["customers_by_rfm_segment"].items()
             ),
         ]
+        model = facts.get("segment_model")
+        if model:
+            verb = "refitted" if model["refitted"] else "scored with the stored model"
+            lines.append(f"Segment model (k = {model['k']}): {verb}: {model['decision']}")
+    if summary.get("product_side"):
+        lines.append(f"Product side: {summary['product_side']}")
     students = summary["students"]
     if students:
         lines += [

@@ -11,6 +11,10 @@
    dbt's parsed project (target/), so the next build parses only what changed, and a lock that
    keeps two builds of the same warehouse from running at once. The copy keeps the loaded line
    groups, so lines appended to the retail file are loaded incrementally.
+   A build on a copy scores customers with the stored segment models; the product side
+   (products, interests, recommendations: tag `products`) is rebuilt only when a store refitted
+   its model (or the product tables are missing), in a second dbt invocation, so that appending
+   a day costs the day. A first build, --fresh or --refit builds everything at once.
 3. Only if dbt succeeded, move the new file over DUCKDB_PATH with an atomic rename. Readers
    holding the old file open keep reading it; a failed or interrupted build leaves it untouched.
 4. Print a short summary: lines read, kept and excluded by reason, customers, RFM segments,
@@ -248,6 +252,59 @@ def first_line(message: str) -> str:
     return (detail or lines or ["?"])[0][:300]
 
 
+# The selectors (dbt_project/selectors.yml) of a build that scores with the stored segment models,
+# by domain (--only), and of the product side that follows it when a store refitted.
+SCORING_SELECTORS = {None: "scoring", "commerce": "commerce_scoring"}
+PRODUCT_SIDE_SELECTOR = "product_side"
+PRODUCT_TAG = "products"
+
+
+def product_relations(target_dir: Path) -> list[tuple[str, str]]:
+    """(schema, name) of every relation of the product side, from dbt's manifest of the build."""
+    manifest = json.loads((target_dir / "manifest.json").read_text())
+    return sorted(
+        (node["schema"], node["alias"])
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model"
+        and PRODUCT_TAG in node.get("tags", [])
+        and node["config"].get("materialized") != "ephemeral"
+        and node["config"].get("enabled", True)
+    )
+
+
+def product_side_due(build_file: Path, stores: list[str]) -> str | None:
+    """Why the product side must be rebuilt after a scoring build (None: it stays as published):
+    a store refitted its segment model, a product relation is missing, or the product tables
+    hold a store this build does not include."""
+    relations = product_relations(build_file.parent / "target")
+    with duckdb.connect(str(build_file), read_only=True) as con:
+        refitted = [
+            store
+            for (store,) in con.execute(
+                "select store from intermediate.int_segment_refit_decisions"
+                " where is_refit order by store"
+            ).fetchall()
+        ]
+        if refitted:
+            return f"the segment model of {', '.join(refitted)} was refitted"
+        present = set(
+            con.execute("select table_schema, table_name from information_schema.tables").fetchall()
+        )
+        missing = [
+            f"{schema}.{name}" for schema, name in relations if (schema, name) not in present
+        ]
+        if missing:
+            return f"{missing[0]} is not in the warehouse yet"
+        product_stores = {
+            store
+            for (store,) in con.execute("select distinct store from marts.dim_products").fetchall()
+        }
+    gone = sorted(product_stores - set(stores))
+    if gone:
+        return f"the product tables still hold store {', '.join(gone)}, which this build leaves out"
+    return None
+
+
 def publish(build_file: Path, published: Path) -> None:
     """Atomically replace the published warehouse with the finished build."""
     stale_wal = published.with_name(published.name + ".wal")
@@ -412,19 +469,55 @@ def build(
                 environment["OLIST_DIR"] = str(inputs.olist_dir)
             if inputs.students_dir is not None:
                 environment["STUDENTS_DIR"] = str(inputs.students_dir)
-            if published.exists() and not fresh:
+            copied = published.exists() and not fresh
+            if copied:
                 copy_published(published, build_file)
                 upgrade_copied_warehouse(build_file)
-            run_dbt_build(build_file, environment, extra_vars, quiet, selector)
+            product_side = run_builds(
+                build_file, environment, extra_vars, quiet, selector, copied, inputs.stores
+            )
             if published.exists() and not allow_shrink:
                 check_shrink(build_file, published)
             summary = read_summary(build_file)
+            if product_side:
+                summary["product_side"] = product_side
             publish(build_file, published)
         finally:
             remove_build_file(build_file)
     if note:
         summary["notes"] = [note]
     return summary
+
+
+def run_builds(
+    build_file: Path,
+    environment: dict,
+    extra_vars: dict,
+    quiet: bool,
+    selector: str | None,
+    copied: bool,
+    stores: list[str],
+) -> str | None:
+    """Run dbt: everything at once on a first build, --fresh or --refit; otherwise the scoring
+    build, then the product side only when it is due. Returns what happened to the product side
+    (None when the build has no commerce side)."""
+    if selector == "students":
+        run_dbt_build(build_file, environment, extra_vars, quiet, selector)
+        return None
+    if not copied or is_true(extra_vars.get("segment_refit")):
+        run_dbt_build(build_file, environment, extra_vars, quiet, selector)
+        return "rebuilt (full build)"
+    run_dbt_build(build_file, environment, extra_vars, quiet, SCORING_SELECTORS[selector])
+    due = product_side_due(build_file, stores)
+    if due is None:
+        return "kept as published (no segment model was refitted)"
+    run_dbt_build(build_file, environment, extra_vars, quiet, PRODUCT_SIDE_SELECTOR)
+    return f"rebuilt ({due})"
+
+
+def is_true(value) -> bool:
+    """A dbt var given as JSON or text (true, "true", 1, "yes")."""
+    return str(value).strip().lower() in ("true", "1", "yes")
 
 
 def _stop_on_sigterm(signum, frame) -> None:
@@ -487,6 +580,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--as-of-date", help="RFM reference date (default: day after last invoice)")
     parser.add_argument("--vars", default="{}", help="extra dbt vars as JSON")
     parser.add_argument(
+        "--refit",
+        action="store_true",
+        default=os.environ.get("REFIT", "") not in ("", "0"),
+        help="refit every store's segment model (and rebuild the product side) even when no"
+        " refit is due; the stored ids carry over to the segments that persist",
+    )
+    parser.add_argument(
         "--fresh",
         action="store_true",
         help="start from an empty warehouse instead of a copy of the published one",
@@ -516,6 +616,8 @@ def main(argv: list[str] | None = None) -> int:
     unchanged = f"the published warehouse {published} is unchanged"
     try:
         extra_vars = parse_vars(args.vars, args.as_of_date)
+        if args.refit:
+            extra_vars["segment_refit"] = True
         only = "commerce" if args.only == "retail" else args.only
         summary = build(
             choose_inputs(args, only),

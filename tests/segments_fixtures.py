@@ -43,3 +43,67 @@ def blobs(centres: list[tuple[float, ...]], per_blob: int = 50, spread: float = 
     x = np.vstack([rng.normal(c, spread, size=(per_blob, len(c))) for c in centres])
     y = np.repeat(np.arange(len(centres)), per_blob)
     return x, y
+
+
+def store_runs(
+    *stores: str, forced_k=pd.NA, run_id: str = "run-1", as_of: str = "2011-12-10", **settings
+) -> pd.DataFrame:
+    """int_commerce_segmentation_runs rows: one per store, the lifecycle settings at their
+    defaults unless given (refit_requested, max_model_age_days, max_feature_psi, ...)."""
+    defaults = {
+        "refit_requested": False,
+        "max_model_age_days": 30,
+        "max_feature_psi": 0.25,
+        "max_far_share": 0.05,
+        "match_max_distance": 1.0,
+    }
+    return pd.DataFrame(
+        {
+            "store": list(stores),
+            "model_run_id": run_id,
+            "run_started_at": pd.Timestamp(as_of) + pd.Timedelta(hours=1),
+            "as_of_date": pd.Timestamp(as_of),
+            "forced_k": [forced_k] * len(stores),
+            **{name: settings.get(name, value) for name, value in defaults.items()},
+        }
+    )
+
+
+def stored_from_fits(fits: pd.DataFrame, runs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """What the model store's marts keep of int_segment_fits (segment_model_versions and
+    segment_drift_reference), as the next build's int_segment_*_stored read them."""
+    model = fits[fits["row_kind"] == "model"].merge(
+        runs[["store", "model_run_id", "run_started_at"]], on=["store", "model_run_id"]
+    )
+    versions = model.rename(columns={"run_started_at": "fitted_at"})
+    reference = fits.loc[
+        fits["row_kind"] == "reference",
+        ["store", "model_run_id", "feature", "bin", "upper_bound", "share"],
+    ]
+    return versions.reset_index(drop=True), reference.reset_index(drop=True)
+
+
+EMPTY_VERSIONS = pd.DataFrame(
+    columns=[
+        "store",
+        "model_run_id",
+        "fitted_at",
+        "fit_as_of_date",
+        "forced_k",
+        "far_distance",
+        "segment_id",
+        "segment_label",
+        "dominant_rfm_segment",
+        "segment_position",
+        "feature",
+        "feature_order",
+        "transform",
+        "scaler_mean",
+        "scaler_scale",
+        "centroid_scaled",
+        "centroid_value",
+    ]
+)
+EMPTY_REFERENCE = pd.DataFrame(
+    columns=["store", "model_run_id", "feature", "bin", "upper_bound", "share"]
+)

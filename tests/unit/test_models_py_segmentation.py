@@ -3,28 +3,42 @@
 import numpy as np
 import pandas as pd
 import pytest
-from segments_fixtures import PLANTED, planted_rfm
+from segments_fixtures import (
+    EMPTY_REFERENCE,
+    EMPTY_VERSIONS,
+    PLANTED,
+    planted_rfm,
+)
+from segments_fixtures import store_runs as runs
 
 from models_py import segmentation
 from models_py.errors import SegmentationError
-from models_py.segment_model import SegmentModel
+from models_py.segment_model import ROW_COLUMNS, SegmentModel
 
 RULE_ORDER = ["Champions", "Loyal", "Potential Loyalist", "New", "Hibernating"]
-
-
-def runs(*stores: str, forced_k=pd.NA) -> pd.DataFrame:
-    return pd.DataFrame(
-        {"store": list(stores), "model_run_id": "run-1", "forced_k": [forced_k] * len(stores)}
-    )
 
 
 def one_store(rfm: pd.DataFrame, store: str = "shop") -> pd.DataFrame:
     return rfm.assign(store=store)
 
 
+def first_fit(rfm: pd.DataFrame, store_runs: pd.DataFrame) -> pd.DataFrame:
+    """int_segment_fits of a first build (nothing stored): every store refits."""
+    decisions = segmentation.refit_decisions(rfm, store_runs, EMPTY_VERSIONS, EMPTY_REFERENCE)
+    assert decisions["is_refit"].all() and (decisions["refit_reason"] == "no_stored_model").all()
+    return segmentation.segment_fits(
+        rfm, store_runs, decisions, EMPTY_VERSIONS, EMPTY_REFERENCE, RULE_ORDER
+    )
+
+
+def kind(fits: pd.DataFrame, row_kind: str, columns: list[str]) -> pd.DataFrame:
+    return fits.loc[fits["row_kind"] == row_kind, ["store", *columns]].reset_index(drop=True)
+
+
 def build(rfm: pd.DataFrame, store_runs: pd.DataFrame):
-    selection = segmentation.customer_k_selection(rfm, store_runs)
-    model = segmentation.customer_segment_models(rfm, selection, store_runs, RULE_ORDER)
+    fits = first_fit(rfm, store_runs)
+    selection = kind(fits, "k_selection", ["k", "is_chosen", "inertia", "silhouette"])
+    model = kind(fits, "model", list(ROW_COLUMNS))
     segments = segmentation.customer_segments(rfm, model, store_runs)
     return selection, model, segments
 
@@ -51,7 +65,7 @@ def test_planted_groups_give_planted_k_and_labels(planted):
 def test_model_table_has_segment_by_feature_rows(planted):
     _, _, model, _ = planted
     assert len(model) == 4 * 3
-    assert list(model.columns[:2]) == ["store", "model_run_id"]
+    assert list(model.columns[:2]) == ["store", *ROW_COLUMNS[:1]]
     assert not model.duplicated(["store", "segment_id", "feature"]).any()
     assert model.groupby("segment_id")["segment_label"].nunique().eq(1).all()
     assert model.drop_duplicates("segment_id")["segment_label"].is_unique
@@ -113,25 +127,26 @@ def test_forced_k_and_run_settings():
     run = pd.DataFrame({"model_run_id": ["abc"], "forced_k": [pd.NA]})
     assert segmentation.run_settings(run) == ("abc", None)
     assert segmentation.run_settings(run.assign(forced_k=[3])) == ("abc", 3)
-    selection = segmentation.customer_k_selection(
-        one_store(planted_rfm()), runs("shop", forced_k=3)
-    )
+    selection, model, _ = build(one_store(planted_rfm()), runs("shop", forced_k=3))
     assert segmentation.chosen_k(selection) == 3
+    assert model["segment_id"].nunique() == 3
 
 
 def test_single_customer_and_identical_customers_are_clear_errors():
     with pytest.raises(SegmentationError, match="store shop: too few customers"):
-        segmentation.customer_k_selection(one_store(planted_rfm().head(1)), runs("shop"))
+        build(one_store(planted_rfm().head(1)), runs("shop"))
     same = one_store(planted_rfm().assign(recency_days=10, frequency=2, monetary=100.0))
     with pytest.raises(SegmentationError, match="identical"):
-        segmentation.customer_k_selection(same, runs("shop"))
+        build(same, runs("shop"))
 
 
 def test_segment_model_round_trips_through_its_rows(planted):
     _, _, model, segments = planted
     rows = model.drop(columns="store")
     restored = SegmentModel.from_rows(rows)
-    pd.testing.assert_frame_equal(restored.to_rows(), rows.reset_index(drop=True))
+    pd.testing.assert_frame_equal(
+        restored.to_rows(), rows.reset_index(drop=True), check_dtype=False
+    )
     segment, distance = restored.assign(
         segments[["recency_days", "frequency", "monetary"]].to_numpy()
     )
@@ -161,5 +176,9 @@ def test_segment_model_rows_are_checked(planted):
         SegmentModel.from_rows(rows.drop(columns="scaler_mean"))
     with pytest.raises(SegmentationError, match="one run"):
         SegmentModel.from_rows(rows.assign(model_run_id=[f"r{i}" for i in range(len(rows))]))
-    with pytest.raises(SegmentationError, match=r"1\.\.k"):
-        SegmentModel.from_rows(rows.assign(segment_id=rows["segment_id"] + 1))
+    with pytest.raises(SegmentationError, match="positive"):
+        SegmentModel.from_rows(rows.assign(segment_id=rows["segment_id"] - 1))
+    # ids need not be 1..k (a refit keeps the ids of the segments it continues)
+    shifted = SegmentModel.from_rows(rows.assign(segment_id=rows["segment_id"] * 10))
+    assert shifted.segment_ids == (10, 20, 30, 40)
+    assert shifted.label(20) == SegmentModel.from_rows(rows).label(2)

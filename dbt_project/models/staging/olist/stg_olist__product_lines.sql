@@ -3,6 +3,8 @@
 -- value (item prices; freight is not the product's). Olist products have no description: their
 -- category (English where translated) stands in for it.
 
+{{ config(tags=['products']) }}
+
 with
 
 orders as (

@@ -3,6 +3,7 @@
 -- the commerce rules read, the lines, units and value. Exact duplicates are found as in the load
 -- (stg_online_retail__line_groups): only lines whose fingerprint repeats are compared column by
 -- column. Lines without a customer are left out: no rule ever counts them.
+{{ config(tags=['products']) }}
 {%- set col = retail_columns() %}
 {%- set types = col.types %}
 {%- set customer_lines = "select * from " ~ ref('stg_online_retail__raw_lines')

@@ -7,4 +7,4 @@ def model(dbt, session):
     dbt.config(materialized="table")
     runs = dbt.ref("int_commerce_segmentation_runs").df()
     rfm = dbt.ref("fct_customer_rfm").df()
-    return segmentation.customer_segments(rfm, dbt.ref("int_segment_model").df(), runs)
+    return segmentation.customer_segments(rfm, dbt.ref("segment_model").df(), runs)

@@ -1,4 +1,6 @@
--- Customer assignments of int_customer_segments (Python), per store, published with typed columns.
+-- Customer assignments of int_customer_segments (Python), per store, published with typed columns,
+-- with each customer's segment history from customer_segment_status (the segment held before,
+-- since when the customer is in this one).
 
 with
 
@@ -8,21 +10,47 @@ segments as (
 
 ),
 
+status as (
+
+    select * from {{ ref('customer_segment_status') }}
+
+),
+
+runs as (
+
+    select
+        store,
+        as_of_date
+    from {{ ref('int_commerce_segmentation_runs') }}
+
+),
+
 final as (
 
     select
-        cast(store as {{ dbt.type_string() }}) as store,
-        cast(customer_id as bigint) as customer_id,
-        cast(segment_id as integer) as segment_id,
-        cast(segment_label as {{ dbt.type_string() }}) as segment_label,
-        cast(rfm_segment as {{ dbt.type_string() }}) as rfm_segment,
-        cast(recency_days as integer) as recency_days,
-        cast(frequency as integer) as frequency,
-        cast(monetary as double) as monetary,
-        cast(pca_1 as double) as pca_1,
-        cast(pca_2 as double) as pca_2,
-        cast(model_run_id as {{ dbt.type_string() }}) as model_run_id
+        cast(segments.store as {{ dbt.type_string() }}) as store,
+        cast(segments.customer_id as bigint) as customer_id,
+        cast(segments.segment_id as integer) as segment_id,
+        cast(segments.segment_label as {{ dbt.type_string() }}) as segment_label,
+        cast(segments.rfm_segment as {{ dbt.type_string() }}) as rfm_segment,
+        cast(segments.recency_days as integer) as recency_days,
+        cast(segments.frequency as integer) as frequency,
+        cast(segments.monetary as double) as monetary,
+        cast(segments.pca_1 as double) as pca_1,
+        cast(segments.pca_2 as double) as pca_2,
+        cast(segments.model_run_id as {{ dbt.type_string() }}) as model_run_id,
+        status.previous_segment_id,
+        status.previous_segment_label,
+        status.segment_since,
+        cast({{ dbt.datediff('status.segment_since', 'runs.as_of_date', 'day') }} as integer) as days_in_segment,
+        status.segment_changes
     from segments
+    inner join runs
+        on segments.store = runs.store
+    left join status
+        on
+            segments.store = status.store
+            and segments.customer_id = status.customer_id
 
 )
 

@@ -1,32 +1,46 @@
--- The k-selection table of int_segment_k_selection (Python), per store, published with typed columns.
+-- The candidate k of each store's current segment model (marts.segment_model): the selection of
+-- the build that fitted it, which may be an earlier one (segment_k_selection_versions).
 
 with
 
 selection as (
 
-    select * from {{ ref('int_segment_k_selection') }}
+    select * from {{ ref('segment_k_selection_versions') }}
+
+),
+
+current_models as (
+
+    select
+        store,
+        segment_model_run_id
+    from {{ ref('int_segment_refit_decisions') }}
 
 ),
 
 final as (
 
     select
-        cast(store as {{ dbt.type_string() }}) as store,
-        cast(k as integer) as k,
-        cast(inertia as double) as inertia,
-        cast(silhouette as double) as silhouette,
-        cast(calinski_harabasz as double) as calinski_harabasz,
-        cast(davies_bouldin as double) as davies_bouldin,
-        cast(silhouette_sample_size as integer) as silhouette_sample_size,
-        cast(fit_sample_size as integer) as fit_sample_size,
-        cast(is_chosen as boolean) as is_chosen,
-        cast(is_elbow as boolean) as is_elbow,
-        cast(choice_reason as {{ dbt.type_string() }}) as choice_reason,
-        cast(n_customers as integer) as n_customers,
-        cast(random_state as integer) as random_state,
-        cast(n_init as integer) as n_init,
-        cast(model_run_id as {{ dbt.type_string() }}) as model_run_id
+        selection.store,
+        selection.k,
+        selection.inertia,
+        selection.silhouette,
+        selection.calinski_harabasz,
+        selection.davies_bouldin,
+        selection.silhouette_sample_size,
+        selection.fit_sample_size,
+        selection.is_chosen,
+        selection.is_elbow,
+        selection.choice_reason,
+        selection.n_customers,
+        selection.random_state,
+        selection.n_init,
+        selection.model_run_id
     from selection
+    inner join current_models
+        on
+            selection.store = current_models.store
+            and selection.model_run_id = current_models.segment_model_run_id
 
 )
 

@@ -1,30 +1,47 @@
--- The fitted segmentation of int_segment_model (Python), per store, published with typed columns.
+-- Each store's current segment model: the version in marts.segment_model_versions this build
+-- scores with (fitted by this build when it refitted, else the latest stored one).
 
 with
 
-model as (
+versions as (
 
-    select * from {{ ref('int_segment_model') }}
+    select * from {{ ref('segment_model_versions') }}
+
+),
+
+current_models as (
+
+    select
+        store,
+        segment_model_run_id
+    from {{ ref('int_segment_refit_decisions') }}
 
 ),
 
 final as (
 
     select
-        cast(store as {{ dbt.type_string() }}) as store,
-        cast(segment_id as integer) as segment_id,
-        cast(segment_label as {{ dbt.type_string() }}) as segment_label,
-        cast(dominant_rfm_segment as {{ dbt.type_string() }}) as dominant_rfm_segment,
-        cast(segment_position as {{ dbt.type_string() }}) as segment_position,
-        cast(feature as {{ dbt.type_string() }}) as feature,
-        cast(feature_order as integer) as feature_order,
-        cast(transform as {{ dbt.type_string() }}) as transform,
-        cast(scaler_mean as double) as scaler_mean,
-        cast(scaler_scale as double) as scaler_scale,
-        cast(centroid_scaled as double) as centroid_scaled,
-        cast(centroid_value as double) as centroid_value,
-        cast(model_run_id as {{ dbt.type_string() }}) as model_run_id
-    from model
+        versions.store,
+        versions.segment_id,
+        versions.segment_label,
+        versions.dominant_rfm_segment,
+        versions.segment_position,
+        versions.feature,
+        versions.feature_order,
+        versions.transform,
+        versions.scaler_mean,
+        versions.scaler_scale,
+        versions.centroid_scaled,
+        versions.centroid_value,
+        versions.model_run_id,
+        versions.fitted_at,
+        versions.fit_as_of_date,
+        versions.far_distance
+    from versions
+    inner join current_models
+        on
+            versions.store = current_models.store
+            and versions.model_run_id = current_models.segment_model_run_id
 
 )
 

@@ -1,9 +1,11 @@
 -- One row per store and build that segmented its customers (appended, never rewritten): when, on
--- what, with which k and why, how good, and with which library versions.
+-- what, whether it refitted the segment model and why, the model it scored with (its k and why,
+-- how good, its age and the drift since its fit), and with which library versions. Columns added
+-- since a warehouse was published are appended to its table (null on the earlier runs).
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
-    on_schema_change='fail',
+    on_schema_change='append_new_columns',
     pre_hook="{{ backfill_store_column() }}",
 ) }}
 
@@ -58,6 +60,23 @@ environment as (
 
 ),
 
+decisions as (
+
+    select * from {{ ref('int_segment_refit_decisions') }}
+
+),
+
+models as (
+
+    select distinct
+        store,
+        model_run_id,
+        fit_as_of_date,
+        forced_k
+    from {{ ref('segment_model_versions') }}
+
+),
+
 final as (
 
     select
@@ -66,7 +85,7 @@ final as (
         run.run_started_at,
         run.as_of_date,
         cast(chosen.k as integer) as k,
-        run.forced_k is not null as k_forced,
+        models.forced_k is not null as k_forced,
         chosen.choice_reason as k_choice_reason,
         cast(chosen.silhouette as double) as silhouette,
         cast(chosen.calinski_harabasz as double) as calinski_harabasz,
@@ -85,7 +104,18 @@ final as (
         environment.kneed_version,
         environment.duckdb_version,
         environment.dbt_core_version,
-        environment.dbt_duckdb_version
+        environment.dbt_duckdb_version,
+        decisions.is_refit,
+        cast(decisions.refit_reason as {{ dbt.type_string() }}) as refit_reason,
+        cast(decisions.decision_detail as {{ dbt.type_string() }}) as refit_decision,
+        cast(decisions.segment_model_run_id as {{ dbt.type_string() }}) as segment_model_run_id,
+        models.fit_as_of_date as model_fit_as_of_date,
+        cast({{ dbt.datediff('models.fit_as_of_date', 'run.as_of_date', 'day') }} as integer) as model_age_days,
+        cast(decisions.stored_model_run_id as {{ dbt.type_string() }}) as stored_model_run_id,
+        cast(decisions.psi_recency_days as double) as psi_recency_days,
+        cast(decisions.psi_frequency as double) as psi_frequency,
+        cast(decisions.psi_monetary as double) as psi_monetary,
+        cast(decisions.far_share as double) as far_share
     from run
     inner join chosen
         on run.store = chosen.store
@@ -95,6 +125,12 @@ final as (
         on run.store = input_rows.store
     inner join rules
         on run.store = rules.store
+    inner join decisions
+        on run.store = decisions.store
+    inner join models
+        on
+            decisions.store = models.store
+            and decisions.segment_model_run_id = models.model_run_id
     cross join environment
 
 )
