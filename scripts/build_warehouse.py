@@ -399,6 +399,8 @@ LEGACY_RELATIONS = (
     "intermediate.int_invoice_line_groups_classified",
     "intermediate.int_retail_as_of_date",
     "intermediate.int_segmentation_run",
+    "intermediate.int_segment_k_selection",
+    "intermediate.int_segment_model",
     "intermediate.retail_parser_rejects_load",
     "staging.stg_retail__invoice_lines",
     "staging.stg_retail__parser_rejects",

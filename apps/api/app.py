@@ -542,20 +542,32 @@ def create_app(warehouse: PublishedWarehouse | None) -> FastAPI:
             response.status_code = 503
         return HealthResponse(
             status="ok" if failure is None else "degraded",
-            stores=[
-                StoreHealth(
-                    store=name,
-                    displayName=names[name],
-                    modelRunId=models[name].model.run_id,
-                    segments=models[name].model.k,
-                )
-                for name in listed
-            ],
+            stores=[store_health(name, names[name], models[name]) for name in listed],
             warehousePublishedAt=snapshot.published_at.isoformat(),
             lastReloadError=failure,
         )
 
     return app
+
+
+def store_health(store: str, display_name: str, model: StoreModel) -> StoreHealth:
+    """A store's model as /healthz reports it: its run, size, age and why it was fitted."""
+    lifecycle = model.lifecycle
+    return StoreHealth(
+        store=store,
+        displayName=display_name,
+        modelRunId=model.model.run_id,
+        segments=model.model.k,
+        modelFittedAt=lifecycle.fitted_at.isoformat()
+        if lifecycle and lifecycle.fitted_at
+        else None,
+        modelFitAsOfDate=str(lifecycle.fit_as_of_date)
+        if lifecycle and lifecycle.fit_as_of_date
+        else None,
+        modelAgeDays=lifecycle.age_days if lifecycle else None,
+        lastRefitReason=lifecycle.refit_reason if lifecycle else None,
+        lastRefitDecision=lifecycle.refit_decision if lifecycle else None,
+    )
 
 
 def install_store_document(app: FastAPI, warehouse: PublishedWarehouse | None) -> None:

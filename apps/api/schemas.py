@@ -117,8 +117,27 @@ class StoreHealth(BaseModel):
 
     store: str
     displayName: str = Field(description="the store's name for people (seed `stores`)")
-    modelRunId: str = Field(description="run id of the store's segment model")
+    modelRunId: str = Field(description="run id of the build that fitted the store's segment model")
     segments: int = Field(description="number of segments of the store's model")
+    modelFittedAt: str | None = Field(
+        default=None, description="when the build that fitted the model started (UTC, ISO 8601)"
+    )
+    modelFitAsOfDate: str | None = Field(
+        default=None, description="as-of date of the data the model was fitted on"
+    )
+    modelAgeDays: int | None = Field(
+        default=None,
+        description="days of data between the fit and the latest build's as-of date (the"
+        " model is refitted when this exceeds the build's limit, 30 by default)",
+    )
+    lastRefitReason: str | None = Field(
+        default=None,
+        description="why the model was fitted: requested, no_stored_model, k_setting_changed,"
+        " as_of_before_fit, model_age, feature_drift or far_from_centroids",
+    )
+    lastRefitDecision: str | None = Field(
+        default=None, description="the same in words, with every reason that applied"
+    )
 
 
 class HealthResponse(BaseModel):
@@ -145,6 +164,11 @@ class HealthResponse(BaseModel):
                             "displayName": "Online Retail (UK gift shop)",
                             "modelRunId": "20261122T050000Z-3f2a",
                             "segments": 5,
+                            "modelFittedAt": "2026-11-22T05:00:00",
+                            "modelFitAsOfDate": "2011-12-10",
+                            "modelAgeDays": 3,
+                            "lastRefitReason": "model_age",
+                            "lastRefitDecision": "fitted 31 days of data ago (limit 30)",
                         }
                     ],
                     "warehousePublishedAt": "2026-11-22T05:00:00+00:00",

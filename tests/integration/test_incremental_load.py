@@ -1,23 +1,26 @@
-"""Incremental loading of the retail file: appending lines and rebuilding gives the same marts as
+"""Incremental loading of the retail file: appending lines and rebuilding gives the same facts as
 a full build of the longer file, and reloads only the dates the new lines fall on; a file that is
-not an append, or was loaded by other rules, is reloaded whole. The line-level views agree with
-the grouped load."""
+not an append, or was loaded by other rules, is reloaded whole. The customer segments of such a
+build are the full build's facts scored with the stored segment model (no refit is due a day
+later), and each customer's segment history follows. The line-level views agree with the
+grouped load."""
 
 from __future__ import annotations
 
+import shutil
+
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 from support import build_summary, build_warehouse
 
-# Every retail table and the customer segments, without the columns that name the build.
+# Every retail table, without the columns that name the build.
 COMPARED = {
     "marts.fct_customer_rfm": "select * from marts.fct_customer_rfm order by store, customer_id",
     "marts.dim_customers": "select * from marts.dim_customers order by store, customer_id",
     "marts.fct_orders": "select * from marts.fct_orders order by store, invoice_no, invoice_type",
     "marts.retail_line_reconciliation": "select * from marts.retail_line_reconciliation order by store, reason_order",
-    "marts.customer_segments": "select * exclude (model_run_id) from marts.customer_segments order by store, customer_id",
-    "marts.segment_model": "select * exclude (model_run_id) from marts.segment_model order by all",
     "staging.stg_online_retail__line_groups": "select * exclude (load_id) from staging.stg_online_retail__line_groups order by all",
 }
 
@@ -30,6 +33,36 @@ def snapshot(path) -> dict[str, pd.DataFrame]:
 def assert_same_tables(actual: dict, expected: dict) -> None:
     for name in COMPARED:
         pd.testing.assert_frame_equal(actual[name], expected[name], check_exact=True, obj=name)
+
+
+def query(path, sql: str) -> pd.DataFrame:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute(sql).df()
+
+
+def nearest_segments(model: pd.DataFrame, rfm: pd.DataFrame) -> np.ndarray:
+    """Segment ids of rfm's rows by the stored model's definition, computed here: z = (ln(1 + x)
+    - scaler_mean) / scaler_scale per feature, nearest centroid, ties to the lower id."""
+    model = model.sort_values(["segment_id", "feature_order"])
+    features = model.drop_duplicates("feature_order")
+    z = (
+        np.log1p(rfm[features["feature"].tolist()].to_numpy(float))
+        - features["scaler_mean"].to_numpy()
+    ) / features["scaler_scale"].to_numpy()
+    centroids = model["centroid_scaled"].to_numpy().reshape(-1, len(features))
+    ids = model["segment_id"].drop_duplicates().to_numpy()
+    return ids[((z[:, None, :] - centroids[None]) ** 2).sum(axis=2).argmin(axis=1)]
+
+
+def assert_segments_score_the_facts(published, facts: dict) -> None:
+    """The build's customer segments are `facts` (a full build's RFM) scored with its own
+    stored segment model."""
+    rfm = facts["marts.fct_customer_rfm"]
+    rfm = rfm[rfm["has_purchases"] & (rfm["monetary"] > 0)].reset_index(drop=True)
+    model = query(published, "select * from marts.segment_model")
+    segments = query(published, "select * from marts.customer_segments order by customer_id")
+    assert segments["customer_id"].tolist() == rfm["customer_id"].tolist()
+    np.testing.assert_array_equal(segments["segment_id"].to_numpy(), nearest_segments(model, rfm))
 
 
 def loaded_counts(summary: dict) -> tuple[int, int]:
@@ -83,6 +116,8 @@ def test_appended_lines_load_incrementally_and_match_a_full_build(
     published = tmp_path / "warehouse.duckdb"
     first = build_ok(paths["before"], published, "--fresh")
     assert loaded_counts(first) == (n_before, n_before)
+    first_copy = tmp_path / "first.duckdb"
+    shutil.copy2(published, first_copy)
 
     second = build_ok(paths["after"], published)
     loaded, total = loaded_counts(second)
@@ -90,10 +125,52 @@ def test_appended_lines_load_incrementally_and_match_a_full_build(
     # only the last two dates were reloaded: the appended lines and the lines of their dates
     assert n_appended <= loaded < total / 10
     assert_same_tables(snapshot(published), full_build_of_after)
+    # a day later no refit is due: the first build's model scores the grown facts, and the
+    # product side stays as the first build published it
+    model = second["stores"]["online_retail"]["segment_model"]
+    assert not model["refitted"] and model["age_days"] == 1
+    assert (
+        model["model_run_id"] == first["stores"]["online_retail"]["segment_model"]["model_run_id"]
+    )
+    assert second["product_side"].startswith("kept as published")
+    assert_segments_score_the_facts(published, full_build_of_after)
+    assert_status_follows_history(first_copy, published)
 
     third = build_ok(paths["after"], published)  # nothing appended: nothing loaded
     assert loaded_counts(third) == (0, total)
     assert_same_tables(snapshot(published), full_build_of_after)
+    assert_segments_score_the_facts(published, full_build_of_after)
+    # two scoring builds on the same facts: every customer keeps its segment and its date
+    migrations = query(published, "select * from marts.segment_migrations")
+    last_pair = migrations[migrations["to_run_id"] == migrations["to_run_id"].iloc[-1]]
+    assert not last_pair["is_move"].any() and last_pair["customers"].sum() > 0
+
+
+def assert_status_follows_history(first, second) -> None:
+    """customer_segment_status after the second build, against the two builds' assignments:
+    a customer who moved has the first build's segment as previous and the second build's
+    as-of date as segment_since; one who stayed keeps the first build's date."""
+    as_of_sql = "select max(as_of_date) as as_of from marts.fct_customer_rfm"
+    first_as_of, second_as_of = (
+        query(path, as_of_sql)["as_of"].iloc[0] for path in (first, second)
+    )
+    before = query(first, "select customer_id, segment_id from marts.customer_segments")
+    after = query(
+        second,
+        "select customer_id, segment_id, previous_segment_id, segment_since, segment_changes,"
+        " days_in_segment from marts.customer_segments",
+    )
+    both = after.merge(before, on="customer_id", how="left", suffixes=("", "_before"))
+    known = both["segment_id_before"].notna()
+    moved = known & (both["segment_id_before"] != both["segment_id"])
+    stayed = known & ~moved
+    assert stayed.sum() > 0
+    assert (both.loc[moved, "previous_segment_id"] == both.loc[moved, "segment_id_before"]).all()
+    assert (both.loc[moved | ~known, "segment_since"] == second_as_of).all()
+    assert (both.loc[moved, "segment_changes"] == 1).all()
+    assert (both.loc[stayed, "segment_since"] == first_as_of).all()
+    assert both.loc[stayed, "previous_segment_id"].isna().all()
+    assert (both["days_in_segment"] == (second_as_of - both["segment_since"]).dt.days).all()
 
 
 def test_a_file_that_is_not_an_append_is_reloaded_whole(tmp_path, split_files, full_build_of_after):
@@ -108,6 +185,7 @@ def test_a_file_that_is_not_an_append_is_reloaded_whole(tmp_path, split_files, f
     loaded, total = loaded_counts(output)
     assert loaded == total
     assert_same_tables(snapshot(published), full_build_of_after)
+    assert_segments_score_the_facts(published, full_build_of_after)
 
 
 def test_groups_loaded_by_other_rules_are_reloaded_whole(
@@ -130,6 +208,7 @@ def test_groups_loaded_by_other_rules_are_reloaded_whole(
     loaded, total = loaded_counts(output)
     assert loaded == total > n_before
     assert_same_tables(snapshot(published), full_build_of_after)
+    assert_segments_score_the_facts(published, full_build_of_after)
 
 
 def test_line_view_agrees_with_the_grouped_load(generated_warehouse):

@@ -7,7 +7,31 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from apps.dashboard import data, ui
+from apps.segment_models import ModelLifecycle, model_lifecycles
 from apps.warehouse import Snapshot
+
+
+def model_age_text(lifecycle: ModelLifecycle) -> str:
+    """The segment model's age and why it was last refitted, in one sentence."""
+    age = lifecycle.age_days
+    fitted = (
+        f"Segment model fitted on data as of {lifecycle.fit_as_of_date}"
+        + (f" ({age} day{'' if age == 1 else 's'} of data old)" if age is not None else "")
+        + (
+            f" by the build of {lifecycle.fitted_at:%Y-%m-%d %H:%M} UTC"
+            if lifecycle.fitted_at
+            else ""
+        )
+    )
+    why = f"; last refit: {lifecycle.refit_decision}" if lifecycle.refit_decision else ""
+    latest = (
+        ""
+        if lifecycle.latest_build_refitted is None
+        else " The latest build refitted it."
+        if lifecycle.latest_build_refitted
+        else " The latest build scored with it (no refit was due)."
+    )
+    return f"{fitted}{why}.{latest}"
 
 
 def _rfm_heatmap(grid) -> go.Figure:
@@ -64,6 +88,9 @@ def render(wh: Snapshot, store: str) -> None:
         + (f"; k chosen by: {run.k_choice_reason}" if run.k_choice_reason else "")
         + f". Warehouse published {wh.published_at:%Y-%m-%d %H:%M:%S} UTC."
     )
+    lifecycle = model_lifecycles(wh).get(store)
+    if lifecycle is not None:
+        st.caption(model_age_text(lifecycle))
 
     if wh.has_table("segment_profiles"):
         sizes = data.segment_sizes(wh, store)
