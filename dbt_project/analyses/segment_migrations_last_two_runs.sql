@@ -1,5 +1,5 @@
 -- Where customers went between the previous and the latest segmentation run of each store,
--- stayers included, by segment label (segment numbers may change between runs). Read from
+-- stayers included, by segment label. Read from
 -- marts.segment_migrations, the one definition of migrations.
 with ranked_pairs as (
     select

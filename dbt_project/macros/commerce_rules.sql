@@ -49,12 +49,15 @@
     {{ return(stores | sort) }}
 {%- endmacro %}
 
-{#- The columns of the canonical order lines every adapter provides, in this order. -#}
+{#- The columns of the canonical order lines every adapter provides, in this order. load_id is
+    the build that loaded the line (an adapter that reads its files whole at every build gives
+    every line this build's invocation id): the incremental marts recompute what it touches. -#}
 {% macro commerce_order_line_columns() -%}
     {{ return([
         'store', 'order_id', 'order_type', 'customer_id', 'customer_key', 'country', 'ordered_at',
         'order_date', 'is_service_line', 'is_exact_duplicate', 'invalid_fields',
         'is_missing_customer', 'has_positive_quantity_and_price', 'n_lines', 'units', 'line_value',
+        'load_id',
     ]) }}
 {%- endmacro %}
 

@@ -33,14 +33,48 @@
 
 {#-
   What decides how a line is grouped and classified at load time, as one value stored with every
-  group: the model's code, the code of every project macro it calls (followed through the macros
-  they call and the adapter implementations of dispatched ones) and the service-code seed.
+  group: the model's code, the code of every project macro it calls (project_code_texts) and the
+  service-code seed.
 -#}
 {% macro retail_load_fingerprint() -%}
-    {%- set texts = [model.raw_code] -%}
+    md5('{{ local_md5(project_code_texts(model) | join('\n')) }}' || coalesce((
+        select {{ dbt.listagg('stock_code', "'|'", 'order by stock_code') }}
+        from {{ ref('retail_service_stock_codes') }}
+    ), ''))
+{%- endmacro %}
+
+{#-
+  The code a model's rows depend on: the model's own, that of the views (and ephemeral models) it
+  reads, followed upstream until a table, when `through_views`, and of every project macro any of
+  them calls (the model's own macros unless `own_macros` is false), followed through the macros
+  they call and the adapter implementations of dispatched ones. Stored rows made by other code are
+  recomputed. (dbt adds to a model's macros those its body calls when it runs, so a model whose
+  body calls macros only on incremental runs must leave its own out to get the same value in its
+  hooks and its body.)
+-#}
+{% macro project_code_texts(node, through_views=false, own_macros=true) -%}
+    {%- set texts = [node.raw_code] -%}
+    {%- set pending = (node.depends_on.macros if own_macros else []) | list -%}
+    {%- if through_views -%}
+        {%- set parents = node.depends_on.nodes | list -%}
+        {%- set visited = [] -%}
+        {#- Jinja has no while loop: a few rounds reach every view the model reads #}
+        {%- for round in range(6) -%}
+            {%- set next_parents = [] -%}
+            {%- for unique_id in parents if unique_id not in visited and unique_id in graph.nodes -%}
+                {%- do visited.append(unique_id) -%}
+                {%- set parent = graph.nodes[unique_id] -%}
+                {%- if parent.resource_type == 'model'
+                    and parent.config.materialized in ['view', 'ephemeral'] -%}
+                    {%- do texts.append(parent.raw_code) -%}
+                    {%- do pending.extend(parent.depends_on.macros) -%}
+                    {%- do next_parents.extend(parent.depends_on.nodes) -%}
+                {%- endif -%}
+            {%- endfor -%}
+            {%- set parents = next_parents -%}
+        {%- endfor -%}
+    {%- endif -%}
     {%- set seen = [] -%}
-    {%- set pending = model.depends_on.macros | list -%}
-    {#- Jinja has no while loop: a few rounds reach every macro the load calls #}
     {%- for round in range(6) -%}
         {%- set next_round = [] -%}
         {%- for unique_id in pending if unique_id.startswith('macro.' ~ project_name ~ '.') and unique_id not in seen -%}
@@ -54,8 +88,5 @@
         {%- endfor -%}
         {%- set pending = next_round -%}
     {%- endfor -%}
-    md5('{{ local_md5(texts | join('\n')) }}' || coalesce((
-        select {{ dbt.listagg('stock_code', "'|'", 'order by stock_code') }}
-        from {{ ref('retail_service_stock_codes') }}
-    ), ''))
+    {{ return(texts) }}
 {%- endmacro %}

@@ -173,6 +173,37 @@ def assert_status_follows_history(first, second) -> None:
     assert (both["days_in_segment"] == (second_as_of - both["segment_since"]).dt.days).all()
 
 
+def test_a_build_recomputes_only_the_customers_and_orders_its_lines_touch(
+    tmp_path, split_files, full_build_of_after
+):
+    """White box: stored totals of every customer and order are marked before the append; after
+    it, exactly those with a line the build loaded are recomputed (and equal the full build's),
+    the others keep their stored (marked) rows."""
+    paths, _, _ = split_files
+    published = tmp_path / "warehouse.duckdb"
+    build_ok(paths["before"], published, "--fresh")
+    with duckdb.connect(str(published)) as con:
+        con.execute("update intermediate.int_customer_order_totals set n_lines = n_lines + 1000")
+        con.execute("update intermediate.int_orders_summarised set n_lines = n_lines + 1000")
+    build_ok(paths["after"], published)
+    loaded = query(
+        published,
+        "select distinct customer_id, invoice_no from staging.stg_online_retail__line_groups"
+        " where load_id = (select max(model_run_id) from intermediate.int_commerce_segmentation_runs)",
+    )
+    full = full_build_of_after
+    for table, key, name in (
+        ("dim_customers", "customer_id", "marts.dim_customers"),
+        ("fct_orders", "invoice_no", "marts.fct_orders"),
+    ):
+        got = query(published, f"select {key}, n_lines from marts.{table}").set_index(key)
+        want = full[name].drop_duplicates(key).set_index(key)["n_lines"]
+        touched = got.index.isin(loaded[key].dropna())
+        assert 0 < touched.sum() < len(got)
+        assert (got.loc[touched, "n_lines"] == want[got.index[touched]]).all()
+        assert (got.loc[~touched, "n_lines"] == want[got.index[~touched]] + 1000).all()
+
+
 def test_a_file_that_is_not_an_append_is_reloaded_whole(tmp_path, split_files, full_build_of_after):
     paths, _, _ = split_files
     published = tmp_path / "warehouse.duckdb"

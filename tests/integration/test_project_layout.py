@@ -61,6 +61,27 @@ def test_staging_reads_no_later_layer(generated_warehouse):
     assert not wrong, wrong
 
 
+def test_the_product_side_is_closed_under_its_tag(generated_warehouse):
+    """A build that only scores the segment models leaves the models tagged `products` as
+    published: every model reading the adapters' product lines (or another product model) must
+    carry the tag, and no other model may read one, or it would be built on stale tables."""
+    nodes = manifest(generated_warehouse)["nodes"]
+    models = {
+        unique_id: node
+        for unique_id, node in nodes.items()
+        if node["resource_type"] == "model" and node["package_name"] == "segmentation"
+    }
+    product = {uid for uid, node in models.items() if "products" in node["tags"]}
+    assert any(models[uid]["name"].endswith("__product_lines") for uid in product)
+    assert any(models[uid]["name"] == "customer_recommendations" for uid in product)
+    untagged = sorted(
+        node["name"]
+        for uid, node in models.items()
+        if uid not in product and any(dep in product for dep in node["depends_on"]["nodes"])
+    )
+    assert not untagged, f"models reading the product side without its tag: {untagged}"
+
+
 def test_models_are_in_domain_folders(generated_warehouse):
     folders = {tuple(node["fqn"][1:-1]) for node in project_models(generated_warehouse)}
     for expected in [

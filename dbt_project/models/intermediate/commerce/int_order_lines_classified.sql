@@ -32,6 +32,7 @@ classified as (
         order_lines.n_lines,
         order_lines.units,
         order_lines.line_value,
+        order_lines.load_id,
         {{ commerce_reason_as_of(commerce_intrinsic_reason(), 'order_lines.order_date', 'as_of.as_of_date') }} as reason
     from order_lines
     inner join as_of
@@ -56,7 +57,8 @@ final as (
         {{ commerce_counts_in_monetary('reason', 'is_service_line') }} as counts_in_monetary,
         n_lines,
         units,
-        line_value
+        line_value,
+        load_id
     from classified
 
 )

@@ -4,16 +4,11 @@
 
 with
 
-customers as (
+totals as (
 
-    select * from {{ ref('dim_customers') }}
-
-),
-
-lines as (
-
-    select * from {{ ref('int_order_lines_classified') }}
-    where counts_in_monetary
+    -- per customer: the purchases and returns as of the as-of date (int_customer_order_totals,
+    -- updated only for the customers a build's lines touch)
+    select * from {{ ref('int_customer_order_totals') }}
 
 ),
 
@@ -32,47 +27,27 @@ segment_rules as (
 
 ),
 
-per_customer as (
-
-    select
-        store,
-        customer_id,
-        min(case when reason = 'purchase' then order_date end) as first_purchase_date,
-        max(case when reason = 'purchase' then order_date end) as last_purchase_date,
-        count(distinct case when reason = 'purchase' then order_id end) as frequency,
-        sum(case when reason = 'purchase' then line_value else 0 end) as purchase_value,
-        sum(case when reason = 'cancellation' then -line_value else 0 end) as returned_value,
-        count(distinct case when reason = 'cancellation' then order_id end) as n_returns
-    from lines
-    group by store, customer_id
-
-),
-
 measured as (
 
     select
-        customers.store,
-        customers.customer_id,
-        customers.country,
+        totals.store,
+        totals.customer_id,
+        totals.country,
         as_of.as_of_date,
-        per_customer.first_purchase_date,
-        per_customer.last_purchase_date,
-        {{ dbt.datediff('per_customer.last_purchase_date', 'as_of.as_of_date', 'day') }} as recency_days, -- noqa: LT05
-        {{ dbt.datediff('per_customer.first_purchase_date', 'as_of.as_of_date', 'day') }} as tenure_days, -- noqa: LT05
-        coalesce(per_customer.frequency, 0) as frequency,
-        coalesce(per_customer.purchase_value, 0) as purchase_value,
-        coalesce(per_customer.returned_value, 0) as returned_value,
-        coalesce(per_customer.n_returns, 0) as n_returns,
-        coalesce(per_customer.purchase_value, 0) - coalesce(per_customer.returned_value, 0) as monetary,
-        coalesce(per_customer.frequency, 0) > 0 as has_purchases,
-        customers.is_cancellation_only
-    from customers
+        totals.first_purchase_date,
+        totals.last_purchase_date,
+        {{ dbt.datediff('totals.last_purchase_date', 'as_of.as_of_date', 'day') }} as recency_days,
+        {{ dbt.datediff('totals.first_purchase_date', 'as_of.as_of_date', 'day') }} as tenure_days,
+        totals.frequency,
+        totals.purchase_value,
+        totals.returned_value,
+        totals.n_returns,
+        totals.purchase_value - totals.returned_value as monetary,
+        totals.has_purchases,
+        totals.has_cancellations and not totals.has_purchases as is_cancellation_only
+    from totals
     inner join as_of
-        on customers.store = as_of.store
-    left join per_customer
-        on
-            customers.store = per_customer.store
-            and customers.customer_id = per_customer.customer_id
+        on totals.store = as_of.store
 
 ),
 

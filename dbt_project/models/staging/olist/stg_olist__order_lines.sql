@@ -80,7 +80,9 @@ final as (
         true as has_positive_quantity_and_price,
         cast(1 as {{ dbt.type_bigint() }}) as n_lines,
         cast(coalesce(items.n_items, 0) as {{ dbt.type_bigint() }}) as units,
-        cast(coalesce(payments.paid_value, 0) as decimal(38, 6)) as line_value
+        cast(coalesce(payments.paid_value, 0) as decimal(38, 6)) as line_value,
+        -- the exports are read whole at every build: every line is this build's
+        cast('{{ invocation_id }}' as {{ dbt.type_string() }}) as load_id
     from numbered
     left join customers
         on

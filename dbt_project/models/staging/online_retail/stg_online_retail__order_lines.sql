@@ -30,7 +30,8 @@ final as (
         has_positive_quantity_and_price,
         n_lines,
         units,
-        line_value
+        line_value,
+        load_id
     from line_groups
 
 )

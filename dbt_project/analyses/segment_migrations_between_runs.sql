@@ -1,0 +1,57 @@
+-- Where customers went between any two segmentation runs of a store (not only consecutive ones),
+-- by segment: segment ids keep their meaning across refits (marts.segment_id_matches), so the
+-- two runs' assignments in marts.customer_segment_history compare directly. Runs are chosen with
+-- vars, by default each store's first and latest runs:
+--   dbt compile --select segment_migrations_between_runs --vars '{from_run_id: ..., to_run_id: ...}'
+with runs as (
+    select
+        store,
+        model_run_id,
+        row_number() over (partition by store order by run_started_at asc, model_run_id asc) as first_rank,
+        row_number() over (partition by store order by run_started_at desc, model_run_id desc) as last_rank
+    from {{ ref('segmentation_runs') }}
+),
+
+chosen as (
+    select
+        store,
+        max(case when {% if var('from_run_id', none) %}model_run_id = {{ sql_string(var('from_run_id')) }}{% else %}first_rank = 1{% endif %} then model_run_id end) as from_run_id,
+        max(case when {% if var('to_run_id', none) %}model_run_id = {{ sql_string(var('to_run_id')) }}{% else %}last_rank = 1{% endif %} then model_run_id end) as to_run_id
+    from runs
+    group by store
+),
+
+before_runs as (
+    select
+        h.store,
+        h.customer_id,
+        h.segment_id,
+        h.segment_label
+    from {{ ref('customer_segment_history') }} as h
+    inner join chosen as c
+        on h.store = c.store and h.model_run_id = c.from_run_id
+),
+
+after_runs as (
+    select
+        h.store,
+        h.customer_id,
+        h.segment_id,
+        h.segment_label
+    from {{ ref('customer_segment_history') }} as h
+    inner join chosen as c
+        on h.store = c.store and h.model_run_id = c.to_run_id
+)
+
+select
+    coalesce(b.store, a.store) as store,
+    b.segment_id as from_segment_id,
+    coalesce(b.segment_label, '(not segmented)') as from_segment,
+    a.segment_id as to_segment_id,
+    coalesce(a.segment_label, '(not segmented)') as to_segment,
+    count(*) as customers
+from before_runs as b
+full outer join after_runs as a
+    on b.store = a.store and b.customer_id = a.customer_id
+group by 1, 2, 3, 4, 5
+order by store asc, customers desc, from_segment_id asc, to_segment_id asc
