@@ -75,3 +75,16 @@ def rebuilt_generated_warehouse(tmp_path_factory, generated_warehouse) -> Wareho
     return Warehouse(
         path, generated_warehouse.retail_path, result.stdout, students_dir, build_summary(path)
     )
+
+
+@pytest.fixture(scope="session")
+def refitted_generated_warehouse(tmp_path_factory, generated_warehouse) -> Warehouse:
+    """A copy of the generated warehouse whose commerce side is rebuilt with --refit on the same
+    data (the segment model refitted on purpose)."""
+    path = tmp_path_factory.mktemp("refitted_generated_warehouse") / "warehouse.duckdb"
+    shutil.copy2(generated_warehouse.path, path)
+    result = build_warehouse(generated_warehouse.retail_path, path, "--only", "commerce", "--refit")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return Warehouse(
+        path, generated_warehouse.retail_path, result.stdout, summary=build_summary(path)
+    )

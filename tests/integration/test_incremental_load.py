@@ -204,6 +204,21 @@ def test_a_build_recomputes_only_the_customers_and_orders_its_lines_touch(
         assert (got.loc[~touched, "n_lines"] == want[got.index[~touched]] + 1000).all()
 
 
+def test_a_moved_as_of_date_recomputes_the_lines_that_change_fate(tmp_path, split_files):
+    """An as-of date set back two days makes the lines after it `after_as_of_date`: the stored
+    totals of their customers and orders are recomputed, and the facts equal a fresh build's with
+    the same date."""
+    paths, _, _ = split_files
+    published, fresh = tmp_path / "warehouse.duckdb", tmp_path / "fresh.duckdb"
+    first = build_ok(paths["after"], published, "--fresh")
+    as_of = str(pd.Timestamp(first["stores"]["online_retail"]["as_of_date"]) - pd.Timedelta(days=3))
+    moved = build_ok(paths["after"], published, "--as-of-date", as_of[:10])
+    assert moved["stores"]["online_retail"]["loaded_lines"] == 0
+    assert moved["stores"]["online_retail"]["lines_by_reason"]["after_as_of_date"] > 0
+    build_ok(paths["after"], fresh, "--fresh", "--as-of-date", as_of[:10])
+    assert_same_tables(snapshot(published), snapshot(fresh))
+
+
 def test_a_file_that_is_not_an_append_is_reloaded_whole(tmp_path, split_files, full_build_of_after):
     paths, _, _ = split_files
     published = tmp_path / "warehouse.duckdb"

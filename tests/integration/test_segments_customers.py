@@ -109,15 +109,65 @@ def test_chosen_k_and_reason_are_stored(generated_warehouse):
     assert chosen["choice_reason"].str.contains("elbow|silhouette").all()
 
 
+# tables of the segment model itself: a rebuild that scores with the stored model keeps them
+MODEL_TABLES = {"segment_k_selection", "segment_model"}
+
+
 def test_rebuild_on_the_same_data_gives_identical_tables(
     generated_warehouse, rebuilt_generated_warehouse
 ):
+    """The second build scores with the model the first one fitted (no refit is due): the model
+    tables are the same rows, run id included, and the customer tables the same but for the run."""
+    runs = table(rebuilt_generated_warehouse, "segmentation_runs").sort_values("run_started_at")
+    assert runs["is_refit"].tolist() == [True, False]
+    assert runs["refit_reason"].iloc[0] == "no_stored_model" and pd.isna(
+        runs["refit_reason"].iloc[1]
+    )
+    assert runs["segment_model_run_id"].nunique() == 1
+    assert runs["model_age_days"].tolist() == [0, 0]
     for name in ORDER_BY:
         first = table(generated_warehouse, name)
         second = table(rebuilt_generated_warehouse, name)
         keep = [c for c in first.columns if c not in RUN_COLUMNS]
         pd.testing.assert_frame_equal(first[keep], second[keep], check_exact=True, obj=name)
-        assert set(first["model_run_id"]) != set(second["model_run_id"])
+        same_run = set(first["model_run_id"]) == set(second["model_run_id"])
+        assert same_run == (name in MODEL_TABLES), name
+
+
+def test_a_forced_refit_on_the_same_data_keeps_every_id(
+    generated_warehouse, refitted_generated_warehouse
+):
+    """--refit on the data the model was fitted on finds the same structure: a new model with the
+    same centroids, every segment matched to its stored one at distance 0, every customer in the
+    same segment, and the product side rebuilt with it."""
+    refitted = refitted_generated_warehouse
+    runs = table(refitted, "segmentation_runs").sort_values("run_started_at")
+    assert runs["is_refit"].tolist() == [True, True]
+    assert runs["refit_reason"].tolist() == ["no_stored_model", "requested"]
+    first_model, new_model = (
+        table(generated_warehouse, "segment_model"),
+        table(refitted, "segment_model"),
+    )
+    assert first_model["model_run_id"].iloc[0] != new_model["model_run_id"].iloc[0]
+    assert first_model["segment_id"].tolist() == new_model["segment_id"].tolist()
+    assert first_model["segment_label"].tolist() == new_model["segment_label"].tolist()
+    np.testing.assert_allclose(
+        new_model["centroid_value"], first_model["centroid_value"], rtol=1e-9
+    )
+    matches = refitted.query_df(
+        "select * from marts.segment_id_matches where previous_model_run_id is not null"
+    )
+    assert len(matches) == first_model["segment_id"].nunique()
+    assert matches["is_continued"].all() and matches["centroid_distance"].max() < 1e-9
+    versions = refitted.query_df("select distinct model_run_id from marts.segment_model_versions")
+    assert len(versions) == 2
+    before, after = (
+        table(generated_warehouse, "customer_segments"),
+        table(refitted, "customer_segments"),
+    )
+    assert before["segment_id"].tolist() == after["segment_id"].tolist()
+    assert (after["segment_changes"] == 0).all() and after["previous_segment_id"].isna().all()
+    assert refitted.summary["product_side"] == "rebuilt (full build)"
 
 
 def test_rebuild_adds_a_run_and_history_and_only_stayers(

@@ -98,12 +98,16 @@ final as (
         case when compared.is_segmented then compared.today_segment_label else compared.segment_label end as segment_label,
         case when compared.has_changed then compared.segment_id else compared.previous_segment_id end as previous_segment_id,
         case when compared.has_changed then compared.segment_label else compared.previous_segment_label end as previous_segment_label,
+        -- a build may go back in time (an earlier as-of date): dates never pass the build's own
         case
             when not compared.is_segmented then compared.segment_since
             when not compared.was_known or compared.has_changed or compared.has_returned then compared.as_of_date
-            else compared.segment_since
+            else least(compared.segment_since, compared.as_of_date)
         end as segment_since,
-        coalesce(compared.first_segmented_on, compared.as_of_date) as first_segmented_on,
+        case
+            when not compared.is_segmented then compared.first_segmented_on
+            else least(coalesce(compared.first_segmented_on, compared.as_of_date), compared.as_of_date)
+        end as first_segmented_on,
         case when compared.is_segmented then compared.as_of_date else compared.last_segmented_on end as last_segmented_on,
         compared.is_segmented,
         cast(coalesce(compared.segment_changes, 0) + case when compared.has_changed then 1 else 0 end as integer) as segment_changes,
