@@ -12,11 +12,14 @@ with runs as (
     from {{ ref('segmentation_runs') }}
 ),
 
+{%- set is_from = "model_run_id = " ~ sql_string(var('from_run_id')) if var('from_run_id', none) else "first_rank = 1" %}
+{%- set is_to = "model_run_id = " ~ sql_string(var('to_run_id')) if var('to_run_id', none) else "last_rank = 1" %}
+
 chosen as (
     select
         store,
-        max(case when {% if var('from_run_id', none) %}model_run_id = {{ sql_string(var('from_run_id')) }}{% else %}first_rank = 1{% endif %} then model_run_id end) as from_run_id,
-        max(case when {% if var('to_run_id', none) %}model_run_id = {{ sql_string(var('to_run_id')) }}{% else %}last_rank = 1{% endif %} then model_run_id end) as to_run_id
+        max(case when {{ is_from }} then model_run_id end) as from_run_id,
+        max(case when {{ is_to }} then model_run_id end) as to_run_id
     from runs
     group by store
 ),
@@ -41,17 +44,27 @@ after_runs as (
     from {{ ref('customer_segment_history') }} as h
     inner join chosen as c
         on h.store = c.store and h.model_run_id = c.to_run_id
+),
+
+pairs as (
+    select
+        coalesce(b.store, a.store) as store,
+        b.segment_id as from_segment_id,
+        coalesce(b.segment_label, '(not segmented)') as from_segment,
+        a.segment_id as to_segment_id,
+        coalesce(a.segment_label, '(not segmented)') as to_segment
+    from before_runs as b
+    full outer join after_runs as a
+        on b.store = a.store and b.customer_id = a.customer_id
 )
 
 select
-    coalesce(b.store, a.store) as store,
-    b.segment_id as from_segment_id,
-    coalesce(b.segment_label, '(not segmented)') as from_segment,
-    a.segment_id as to_segment_id,
-    coalesce(a.segment_label, '(not segmented)') as to_segment,
+    store,
+    from_segment_id,
+    from_segment,
+    to_segment_id,
+    to_segment,
     count(*) as customers
-from before_runs as b
-full outer join after_runs as a
-    on b.store = a.store and b.customer_id = a.customer_id
-group by 1, 2, 3, 4, 5
+from pairs
+group by store, from_segment_id, from_segment, to_segment_id, to_segment
 order by store asc, customers desc, from_segment_id asc, to_segment_id asc

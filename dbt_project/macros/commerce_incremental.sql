@@ -39,6 +39,19 @@
         )
 {%- endmacro %}
 
+{#- The order lines a build aggregates: all of them on a full build, else the touched keys'. -#}
+{% macro commerce_lines_in_scope(keys) -%}
+    select lines.*
+    from {{ ref('int_order_lines_classified') }} as lines
+    {%- if is_incremental() %}
+    inner join ({{ commerce_touched_keys(keys) }}) as touched
+        on
+        {%- for key, line_column in keys %}
+            {{ 'and ' if not loop.first }}lines.{{ line_column }} = touched.{{ key }}
+        {%- endfor %}
+    {%- endif %}
+{%- endmacro %}
+
 {#- The stores to recompute whole: loaded whole by this build, or stored by other rules. -#}
 {% macro commerce_stores_to_rebuild() -%}
     select store

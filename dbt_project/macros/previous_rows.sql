@@ -19,12 +19,28 @@
             {%- set complete = missing | length == 0 -%}
         {%- endif -%}
     {%- endif %}
+    {{ typed_select(columns, relation.include(database=false) if complete else none) }}
+{%- endmacro %}
+
+{#- An incremental model's own rows before this build (`where`: which), or no rows (typed) on
+    its first build or a full refresh. -#}
+{% macro incremental_previous(columns, where='true') -%}
+    {%- if is_incremental() -%}
+    {{ typed_select(columns, this, where) }}
+    {%- else -%}
+    {{ typed_select(columns, none) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- `columns` ([name, type] pairs) cast from `relation`, or typed nulls and no row without one. -#}
+{% macro typed_select(columns, relation, where='true') -%}
     select
     {%- for name, type in columns %}
-        cast({{ name if complete else 'null' }} as {{ type }}) as {{ name }}{{ ',' if not loop.last }}
+        cast({{ name if relation is not none else 'null' }} as {{ type }}) as {{ name }}{{ ',' if not loop.last }}
     {%- endfor %}
-    {%- if complete %}
-    from {{ relation.include(database=false) }}
+    {%- if relation is not none %}
+    from {{ relation }}
+    where {{ where }}
     {%- else %}
     where false
     {%- endif %}

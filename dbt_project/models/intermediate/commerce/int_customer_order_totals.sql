@@ -14,36 +14,12 @@
 
 with
 
-lines as (
-
-    select * from {{ ref('int_order_lines_classified') }}
-
-),
-
-{% if is_incremental() -%}
-touched as (
-
-    {{ commerce_touched_keys(keys) }}
-
-),
-
 scope as (
 
-    select lines.*
-    from lines
-    inner join touched
-        on
-            lines.store = touched.store
-            and lines.customer_id = touched.customer_id
+    -- every line on a full build; the lines of the customers or orders touched otherwise
+    {{ commerce_lines_in_scope(keys) }}
 
 ),
-{%- else -%}
-scope as (
-
-    select * from lines
-
-),
-{%- endif %}
 
 valid_lines as (
 

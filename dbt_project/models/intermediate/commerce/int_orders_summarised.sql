@@ -12,37 +12,12 @@
 
 with
 
-lines as (
-
-    select * from {{ ref('int_order_lines_classified') }}
-
-),
-
-{% if is_incremental() -%}
-touched as (
-
-    {{ commerce_touched_keys(keys) }}
-
-),
-
 scope as (
 
-    select lines.*
-    from lines
-    inner join touched
-        on
-            lines.store = touched.store
-            and lines.order_id = touched.invoice_no
-            and lines.order_type = touched.invoice_type
+    -- every line on a full build; the lines of the customers or orders touched otherwise
+    {{ commerce_lines_in_scope(keys) }}
 
 ),
-{%- else -%}
-scope as (
-
-    select * from lines
-
-),
-{%- endif %}
 
 orders as (
 

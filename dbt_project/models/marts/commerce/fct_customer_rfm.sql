@@ -36,8 +36,8 @@ measured as (
         as_of.as_of_date,
         totals.first_purchase_date,
         totals.last_purchase_date,
-        {{ dbt.datediff('totals.last_purchase_date', 'as_of.as_of_date', 'day') }} as recency_days,
-        {{ dbt.datediff('totals.first_purchase_date', 'as_of.as_of_date', 'day') }} as tenure_days,
+        {{ dbt.datediff('totals.last_purchase_date', 'as_of.as_of_date', 'day') }} as recency_days, -- noqa: LT05
+        {{ dbt.datediff('totals.first_purchase_date', 'as_of.as_of_date', 'day') }} as tenure_days, -- noqa: LT05
         totals.frequency,
         totals.purchase_value,
         totals.returned_value,

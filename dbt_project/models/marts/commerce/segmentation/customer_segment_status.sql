@@ -39,25 +39,20 @@ today as (
 
 previous as (
 
-    {% if is_incremental() -%}
-    select * from {{ this }}
-    where store in (select runs.store from runs)
-    {%- else -%}
-    select
-        cast(null as {{ dbt.type_string() }}) as store,
-        cast(null as bigint) as customer_id,
-        cast(null as integer) as segment_id,
-        cast(null as {{ dbt.type_string() }}) as segment_label,
-        cast(null as integer) as previous_segment_id,
-        cast(null as {{ dbt.type_string() }}) as previous_segment_label,
-        cast(null as date) as segment_since,
-        cast(null as date) as first_segmented_on,
-        cast(null as date) as last_segmented_on,
-        cast(null as boolean) as is_segmented,
-        cast(null as integer) as segment_changes,
-        cast(null as {{ dbt.type_string() }}) as model_run_id
-    where false
-    {%- endif %}
+    {{ incremental_previous([
+        ['store', dbt.type_string()],
+        ['customer_id', 'bigint'],
+        ['segment_id', 'integer'],
+        ['segment_label', dbt.type_string()],
+        ['previous_segment_id', 'integer'],
+        ['previous_segment_label', dbt.type_string()],
+        ['segment_since', 'date'],
+        ['first_segmented_on', 'date'],
+        ['last_segmented_on', 'date'],
+        ['is_segmented', 'boolean'],
+        ['segment_changes', 'integer'],
+        ['model_run_id', dbt.type_string()],
+    ], where='store in (select runs.store from runs)') }}
 
 ),
 

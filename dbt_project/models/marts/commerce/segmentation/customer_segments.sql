@@ -42,7 +42,7 @@ final as (
         status.previous_segment_id,
         status.previous_segment_label,
         status.segment_since,
-        cast({{ dbt.datediff('status.segment_since', 'runs.as_of_date', 'day') }} as integer) as days_in_segment,
+        cast({{ dbt.datediff('status.segment_since', 'runs.as_of_date', 'day') }} as integer) as days_in_segment, -- noqa: LT05
         status.segment_changes
     from segments
     inner join runs

@@ -110,7 +110,7 @@ final as (
         cast(decisions.decision_detail as {{ dbt.type_string() }}) as refit_decision,
         cast(decisions.segment_model_run_id as {{ dbt.type_string() }}) as segment_model_run_id,
         models.fit_as_of_date as model_fit_as_of_date,
-        cast({{ dbt.datediff('models.fit_as_of_date', 'run.as_of_date', 'day') }} as integer) as model_age_days,
+        cast({{ dbt.datediff('models.fit_as_of_date', 'run.as_of_date', 'day') }} as integer) as model_age_days, -- noqa: LT05
         cast(decisions.stored_model_run_id as {{ dbt.type_string() }}) as stored_model_run_id,
         cast(decisions.psi_recency_days as double) as psi_recency_days,
         cast(decisions.psi_frequency as double) as psi_frequency,
