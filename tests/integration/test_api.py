@@ -176,6 +176,25 @@ def test_healthz_lists_the_store_and_its_model_run(client, generated_warehouse):
     assert client.get("/healthz", params={"store": STORE}).json() == body
 
 
+def test_healthz_gives_the_model_age_and_why_it_was_fitted(
+    client, generated_warehouse, refitted_generated_warehouse
+):
+    """A first build fitted the model (no stored model) on the data as of its as-of date; after a
+    --refit the reason is the request. The age is in days of data since the fit."""
+    [store] = client.get("/healthz").json()["stores"]
+    as_of = generated_warehouse.query_df("select max(as_of_date) as d from marts.fct_customer_rfm")
+    assert store["modelFitAsOfDate"] == str(as_of["d"].iloc[0].date())
+    assert store["modelAgeDays"] == 0
+    assert store["lastRefitReason"] == "no_stored_model"
+    assert store["lastRefitDecision"] == "no stored model for this store"
+    assert store["modelFittedAt"]
+    with TestClient(create_app(open_warehouse(refitted_generated_warehouse.path))) as refitted:
+        [again] = refitted.get("/healthz").json()["stores"]
+    assert again["lastRefitReason"] == "requested"
+    assert again["modelRunId"] != store["modelRunId"]
+    assert again["modelFittedAt"] > store["modelFittedAt"]
+
+
 def test_openapi_document_has_examples(client):
     spec = client.get("/openapi.json").json()
     assert {"/api/cluster", "/api/segments", "/api/customers/{customer_id}", "/healthz"} <= set(

@@ -188,6 +188,19 @@ def test_overview_figures_match_the_warehouse(monkeypatch, generated_warehouse):
     assert metrics(at) == overview_figures(generated_warehouse.path, STORE)
 
 
+def test_overview_gives_the_model_age_and_last_refit(monkeypatch, rebuilt_generated_warehouse):
+    """The second build scored with the first one's model: the overview says so, with the
+    model's fit date, its age and why it was fitted."""
+    at = open_app(monkeypatch, rebuilt_generated_warehouse.path)
+    as_of = rebuilt_generated_warehouse.query_df(
+        "select max(as_of_date) as d from marts.fct_customer_rfm"
+    )["d"].iloc[0]
+    [model] = [c.value for c in at.caption if c.value.startswith("Segment model fitted")]
+    assert f"as of {as_of.date()} (0 days of data old)" in model
+    assert "last refit: no stored model for this store" in model
+    assert model.endswith("The latest build scored with it (no refit was due).")
+
+
 @pytest.mark.parametrize(
     ("recency", "frequency", "monetary"), [(64, 32, 100924.0), (3, 12, 4200.0), (300, 1, 35.5)]
 )
