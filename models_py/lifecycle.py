@@ -158,9 +158,7 @@ def decide(
     reasons: list[tuple[str, str]] = []
     if settings.refit_requested:
         reasons.append(("requested", REASONS["requested"]))
-    if settings.forced_k != stored.forced_k and (
-        settings.forced_k is not None or stored.forced_k is not None
-    ):
+    if settings.forced_k != stored.forced_k:
         reasons.append(
             (
                 "k_setting_changed",
@@ -196,9 +194,7 @@ def decide(
                     f" distance (limit {settings.max_far_share:.1%})",
                 )
             )
-    order = list(REASONS)
-    reasons.sort(key=lambda r: order.index(r[0]))
-    if reasons:
+    if reasons:  # appended in the order of REASONS: the first is the run's reason
         return RefitDecision(True, reasons[0][0], "; ".join(t for _, t in reasons), age, drift)
     kept = f"fitted {age} day{'' if age == 1 else 's'} of data ago"
     if drift is not None:
