@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from models_py.segment_model import ROW_COLUMNS
+
 # name: (recency_days, frequency, monetary) at the group's centre
 PLANTED = {
     "Champions": (4, 25, 8000.0),
@@ -83,26 +85,9 @@ def stored_from_fits(fits: pd.DataFrame, runs: pd.DataFrame) -> tuple[pd.DataFra
     return versions.reset_index(drop=True), reference.reset_index(drop=True)
 
 
+# the model store's columns: the model's rows and the fit's own
 EMPTY_VERSIONS = pd.DataFrame(
-    columns=[
-        "store",
-        "model_run_id",
-        "fitted_at",
-        "fit_as_of_date",
-        "forced_k",
-        "far_distance",
-        "segment_id",
-        "segment_label",
-        "dominant_rfm_segment",
-        "segment_position",
-        "feature",
-        "feature_order",
-        "transform",
-        "scaler_mean",
-        "scaler_scale",
-        "centroid_scaled",
-        "centroid_value",
-    ]
+    columns=["store", *ROW_COLUMNS, "fitted_at", "fit_as_of_date", "forced_k", "far_distance"]
 )
 EMPTY_REFERENCE = pd.DataFrame(
     columns=["store", "model_run_id", "feature", "bin", "upper_bound", "share"]

@@ -24,26 +24,35 @@ chosen as (
     group by store
 ),
 
-before_runs as (
+sides as (
+    select true as is_before
+    union all
+    select false as is_before
+),
+
+assignments as (
+    -- each customer's segment in the earlier run (is_before) and in the later one
     select
         h.store,
         h.customer_id,
         h.segment_id,
-        h.segment_label
+        h.segment_label,
+        sides.is_before
     from {{ ref('customer_segment_history') }} as h
     inner join chosen as c
-        on h.store = c.store and h.model_run_id = c.from_run_id
+        on h.store = c.store
+    inner join sides
+        on h.model_run_id = case when sides.is_before then c.from_run_id else c.to_run_id end
+),
+
+before_runs as (
+    select * from assignments
+    where is_before
 ),
 
 after_runs as (
-    select
-        h.store,
-        h.customer_id,
-        h.segment_id,
-        h.segment_label
-    from {{ ref('customer_segment_history') }} as h
-    inner join chosen as c
-        on h.store = c.store and h.model_run_id = c.to_run_id
+    select * from assignments
+    where not is_before
 ),
 
 pairs as (

@@ -109,15 +109,27 @@ def full_build_of_after(tmp_path_factory, split_files):
     return snapshot(published)
 
 
+@pytest.fixture(scope="module")
+def before_build(tmp_path_factory, split_files):
+    """A warehouse built fresh on `before` and its summary; tests append to copies of it."""
+    paths, _, _ = split_files
+    published = tmp_path_factory.mktemp("before") / "warehouse.duckdb"
+    return published, build_ok(paths["before"], published, "--fresh")
+
+
+def copy_of(warehouse, folder):
+    copied = folder / "warehouse.duckdb"
+    shutil.copy2(warehouse, copied)
+    return copied
+
+
 def test_appended_lines_load_incrementally_and_match_a_full_build(
-    tmp_path, split_files, full_build_of_after
+    tmp_path, split_files, full_build_of_after, before_build
 ):
     paths, n_before, n_appended = split_files
-    published = tmp_path / "warehouse.duckdb"
-    first = build_ok(paths["before"], published, "--fresh")
+    first_copy, first = before_build
     assert loaded_counts(first) == (n_before, n_before)
-    first_copy = tmp_path / "first.duckdb"
-    shutil.copy2(published, first_copy)
+    published = copy_of(first_copy, tmp_path)
 
     second = build_ok(paths["after"], published)
     loaded, total = loaded_counts(second)
@@ -174,14 +186,13 @@ def assert_status_follows_history(first, second) -> None:
 
 
 def test_a_build_recomputes_only_the_customers_and_orders_its_lines_touch(
-    tmp_path, split_files, full_build_of_after
+    tmp_path, split_files, full_build_of_after, before_build
 ):
     """White box: stored totals of every customer and order are marked before the append; after
     it, exactly those with a line the build loaded are recomputed (and equal the full build's),
     the others keep their stored (marked) rows."""
     paths, _, _ = split_files
-    published = tmp_path / "warehouse.duckdb"
-    build_ok(paths["before"], published, "--fresh")
+    published = copy_of(before_build[0], tmp_path)
     with duckdb.connect(str(published)) as con:
         con.execute("update intermediate.int_customer_order_totals set n_lines = n_lines + 1000")
         con.execute("update intermediate.int_orders_summarised set n_lines = n_lines + 1000")
@@ -204,19 +215,28 @@ def test_a_build_recomputes_only_the_customers_and_orders_its_lines_touch(
         assert (got.loc[~touched, "n_lines"] == want[got.index[~touched]] + 1000).all()
 
 
-def test_a_moved_as_of_date_recomputes_the_lines_that_change_fate(tmp_path, split_files):
-    """An as-of date set back two days makes the lines after it `after_as_of_date`: the stored
-    totals of their customers and orders are recomputed, and the facts equal a fresh build's with
-    the same date."""
+def test_a_moved_as_of_date_recomputes_the_lines_that_change_fate(
+    tmp_path, split_files, full_build_of_after
+):
+    """A build as of three days before the end leaves the last lines `after_as_of_date`; the
+    next build, as of the default date, gives them their own fate again: the stored totals of
+    their customers and orders are recomputed although no line was loaded, and the facts equal
+    a full build's."""
     paths, _, _ = split_files
-    published, fresh = tmp_path / "warehouse.duckdb", tmp_path / "fresh.duckdb"
-    first = build_ok(paths["after"], published, "--fresh")
-    as_of = str(pd.Timestamp(first["stores"]["online_retail"]["as_of_date"]) - pd.Timedelta(days=3))
-    moved = build_ok(paths["after"], published, "--as-of-date", as_of[:10])
+    published = tmp_path / "warehouse.duckdb"
+    as_of = pd.Timestamp(full_build_of_after["marts.fct_customer_rfm"]["as_of_date"].max())
+    early = build_ok(
+        paths["after"],
+        published,
+        "--fresh",
+        "--as-of-date",
+        str((as_of - pd.Timedelta(days=3)).date()),
+    )
+    assert early["stores"]["online_retail"]["lines_by_reason"]["after_as_of_date"] > 0
+    moved = build_ok(paths["after"], published)
     assert moved["stores"]["online_retail"]["loaded_lines"] == 0
-    assert moved["stores"]["online_retail"]["lines_by_reason"]["after_as_of_date"] > 0
-    build_ok(paths["after"], fresh, "--fresh", "--as-of-date", as_of[:10])
-    assert_same_tables(snapshot(published), snapshot(fresh))
+    assert not moved["stores"]["online_retail"]["segment_model"]["refitted"]
+    assert_same_tables(snapshot(published), full_build_of_after)
 
 
 def test_a_file_that_is_not_an_append_is_reloaded_whole(tmp_path, split_files, full_build_of_after):
@@ -235,13 +255,12 @@ def test_a_file_that_is_not_an_append_is_reloaded_whole(tmp_path, split_files, f
 
 
 def test_groups_loaded_by_other_rules_are_reloaded_whole(
-    tmp_path, split_files, full_build_of_after
+    tmp_path, split_files, full_build_of_after, before_build
 ):
     """Groups stored with another load fingerprint (as after an edit of the load model, one of
     its macros or the service-code seed) are not kept: the next build reloads every line."""
     paths, n_before, _ = split_files
-    published = tmp_path / "warehouse.duckdb"
-    build_ok(paths["before"], published, "--fresh")
+    published = copy_of(before_build[0], tmp_path)
     with duckdb.connect(str(published)) as con:
         updated = con.execute(
             "update staging.stg_online_retail__line_groups set load_fingerprint = 'other rules'"
