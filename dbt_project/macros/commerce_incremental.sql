@@ -86,12 +86,15 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- Post-hook: every row of the stores this build includes is valid for its as-of date. -#}
+{#- Post-hook: every row of the stores this build includes is valid for its as-of date. (On Spark
+    the tables are rebuilt whole, with that date already.) -#}
 {% macro commerce_stamp_as_of() -%}
+    {%- if target.type != 'spark' -%}
     update {{ this }}
     set as_of_date = as_of.as_of_date
     from {{ ref('int_store_as_of_dates') }} as as_of
     where {{ this.identifier }}.store = as_of.store
+    {%- endif -%}
 {%- endmacro %}
 
 {#- The rules the stored rows were computed by: the model's code, the views it reads down to the

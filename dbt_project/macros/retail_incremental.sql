@@ -38,7 +38,7 @@
 -#}
 {% macro retail_load_fingerprint() -%}
     md5('{{ local_md5(project_code_texts(model) | join('\n')) }}' || coalesce((
-        select {{ dbt.listagg('stock_code', "'|'", 'order by stock_code') }}
+        select {{ sorted_text_list('stock_code', '|') }}
         from {{ ref('retail_service_stock_codes') }}
     ), ''))
 {%- endmacro %}
@@ -89,4 +89,18 @@
         {%- set pending = next_round -%}
     {%- endfor -%}
     {{ return(texts) }}
+{%- endmacro %}
+
+{#- The values of a text column joined by `delimiter` in sorted order (dbt-spark's listagg takes
+    no order). -#}
+{% macro sorted_text_list(column, delimiter) -%}
+    {{ return(adapter.dispatch('sorted_text_list')(column, delimiter)) }}
+{%- endmacro %}
+
+{% macro default__sorted_text_list(column, delimiter) -%}
+    {{ dbt.listagg(column, "'" ~ delimiter ~ "'", 'order by ' ~ column) }}
+{%- endmacro %}
+
+{% macro spark__sorted_text_list(column, delimiter) -%}
+    array_join(array_sort(collect_list({{ column }})), '{{ delimiter }}')
 {%- endmacro %}

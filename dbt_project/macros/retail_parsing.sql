@@ -3,9 +3,30 @@
 {% macro parse_retail_timestamp(text) -%}
     coalesce(
         {{ dbt.safe_cast(text, api.Column.translate_type('timestamp')) }},
-        try_strptime({{ text }}, '%m/%d/%Y %H:%M'),
-        try_strptime({{ text }}, '%m/%d/%Y %H:%M:%S')
+        {{ try_parse_timestamp(text, 'month/day/year hour:minute') }},
+        {{ try_parse_timestamp(text, 'month/day/year hour:minute:second') }}
     )
+{%- endmacro %}
+
+{#- A timestamp in one of the layouts above, or null: each engine spells its pattern its way. -#}
+{% macro try_parse_timestamp(text, layout) -%}
+    {{ return(adapter.dispatch('try_parse_timestamp')(text, layout)) }}
+{%- endmacro %}
+
+{% macro default__try_parse_timestamp(text, layout) -%}
+    {%- set patterns = {
+        'month/day/year hour:minute': '%m/%d/%Y %H:%M',
+        'month/day/year hour:minute:second': '%m/%d/%Y %H:%M:%S',
+    } -%}
+    try_strptime({{ text }}, '{{ patterns[layout] }}')
+{%- endmacro %}
+
+{% macro spark__try_parse_timestamp(text, layout) -%}
+    {%- set patterns = {
+        'month/day/year hour:minute': 'M/d/yyyy H:mm',
+        'month/day/year hour:minute:second': 'M/d/yyyy H:mm:ss',
+    } -%}
+    try_to_timestamp({{ text }}, '{{ patterns[layout] }}')
 {%- endmacro %}
 
 {#- Customer ids are whole numbers; spreadsheet exports write them as `17850.0`. -#}
@@ -20,18 +41,20 @@
     Parquet; an integer column is used as it is (its text would parse back to the same number),
     anything else goes through its text, so that every format types a value alike. -#}
 {% macro retail_is_integer_type(source_type) -%}
-    {{ return(source_type | upper in ['BIGINT', 'INTEGER', 'SMALLINT', 'TINYINT', 'HUGEINT', 'UBIGINT', 'UINTEGER', 'USMALLINT', 'UTINYINT']) }}
+    {{ return(source_type | upper in ['BIGINT', 'INTEGER', 'SMALLINT', 'TINYINT', 'HUGEINT', 'UBIGINT', 'UINTEGER', 'USMALLINT', 'UTINYINT', 'INT', 'LONG', 'SHORT', 'BYTE']) }}
 {%- endmacro %}
 
 {% macro retail_text(column) -%}
-    trim(cast({{ column }} as varchar))
+    trim(cast({{ column }} as {{ dbt.type_string() }}))
 {%- endmacro %}
 
+{#- A quantity is a whole number: `6.0` is 6, `6.5` is invalid (a cast to an integer would round
+    it on DuckDB and refuse it on Spark). -#}
 {% macro retail_quantity(column, source_type) -%}
     {%- if retail_is_integer_type(source_type) -%}
     cast({{ column }} as {{ dbt.type_bigint() }})
     {%- else -%}
-    {{ dbt.safe_cast(retail_text(column), dbt.type_bigint()) }}
+    {{ parse_whole_number(retail_text(column)) }}
     {%- endif -%}
 {%- endmacro %}
 
@@ -79,8 +102,10 @@
 
 {#- Position of each line in the file (1-based): Parquet numbers its rows, CSV in reading order. -#}
 {% macro retail_line_number(col) -%}
-    {%- if col.has_file_row_number -%}
+    {%- if col.line_number_column == 'file_row_number' -%}
     file_row_number + 1
+    {%- elif col.line_number_column -%}
+    {{ adapter.quote(col.line_number_column) }}
     {%- else -%}
     row_number() over ()
     {%- endif -%}
@@ -94,9 +119,17 @@
 {% macro default__retail_line_hash(col) -%}
     md5(concat_ws('|',
         {%- for name in [col.invoice_no, col.stock_code, col.description, col.quantity, col.invoice_date, col.unit_price, col.customer_id, col.country] %}
-        coalesce(cast("{{ name }}" as {{ dbt.type_string() }}), '<null>'){{ ',' if not loop.last }}
+        coalesce(cast({{ adapter.quote(name) }} as {{ dbt.type_string() }}), '<null>'){{ ',' if not loop.last }}
         {%- endfor %}
     ))
+{%- endmacro %}
+
+{% macro spark__retail_line_hash(col) -%}
+    xxhash64(
+        {%- for name in [col.invoice_no, col.stock_code, col.description, col.quantity, col.invoice_date, col.unit_price, col.customer_id, col.country] %}
+        {{ adapter.quote(name) }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    )
 {%- endmacro %}
 
 {% macro duckdb__retail_line_hash(col) -%}

@@ -5,7 +5,7 @@
 -- fct_customer_rfm read it. Equal to a full computation (tested).
 {%- set keys = [['store', 'store'], ['customer_id', 'customer_id']] %}
 {{ config(
-    materialized='incremental',
+    materialized=incremental_unless_spark(),
     incremental_strategy='append',
     on_schema_change='fail',
     pre_hook="{{ commerce_forget_touched(" ~ keys ~ ") }}",

@@ -3,7 +3,7 @@
 -- (macros/commerce_incremental.sql); fct_orders publishes it. Equal to a full computation (tested).
 {%- set keys = [['store', 'store'], ['invoice_no', 'order_id'], ['invoice_type', 'order_type']] %}
 {{ config(
-    materialized='incremental',
+    materialized=incremental_unless_spark(),
     incremental_strategy='append',
     on_schema_change='fail',
     pre_hook="{{ commerce_forget_touched(" ~ keys ~ ") }}",

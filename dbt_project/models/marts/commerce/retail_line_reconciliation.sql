@@ -59,7 +59,7 @@ final as (
         reasons.reason,
         reasons.description,
         cast(coalesce(counted.n_lines, 0) as bigint) as n_lines,
-        coalesce(counted.n_lines, 0) * 1.0
+        cast(coalesce(counted.n_lines, 0) as double)
         / sum(coalesce(counted.n_lines, 0)) over (partition by stores.store) as share_of_raw_lines
     from stores
     cross join reasons

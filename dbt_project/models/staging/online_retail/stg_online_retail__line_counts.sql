@@ -16,23 +16,17 @@ file_lines as (
     select
         cast(null as {{ dbt.type_bigint() }}) as n_file_lines,
         cast(null as {{ dbt.type_bigint() }}) as n_line_breaks_in_records,
+        {%- if target.type == 'spark' %}
+        count(*) as n_raw_lines
+    from {{ ref('stg_online_retail__raw_lines') }}
+        {%- else %}
         count(*) as n_raw_lines  -- from the file's metadata, not a scan
     from read_parquet({{ source('online_retail', 'invoice_lines') }})
+        {%- endif %}
 
 ),
 
 {%- else -%}
-
-    text_lines as (
-
-        select count(text_line) - 1 as n_file_lines
-        from read_csv(
-            {{ source('online_retail', 'invoice_lines') }}, header = false, auto_detect = false,
-            columns = { 'text_line': 'VARCHAR' }, delim = '{{ "\x1f" }}', quote = '', escape = '',
-            strict_mode = false, max_line_size = 67108864
-        )
-
-    ),
 
     {%- set fields = [] %}
     {%- set raw_fields = ['invoice_no', 'stock_code', 'description', 'quantity', 'invoice_date',
@@ -48,7 +42,7 @@ file_lines as (
             coalesce(sum(length({{ record_text }}) - length(replace({{ record_text }}, chr(10), ''))), 0)
                 as n_line_breaks_in_records
         from {{ ref('stg_online_retail__raw_lines') }}
-        where strpos({{ record_text }}, chr(10)) > 0
+        where {{ dbt.position('chr(10)', record_text) }} > 0
 
     ),
 
@@ -58,7 +52,7 @@ file_lines as (
             text_lines.n_file_lines,
             line_breaks.n_line_breaks_in_records,
             text_lines.n_file_lines - line_breaks.n_line_breaks_in_records as n_raw_lines
-        from text_lines
+        from {{ ref('stg_online_retail__file_line_count') }} as text_lines
         cross join line_breaks
 
     ),

@@ -7,7 +7,7 @@
 -- an append of the one loaded before, or was loaded by other rules (this model, a macro it calls
 -- or the service-code seed changed since), is reloaded whole (macros/retail_incremental.sql).
 {{ config(
-    materialized='incremental',
+    materialized=incremental_unless_spark(),
     incremental_strategy='delete+insert',
     unique_key='invoice_date_key',
     on_schema_change='sync_all_columns',

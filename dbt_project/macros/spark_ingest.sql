@@ -1,0 +1,17 @@
+{#-
+  On Spark the raw retail file is not read by Spark: scripts/spark_ingest.py reads it once with
+  DuckDB's reader (the same fixed dialect, layouts, encodings and rejects as a DuckDB build) and
+  writes the reader's output as Parquet, each line with its number in the file. The Spark build's
+  ingestion models read these files; everything after them is the same SQL on both engines.
+  SPARK_INGEST_DIR is the folder (an absolute path or URI the Spark driver and executors can read).
+-#}
+{% macro spark_ingested(name) -%}
+    parquet.`{{ env_var('SPARK_INGEST_DIR', '../spark-warehouse/ingest') | replace('`', '``') }}/{{ name }}.parquet`
+{%- endmacro %}
+
+{#- Spark's default tables (Parquet) allow no delete, which the incremental models rely on: on
+    Spark they are rebuilt whole at every build (docs/spark.md: a Delta or Iceberg catalog for an
+    incremental load). Called in config(), where target is known at parse time. -#}
+{% macro incremental_unless_spark() -%}
+    {{ return('table' if target.type == 'spark' else 'incremental') }}
+{%- endmacro %}
