@@ -5,6 +5,9 @@ PYTHON_BOOTSTRAP ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
+# The Spark target's extra (pyspark, dbt-spark) and Java 17: installed by `make run ENGINE=spark`
+# and `make test` only (docs/spark.md).
+SPARK_INSTALLED := $(VENV)/.installed-spark
 
 # Optional inputs: RETAIL_PATH (CSV, CSV.gz or Parquet), RETAIL_ENCODING (auto, utf-8, cp1252,
 # latin-1), OLIST_DIR (the Olist store's exports), STUDENTS_DIR, DUCKDB_PATH; REFIT=1 refits the
@@ -17,6 +20,14 @@ export STUDENTS_DIR
 export DUCKDB_PATH
 export ALLOW_SHRINK
 export REFIT
+# ENGINE=spark builds the commerce core of store online_retail on Spark instead of DuckDB;
+# SPARK_METHOD=thrift uses a Spark Thrift server at SPARK_HOST:SPARK_PORT (docs/spark.md).
+ENGINE ?= duckdb
+export ENGINE
+export SPARK_METHOD
+export SPARK_HOST
+export SPARK_PORT
+export SPARK_WAREHOUSE_DIR
 
 # Scoring API address.
 API_HOST ?= 127.0.0.1
@@ -26,7 +37,7 @@ DASHBOARD_PORT ?= 8501
 DOCS_PORT ?= 8080
 EXPORT_DIR ?= exports
 
-.PHONY: run test test-fast setup lint clean serve bench bench-api dashboard docs export
+.PHONY: run test test-fast test-spark-cluster setup setup-spark spark-cluster spark-cluster-stop lint clean serve bench bench-api dashboard docs export
 
 setup: $(INSTALLED)
 
@@ -36,11 +47,31 @@ $(INSTALLED): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(INSTALLED)
 
-run: $(INSTALLED)
+setup-spark: $(SPARK_INSTALLED)
+
+$(SPARK_INSTALLED): $(INSTALLED)
+	command -v java >/dev/null || (apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless)
+	$(PY) -m pip install --quiet -e '.[dev,spark]'
+	touch $(SPARK_INSTALLED)
+
+run: $(INSTALLED) $(if $(filter spark,$(ENGINE)),$(SPARK_INSTALLED))
 	$(PY) scripts/build_warehouse.py
 
-test: $(INSTALLED)
+test: $(INSTALLED) $(SPARK_INSTALLED)
 	$(PY) -m pytest
+
+# The Spark target through a real local cluster: master, two workers and a Thrift server on
+# 127.0.0.1, started and stopped by the test (about 6 minutes; not part of `make test`).
+test-spark-cluster: $(SPARK_INSTALLED)
+	$(PY) -m pytest -m spark_cluster tests/integration/test_spark_parity.py
+
+# A local Spark cluster to build through (make run ENGINE=spark SPARK_METHOD=thrift); stop it
+# with `make spark-cluster-stop`.
+spark-cluster: $(SPARK_INSTALLED)
+	$(PY) scripts/spark_cluster.py start
+
+spark-cluster-stop: $(SPARK_INSTALLED)
+	$(PY) scripts/spark_cluster.py stop
 
 # The unit tests alone: models_py on crafted data, no warehouse build (a few seconds).
 test-fast: $(INSTALLED)
@@ -78,4 +109,4 @@ lint: $(INSTALLED)
 		../$(VENV)/bin/sqlfluff lint models tests analyses
 
 clean:
-	rm -rf $(VENV) data dbt_project/target dbt_project/logs .pytest_cache test-output
+	rm -rf $(VENV) data dbt_project/target dbt_project/logs .pytest_cache test-output spark-warehouse spark-cluster

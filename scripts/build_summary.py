@@ -47,7 +47,10 @@ def _store(con: duckdb.DuckDBPyConnection, store: str) -> dict:
     model = _segment_model(con, store)
     if model:
         summary["segment_model"] = model
-    if store == "online_retail":  # the store whose adapter loads incrementally
+    # the store whose adapter loads incrementally (a Spark build has no segmentation runs yet)
+    if store == "online_retail" and _has_table(
+        con, "intermediate", "int_commerce_segmentation_runs"
+    ):
         loaded, parsed = con.execute(
             "select sum(n_lines) filter (where load_id = (select max(model_run_id)"
             " from intermediate.int_commerce_segmentation_runs)), sum(n_lines)"
@@ -110,15 +113,20 @@ def _students(con: duckdb.DuckDBPyConnection) -> dict:
 
 def read_summary(warehouse: Path) -> dict:
     """Each store of the warehouse and the students (either absent after a first build with --only)."""
-    summary: dict = {"stores": {}, "students": None}
     with duckdb.connect(str(warehouse)) as con:
         con.execute("checkpoint")
-        if _has_table(con, "marts", "fct_customer_rfm"):
-            stores = con.execute("select distinct store from marts.fct_customer_rfm order by store")
-            for (store,) in stores.fetchall():
-                summary["stores"][store] = _store(con, store)
-        if _has_table(con, "marts", "fct_students"):
-            summary["students"] = _students(con)
+        return read_summary_from(con)
+
+
+def read_summary_from(con: duckdb.DuckDBPyConnection) -> dict:
+    """The summary of the warehouse `con` reads (a build file, or views over Spark's tables)."""
+    summary: dict = {"stores": {}, "students": None}
+    if _has_table(con, "marts", "fct_customer_rfm"):
+        stores = con.execute("select distinct store from marts.fct_customer_rfm order by store")
+        for (store,) in stores.fetchall():
+            summary["stores"][store] = _store(con, store)
+    if _has_table(con, "marts", "fct_students"):
+        summary["students"] = _students(con)
     return summary
 
 

@@ -199,16 +199,30 @@ def data_error_line(message: str) -> str | None:
 def run_dbt_build(
     build_file: Path, inputs: dict, dbt_vars: dict, quiet: bool, selector: str | None = None
 ) -> None:
-    """Run `dbt build` against build_file; raise BuildError (or RefusedBuild for bad data).
+    """Run `dbt build` against build_file; raise BuildError (or RefusedBuild for bad data)."""
+    arguments = ["build"]
+    if dbt_vars:
+        arguments += ["--vars", json.dumps(dbt_vars)]
+    if selector:
+        arguments += ["--selector", selector]
+    run_dbt(
+        arguments, {"DBT_DUCKDB_PATH": str(build_file)}, inputs, build_file.parent / "target", quiet
+    )
+
+
+def run_dbt(
+    arguments: list[str], settings: dict, inputs: dict, target_dir: Path, quiet: bool
+) -> None:
+    """Run one dbt command on the project; raise BuildError (or RefusedBuild for bad data).
 
     The input paths go in as environment variables, not vars: dbt re-parses the whole project
     when a var changes, but only the files that read an environment variable when it changes.
+    `settings` are the other environment variables the profile reads (the warehouse file, Spark).
     """
-    env = dict(os.environ, DBT_DUCKDB_PATH=str(build_file), **NO_TRACKING, **inputs)
-    target_dir = build_file.parent / "target"
+    env = dict(os.environ, **NO_TRACKING, **settings, **inputs)
     command = [
         dbt_executable(),
-        "build",
+        *arguments,
         "--project-dir",
         str(DBT_PROJECT_DIR),
         "--profiles-dir",
@@ -216,10 +230,6 @@ def run_dbt_build(
         "--target-path",
         str(target_dir),
     ]
-    if dbt_vars:
-        command += ["--vars", json.dumps(dbt_vars)]
-    if selector:
-        command += ["--selector", selector]
     (target_dir / "run_results.json").unlink(missing_ok=True)
     result = subprocess.run(
         command,
@@ -243,7 +253,7 @@ def run_dbt_build(
         ]
         sys.stderr.write("\n".join(failures[-20:]) + "\n")
     where = f" at {failure[0]}: {first_line(failure[1])}" if failure else ""
-    raise BuildError(f"dbt build failed (exit {result.returncode}){where}")
+    raise BuildError(f"dbt {arguments[0]} failed (exit {result.returncode}){where}")
 
 
 def first_line(message: str) -> str:
@@ -606,6 +616,26 @@ def main(argv: list[str] | None = None) -> int:
         help="build only one domain (dbt selector in dbt_project/selectors.yml; `retail` is the"
         " former name of `commerce`); the other domain's tables stay as published",
     )
+    parser.add_argument(
+        "--engine",
+        choices=["duckdb", "spark"],
+        default=os.environ.get("ENGINE") or "duckdb",
+        help="duckdb (default): build and publish the DuckDB warehouse; spark: build the commerce"
+        " core of store online_retail on Spark (docs/spark.md)",
+    )
+    parser.add_argument(
+        "--spark-method",
+        choices=["session", "thrift"],
+        default=os.environ.get("SPARK_METHOD") or "session",
+        help="with --engine spark: a local Spark in the build's process (session, default) or an"
+        " existing Spark Thrift server at SPARK_HOST:SPARK_PORT (thrift)",
+    )
+    parser.add_argument(
+        "--spark-warehouse-dir",
+        default=os.environ.get("SPARK_WAREHOUSE_DIR") or None,
+        help="with --engine spark: the folder of the ingested input, the local Spark tables and"
+        " metastore (default: spark-warehouse/)",
+    )
     parser.add_argument("--quiet", action="store_true", help="print only dbt's failures")
     parser.add_argument(
         "--summary-json",
@@ -621,6 +651,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.refit:
             extra_vars["segment_refit"] = True
         only = "commerce" if args.only == "retail" else args.only
+        if args.engine == "spark":
+            return build_spark(args, extra_vars)
         summary = build(
             choose_inputs(args, only),
             published,
@@ -648,6 +680,33 @@ def main(argv: list[str] | None = None) -> int:
         Path(args.summary_json).write_text(json.dumps(summary, indent=2) + "\n")
     print("\n".join([*summary.get("notes", []), render_summary(summary)]))
     print(f"Warehouse published: {published}")
+    return 0
+
+
+def build_spark(args: argparse.Namespace, extra_vars: dict) -> int:
+    """--engine spark: the commerce core of store online_retail on Spark (scripts/spark_build.py)."""
+    from scripts.spark_build import DEFAULT_WAREHOUSE_DIR, build_on_spark
+
+    if args.olist_dir:
+        raise InputFileError("the Spark target builds store online_retail only; unset OLIST_DIR")
+    retail_path = check_retail_file(args.retail_path) if args.retail_path else default_retail_file()
+    warehouse_dir = Path(args.spark_warehouse_dir or DEFAULT_WAREHOUSE_DIR)
+    try:
+        summary = build_on_spark(
+            Inputs(retail_path=retail_path),
+            warehouse_dir,
+            extra_vars,
+            args.quiet,
+            args.spark_method,
+            args.encoding,
+        )
+    except (RefusedBuild, BuildError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2 if isinstance(exc, RefusedBuild) else 1
+    if args.summary_json:
+        Path(args.summary_json).write_text(json.dumps(summary, indent=2) + "\n")
+    print("\n".join([*summary.get("notes", []), render_summary(summary)]))
+    print(f"Spark warehouse ({summary['engine']}): {summary['warehouse']}")
     return 0
 
 

@@ -106,10 +106,11 @@ final as (
         cast(measured.purchase_value as double) as purchase_value,
         cast(measured.returned_value as double) as returned_value,
         cast(measured.n_returns as integer) as n_returns,
-        cast(
-            case when measured.frequency > 0 then measured.purchase_value / measured.frequency end
-            as double
-        ) as avg_order_value,
+        -- a double before dividing: Spark rounds a decimal quotient to 6 places
+        case
+            when measured.frequency > 0
+                then cast(measured.purchase_value as double) / measured.frequency
+        end as avg_order_value,
         measured.has_purchases,
         measured.is_cancellation_only,
         cast(scored.r_score as integer) as r_score,

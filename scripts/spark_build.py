@@ -1,0 +1,142 @@
+"""The same dbt project on Spark (`make run ENGINE=spark`, `build_warehouse.py --engine spark`).
+
+1. Ingest: the raw retail file is read once by DuckDB's reader, through the project's own
+   ingestion models on a scratch DuckDB file (the same fixed dialect, layouts and rejects as a
+   DuckDB build), and written as Parquet with each line's number in the file
+   (macros/spark_ingest.sql). Spark never parses the CSV, so both engines start from the same
+   lines and the reconciliation stays exact.
+2. Build: `dbt build --selector spark` on the `spark` target (a local Spark inside dbt's
+   process) or `spark_thrift` (an existing Spark Thrift server, SPARK_HOST / SPARK_PORT).
+3. Summary: read from the Spark tables' Parquet files when they are on this machine.
+
+Everything lives under the Spark warehouse folder (SPARK_WAREHOUSE_DIR, default spark-warehouse/
+in the project root): ingest/, tables/ (one folder per schema), the metastore and dbt's target/.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import duckdb
+
+from scripts.build_summary import read_summary_from
+from scripts.build_warehouse import (
+    PROJECT_ROOT,
+    BuildError,
+    Inputs,
+    build_lock,
+    prepare_retail_input,
+    run_dbt,
+)
+
+DEFAULT_WAREHOUSE_DIR = PROJECT_ROOT / "spark-warehouse"
+# dbt selector (dbt_project/selectors.yml) of what the Spark target builds
+SPARK_SELECTOR = "spark"
+TARGETS = {"session": "spark", "thrift": "spark_thrift"}
+# Parquet file written at ingestion -> the DuckDB ingestion model it holds (line_hash is left
+# out: each engine fingerprints lines with its own hash)
+INGESTED = {
+    "raw_lines": ("stg_online_retail__raw_lines", "* exclude (line_hash)"),
+    "parser_rejects": ("stg_online_retail__parser_rejects", "*"),
+    "file_line_count": ("stg_online_retail__file_line_count", "*"),
+}
+# The schemas the project writes (macros/generate_schema_name.sql): Spark databases, stored as
+# <schema>.db folders under tables/
+SCHEMAS = ("seeds", "staging", "intermediate", "marts")
+
+
+def ingest(inputs: dict, warehouse_dir: Path, quiet: bool) -> Path:
+    """Write the reader's output for the raw retail file as Parquet; return the folder."""
+    ingest_dir = warehouse_dir / "ingest"
+    scratch = warehouse_dir / "ingest.duckdb"
+    scratch.unlink(missing_ok=True)
+    shutil.rmtree(ingest_dir, ignore_errors=True)
+    ingest_dir.mkdir(parents=True)
+    models = [model for model, _ in INGESTED.values()]
+    run_dbt(
+        ["run", "--target", "dev", "--select", *models],
+        {"DBT_DUCKDB_PATH": str(scratch)},
+        inputs,
+        warehouse_dir / "target-ingest",
+        quiet,
+    )
+    try:
+        with duckdb.connect(str(scratch)) as con:
+            for name, (model, columns) in INGESTED.items():
+                target = str(ingest_dir / f"{name}.parquet").replace("'", "''")
+                con.execute(
+                    f"copy (select {columns} from staging.{model}) to '{target}' (format parquet)"
+                )
+    finally:
+        scratch.unlink(missing_ok=True)
+    return ingest_dir
+
+
+def spark_settings(warehouse_dir: Path, ingest_dir: Path) -> dict:
+    """The environment the profile's Spark targets read."""
+    return {"SPARK_WAREHOUSE_DIR": str(warehouse_dir), "SPARK_INGEST_DIR": str(ingest_dir)}
+
+
+def attach_spark_tables(con: duckdb.DuckDBPyConnection, tables_dir: Path) -> list[str]:
+    """Views in `con` over the Spark tables stored under tables_dir (<schema>.db/<table>/),
+    named schema.table as in the warehouse; returns the names."""
+    names = []
+    for schema in SCHEMAS:
+        for table_dir in sorted((tables_dir / f"{schema}.db").glob("*/")):
+            files = [path for path in table_dir.rglob("*.parquet") if path.is_file()]
+            if not files:
+                continue
+            con.execute(f"create schema if not exists {schema}")
+            pattern = str(table_dir / "**" / "*.parquet").replace("'", "''")
+            con.execute(
+                f'create or replace view {schema}."{table_dir.name}" as'
+                f" select * from read_parquet('{pattern}')"
+            )
+            names.append(f"{schema}.{table_dir.name}")
+    return names
+
+
+def build_on_spark(
+    inputs: Inputs,
+    warehouse_dir: Path,
+    extra_vars: dict,
+    quiet: bool,
+    method: str = "session",
+    encoding: str = "auto",
+) -> dict:
+    """Ingest, build the Spark selection, and summarise what it holds."""
+    if inputs.retail_path is None or inputs.olist_dir is not None:
+        raise BuildError(
+            "the Spark target builds store online_retail only (give RETAIL_PATH, not OLIST_DIR;"
+            " docs/spark.md)"
+        )
+    if shutil.which("java") is None:
+        raise BuildError(
+            "Spark needs Java 17 (`make run ENGINE=spark` installs openjdk-17-jre-headless)"
+        )
+    warehouse_dir = warehouse_dir.expanduser().resolve()
+    with build_lock(warehouse_dir):
+        retail_path, note = prepare_retail_input(inputs.retail_path, encoding, warehouse_dir)
+        environment = {"COMMERCE_STORES": "online_retail", "RETAIL_PATH": str(retail_path)}
+        ingest_dir = ingest(environment, warehouse_dir, quiet)
+        arguments = ["build", "--target", TARGETS[method], "--selector", SPARK_SELECTOR]
+        if extra_vars:
+            arguments += ["--vars", json.dumps(extra_vars)]
+        run_dbt(
+            arguments,
+            spark_settings(warehouse_dir, ingest_dir),
+            environment,
+            warehouse_dir / "target",
+            quiet,
+        )
+    summary = {"engine": f"spark ({method})", "warehouse": str(warehouse_dir)}
+    tables_dir = warehouse_dir / "tables"
+    if tables_dir.is_dir():
+        with duckdb.connect() as con:
+            attach_spark_tables(con, tables_dir)
+            summary.update(read_summary_from(con))
+    if note:
+        summary["notes"] = [note]
+    return summary
