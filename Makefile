@@ -23,7 +23,6 @@ export REFIT
 # ENGINE=spark builds the commerce core of store online_retail on Spark instead of DuckDB;
 # SPARK_METHOD=thrift uses a Spark Thrift server at SPARK_HOST:SPARK_PORT (docs/spark.md).
 ENGINE ?= duckdb
-export ENGINE
 export SPARK_METHOD
 export SPARK_HOST
 export SPARK_PORT
@@ -37,7 +36,7 @@ DASHBOARD_PORT ?= 8501
 DOCS_PORT ?= 8080
 EXPORT_DIR ?= exports
 
-.PHONY: run test test-fast test-spark-cluster setup setup-spark spark-cluster spark-cluster-stop lint clean serve bench bench-api dashboard docs export
+.PHONY: run test test-fast test-spark-cluster setup setup-spark spark-cluster spark-cluster-stop lint clean serve bench bench-spark bench-api dashboard docs export
 
 setup: $(INSTALLED)
 
@@ -55,7 +54,7 @@ $(SPARK_INSTALLED): $(INSTALLED)
 	touch $(SPARK_INSTALLED)
 
 run: $(INSTALLED) $(if $(filter spark,$(ENGINE)),$(SPARK_INSTALLED))
-	$(PY) scripts/build_warehouse.py
+	$(PY) scripts/build_warehouse.py --engine $(ENGINE)
 
 test: $(INSTALLED) $(SPARK_INSTALLED)
 	$(PY) -m pytest
@@ -80,6 +79,10 @@ test-fast: $(INSTALLED)
 # Pipeline benchmark: BENCH_SIZES=1000000,10000000,100000000 adds the (long) 100M size.
 bench: $(INSTALLED)
 	$(PY) -m bench.pipeline $(if $(BENCH_SIZES),--sizes $(BENCH_SIZES)) $(if $(BENCH_RUNS),--runs $(BENCH_RUNS))
+
+# The commerce core on a local Spark session vs DuckDB (BENCH_SIZES=1000000 for the small size only).
+bench-spark: $(SPARK_INSTALLED)
+	$(PY) -m bench.spark $(if $(BENCH_SIZES),--sizes $(BENCH_SIZES))
 
 # Scoring API latency (needs a built warehouse and wrk, installed here when missing).
 bench-api: $(INSTALLED)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from pathlib import Path
 
 import duckdb
@@ -120,7 +121,9 @@ def build_on_spark(
     with build_lock(warehouse_dir):
         retail_path, note = prepare_retail_input(inputs.retail_path, encoding, warehouse_dir)
         environment = {"COMMERCE_STORES": "online_retail", "RETAIL_PATH": str(retail_path)}
+        started = time.perf_counter()
         ingest_dir = ingest(environment, warehouse_dir, quiet)
+        ingested = time.perf_counter()
         arguments = ["build", "--target", TARGETS[method], "--selector", SPARK_SELECTOR]
         if extra_vars:
             arguments += ["--vars", json.dumps(extra_vars)]
@@ -131,7 +134,15 @@ def build_on_spark(
             warehouse_dir / "target",
             quiet,
         )
-    summary = {"engine": f"spark ({method})", "warehouse": str(warehouse_dir)}
+        built = time.perf_counter()
+    summary = {
+        "engine": f"spark ({method})",
+        "warehouse": str(warehouse_dir),
+        "seconds": {
+            "ingest": round(ingested - started, 1),
+            "dbt_build": round(built - ingested, 1),
+        },
+    }
     tables_dir = warehouse_dir / "tables"
     if tables_dir.is_dir():
         with duckdb.connect() as con:

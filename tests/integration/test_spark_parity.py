@@ -99,7 +99,9 @@ def _spark_marts(warehouse_dir) -> dict[str, pd.DataFrame]:
 
 @pytest.fixture(scope="module")
 def spark_build(parity_file, tmp_path_factory):
-    return _spark_build(parity_file, tmp_path_factory.mktemp("spark_build"))
+    return _spark_build(
+        parity_file, tmp_path_factory.mktemp("spark_build"), "--spark-method", "session"
+    )
 
 
 @pytest.fixture(scope="module")

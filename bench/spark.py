@@ -1,0 +1,159 @@
+"""The same work on DuckDB and on a local Spark session: selector `spark` (ingestion of store
+online_retail, canonical order lines, the four commerce marts and their tests).
+
+    python -m bench.spark [--sizes 1000000,10000000]          (make bench-spark)
+
+DuckDB: `dbt build --selector spark` on a fresh DuckDB file, reading the Parquet data set
+directly. Spark: `build_warehouse.py --engine spark` (ingestion through DuckDB's reader to
+Parquet, then the dbt build on a local session). One run per size and engine, each its own
+process; where the Spark time goes comes from dbt's run_results.json (ingestion, Spark session
+start, the slowest models). The data sets are those of `make bench` (data/bench/).
+Results are written to BENCHMARKS.md between the spark markers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import tempfile
+from importlib.metadata import version
+from pathlib import Path
+
+from bench.measure import measure
+from bench.pipeline import dataset, write_report
+
+ROOT = Path(__file__).resolve().parent.parent
+START, END = "<!-- spark-bench:start -->", "<!-- spark-bench:end -->"
+NO_TRACKING = {"DO_NOT_TRACK": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+
+
+def duckdb_build(retail_file: Path, workdir: Path) -> tuple[list[str], dict]:
+    env = dict(
+        os.environ,
+        **NO_TRACKING,
+        RETAIL_PATH=str(retail_file),
+        COMMERCE_STORES="online_retail",
+        DBT_DUCKDB_PATH=str(workdir / "duckdb.duckdb"),
+    )
+    command = [
+        str(Path(sys.executable).parent / "dbt"),
+        "build",
+        "--selector",
+        "spark",
+        "--project-dir",
+        str(ROOT / "dbt_project"),
+        "--profiles-dir",
+        str(ROOT),
+        "--target-path",
+        str(workdir / "duckdb-target"),
+    ]
+    return command, env
+
+
+def spark_build(retail_file: Path, workdir: Path) -> list[str]:
+    """The build, which writes its timings (ingestion, dbt build) to spark-summary.json."""
+    return [
+        sys.executable,
+        str(ROOT / "scripts" / "build_warehouse.py"),
+        "--engine",
+        "spark",
+        "--retail-path",
+        str(retail_file),
+        "--spark-warehouse-dir",
+        str(workdir / "spark"),
+        "--quiet",
+        "--summary-json",
+        str(workdir / "spark-summary.json"),
+    ]
+
+
+def slowest(run_results: Path, n: int = 4) -> tuple[float, list[tuple[str, float]]]:
+    """dbt's own elapsed time and its n slowest nodes."""
+    results = json.loads(run_results.read_text())
+    nodes = sorted(
+        ((r["unique_id"].split(".")[-1], r["execution_time"]) for r in results["results"]),
+        key=lambda item: -item[1],
+    )
+    return results["elapsed_time"], nodes[:n]
+
+
+def run_size(lines: int, workdir: Path) -> dict:
+    retail_file = dataset(lines)
+    command, env = duckdb_build(retail_file, workdir)
+    print(f"{lines:,} lines: DuckDB", flush=True)
+    duck = measure(command, env=env, cwd=str(ROOT / "dbt_project"))
+    print(f"{lines:,} lines: Spark", flush=True)
+    spark = measure(spark_build(retail_file, workdir))
+    row = {"lines": lines, "duckdb": duck, "spark": spark}
+    if spark.ok:
+        row["spark_dbt"] = slowest(workdir / "spark" / "target" / "run_results.json")
+        row["spark_seconds"] = json.loads((workdir / "spark-summary.json").read_text())["seconds"]
+    if duck.ok:
+        row["duckdb_dbt"] = slowest(workdir / "duckdb-target" / "run_results.json")
+    return row
+
+
+def render(rows: list[dict]) -> str:
+    lines = [
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python"
+        f" {platform.python_version()}; duckdb {version('duckdb')}, dbt-duckdb"
+        f" {version('dbt-duckdb')}, pyspark {version('pyspark')}, dbt-spark {version('dbt-spark')}"
+        " (local session, driver memory 4g, 8 shuffle partitions).",
+        "Command: `make bench-spark` (`python -m bench.spark`); one run per size and engine.",
+        "",
+        "| lines | DuckDB | DuckDB peak memory | Spark (ingestion + build) | Spark / DuckDB |",
+        "|---:|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        duck, spark = row["duckdb"], row["spark"]
+        ratio = f"{spark.seconds / duck.seconds:.1f}x" if duck.ok and spark.ok else "-"
+        lines.append(
+            f"| {row['lines']:,} | {_time(duck)} | {duck.peak_mb / 1024:.1f} GB |"
+            f" {_time(spark)} | {ratio} |"
+        )
+    lines += [
+        "",
+        "Spark's memory is not in the table: the JVM is not a process the measurement waits on"
+        " (the driver is started with 4 GB).",
+        "",
+        "Where the Spark time goes (the build's timings and dbt's run_results.json):",
+        "",
+    ]
+    for row in rows:
+        if "spark_dbt" not in row:
+            continue
+        elapsed, nodes = row["spark_dbt"]
+        ingest = row["spark_seconds"]["ingest"]
+        duck_elapsed = row["duckdb_dbt"][0] if "duckdb_dbt" in row else float("nan")
+        slow = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in nodes)
+        lines.append(
+            f"- {row['lines']:,} lines: ingestion (DuckDB's reader to Parquet) {ingest:.1f} s;"
+            f" dbt's own time on Spark {elapsed:.1f} s (on DuckDB {duck_elapsed:.1f} s), its"
+            f" slowest nodes {slow}; the rest is starting dbt and the JVM."
+        )
+    return "\n".join(lines)
+
+
+def _time(measurement) -> str:
+    return f"{measurement.seconds:.1f} s" if measurement.ok else f"failed ({measurement.error})"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000000,10000000")
+    args = parser.parse_args(argv)
+    rows = []
+    for lines in (int(size) for size in args.sizes.split(",")):
+        with tempfile.TemporaryDirectory(prefix="bench_spark_", dir=ROOT / "data") as workdir:
+            rows.append(run_size(lines, Path(workdir)))
+        print(render(rows), flush=True)
+    section = f"{START}\n## Spark: the commerce core on a local session vs DuckDB\n\n{render(rows)}\n{END}"
+    write_report(section, START, END)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
