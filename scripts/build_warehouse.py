@@ -27,13 +27,11 @@ DBT_THREADS, DUCKDB_THREADS, DUCKDB_MEMORY_LIMIT.
 from __future__ import annotations
 
 import argparse
-import ctypes
 import fcntl
 import json
 import os
 import shutil
 import signal
-import subprocess
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -44,6 +42,12 @@ import duckdb
 
 from scripts import generate_olist, generate_students
 from scripts.build_summary import read_summary, render_summary
+from scripts.dbt_runner import (
+    PROJECT_ROOT,
+    BuildError,
+    RefusedBuild,
+    run_dbt,
+)
 from scripts.generate_retail import LINES_PER_CUSTOMER, GeneratorConfig, generate_file
 from scripts.olist_input import OLIST_FILES, check_olist_dir
 from scripts.retail_input import (
@@ -55,8 +59,6 @@ from scripts.retail_input import (
 )
 from scripts.student_input import check_students_dir
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 DEFAULT_RETAIL_PATH = PROJECT_ROOT / "data" / "generated" / "online_retail.csv"
 DEFAULT_GENERATED_LINES = 200_000
 DEFAULT_STUDENTS_DIR = PROJECT_ROOT / "data" / "generated" / "students"
@@ -69,17 +71,6 @@ OLIST_SOURCE = PROJECT_ROOT.parent / "shared" / "data" / "olist"
 # A build that would publish fewer than this share of the raw lines of the warehouse it replaces
 # stops unless --allow-shrink: a cut-short or wrong file must not replace a good warehouse.
 SHRINK_GUARD = 0.5
-# dbt and its plugins send anonymous usage events unless told not to; a build sends none.
-NO_TRACKING = {"DO_NOT_TRACK": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-PR_SET_PDEATHSIG = 1
-
-
-class BuildError(RuntimeError):
-    """dbt build failed; the published warehouse was not touched."""
-
-
-class RefusedBuild(RuntimeError):
-    """The build cannot or should not go ahead (bad data, shrink, no space); one line for the user."""
 
 
 def default_retail_file() -> Path:
@@ -155,47 +146,6 @@ def default_students_dir() -> Path:
     return DEFAULT_STUDENTS_DIR
 
 
-def dbt_executable() -> str:
-    beside_python = Path(sys.executable).parent / "dbt"
-    return str(beside_python) if beside_python.exists() else "dbt"
-
-
-def _die_with_parent() -> None:
-    """In the dbt child: its own process group, and killed when the build process dies (even by
-    SIGKILL), so dbt never runs on as an orphan writing the build file."""
-    os.setpgrp()
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() == 1:  # the parent died before prctl took effect
-        os._exit(1)
-
-
-def dbt_failure(target_dir: Path) -> tuple[str, str] | None:
-    """(node, first line of its error) of the first failed node in dbt's run_results.json."""
-    try:
-        results = json.loads((target_dir / "run_results.json").read_text())["results"]
-    except (OSError, ValueError, KeyError):
-        return None
-    for result in results:
-        if result.get("status") in ("error", "fail", "runtime error"):
-            message = result.get("message") or ""
-            return result.get("unique_id", "?"), message
-    return None
-
-
-# Errors raised on purpose by the models when the data cannot be built from, and the line the
-# user sees for each: the SegmentationError of models_py and the data_error() macro in SQL.
-DATA_ERROR_MARKERS = ("SegmentationError: ", "data error: ")
-
-
-def data_error_line(message: str) -> str | None:
-    for line in message.splitlines():
-        for marker in DATA_ERROR_MARKERS:
-            if marker in line:
-                return line.split(marker, 1)[1].strip()
-    return None
-
-
 def run_dbt_build(
     build_file: Path, inputs: dict, dbt_vars: dict, quiet: bool, selector: str | None = None
 ) -> None:
@@ -208,58 +158,6 @@ def run_dbt_build(
     run_dbt(
         arguments, {"DBT_DUCKDB_PATH": str(build_file)}, inputs, build_file.parent / "target", quiet
     )
-
-
-def run_dbt(
-    arguments: list[str], settings: dict, inputs: dict, target_dir: Path, quiet: bool
-) -> None:
-    """Run one dbt command on the project; raise BuildError (or RefusedBuild for bad data).
-
-    The input paths go in as environment variables, not vars: dbt re-parses the whole project
-    when a var changes, but only the files that read an environment variable when it changes.
-    `settings` are the other environment variables the profile reads (the warehouse file, Spark).
-    """
-    env = dict(os.environ, **NO_TRACKING, **settings, **inputs)
-    command = [
-        dbt_executable(),
-        *arguments,
-        "--project-dir",
-        str(DBT_PROJECT_DIR),
-        "--profiles-dir",
-        str(PROJECT_ROOT),
-        "--target-path",
-        str(target_dir),
-    ]
-    (target_dir / "run_results.json").unlink(missing_ok=True)
-    result = subprocess.run(
-        command,
-        env=env,
-        cwd=DBT_PROJECT_DIR,
-        capture_output=quiet,
-        text=True,
-        preexec_fn=_die_with_parent,
-    )
-    if result.returncode == 0:
-        return
-    failure = dbt_failure(target_dir)
-    reason = data_error_line(failure[1]) if failure else None
-    if reason:
-        named = "OLIST_DIR" if "store olist" in reason else "RETAIL_PATH"
-        source = inputs.get(named) or inputs.get("RETAIL_PATH") or inputs.get("STUDENTS_DIR")
-        raise RefusedBuild(f"{source or 'input'}: {reason}")
-    if quiet:
-        failures = [
-            line for line in result.stdout.splitlines() if "ERROR" in line or "FAIL" in line
-        ]
-        sys.stderr.write("\n".join(failures[-20:]) + "\n")
-    where = f" at {failure[0]}: {first_line(failure[1])}" if failure else ""
-    raise BuildError(f"dbt {arguments[0]} failed (exit {result.returncode}){where}")
-
-
-def first_line(message: str) -> str:
-    lines = [line.strip() for line in message.splitlines() if line.strip()]
-    detail = [line for line in lines if "Error" in line and not line.startswith("Runtime Error in")]
-    return (detail or lines or ["?"])[0][:300]
 
 
 # The selectors (dbt_project/selectors.yml) of a build that scores with the stored segment models,
@@ -685,7 +583,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def build_spark(args: argparse.Namespace, extra_vars: dict) -> int:
     """--engine spark: the commerce core of store online_retail on Spark (scripts/spark_build.py)."""
-    from scripts.spark_build import DEFAULT_WAREHOUSE_DIR, build_on_spark
+    from scripts.spark_build import DEFAULT_WAREHOUSE_DIR, build_on_spark  # needs the Spark extra
 
     if args.olist_dir:
         raise InputFileError("the Spark target builds store online_retail only; unset OLIST_DIR")

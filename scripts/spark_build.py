@@ -5,8 +5,10 @@
    DuckDB build), and written as Parquet with each line's number in the file
    (macros/spark_ingest.sql). Spark never parses the CSV, so both engines start from the same
    lines and the reconciliation stays exact.
-2. Build: `dbt build --selector spark` on the `spark` target (a local Spark inside dbt's
-   process) or `spark_thrift` (an existing Spark Thrift server, SPARK_HOST / SPARK_PORT).
+2. Build: selector `spark` on the `spark` target (a local Spark inside dbt's process) or
+   `spark_thrift` (an existing Spark Thrift server, SPARK_HOST / SPARK_PORT): the seeds, then the
+   SQL models and the dbt Python models (the segmentation), which dbt-spark cannot run, in rounds
+   (scripts/spark_python_models.py), then every test of the selection.
 3. Summary: read from the Spark tables' Parquet files when they are on this machine.
 
 Everything lives under the Spark warehouse folder (SPARK_WAREHOUSE_DIR, default spark-warehouse/
@@ -15,22 +17,29 @@ in the project root): ingest/, tables/ (one folder per schema), the metastore an
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import os
 import shutil
+import subprocess
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
 from scripts.build_summary import read_summary_from
-from scripts.build_warehouse import (
+from scripts.build_warehouse import Inputs, build_lock, prepare_retail_input
+from scripts.dbt_runner import (
+    DBT_PROJECT_DIR,
+    NO_TRACKING,
     PROJECT_ROOT,
     BuildError,
-    Inputs,
-    build_lock,
-    prepare_retail_input,
+    dbt_executable,
+    first_line,
     run_dbt,
 )
+from scripts.spark_python_models import Node, rounds, run_model, write_table
 
 DEFAULT_WAREHOUSE_DIR = PROJECT_ROOT / "spark-warehouse"
 # dbt selector (dbt_project/selectors.yml) of what the Spark target builds
@@ -80,6 +89,117 @@ def spark_settings(warehouse_dir: Path, ingest_dir: Path) -> dict:
     return {"SPARK_WAREHOUSE_DIR": str(warehouse_dir), "SPARK_INGEST_DIR": str(ingest_dir)}
 
 
+@dataclass(frozen=True)
+class SparkDbt:
+    """dbt commands on one Spark target, with the build's vars, inputs and settings."""
+
+    target: str
+    dbt_vars: dict
+    settings: dict
+    inputs: dict
+    warehouse_dir: Path
+    quiet: bool
+
+    def __call__(self, command: str, *arguments: str) -> None:
+        options = ["--target", self.target]
+        if self.dbt_vars:
+            options += ["--vars", json.dumps(self.dbt_vars)]
+        run_dbt(
+            [command, *options, *arguments],
+            self.settings,
+            self.inputs,
+            self.warehouse_dir / "target",
+            self.quiet,
+        )
+
+    def nodes(self) -> list[Node]:
+        """The models and seeds of the Spark selection, with their parents."""
+        listed = list_nodes(self)
+        return [
+            Node(
+                item["unique_id"],
+                item["name"],
+                item["schema"],
+                item["original_file_path"],
+                tuple(item.get("depends_on", {}).get("nodes", [])),
+            )
+            for item in listed
+        ]
+
+
+def list_nodes(dbt: SparkDbt) -> list[dict]:
+    command = [
+        dbt_executable(),
+        "ls",
+        "--target",
+        dbt.target,
+        "--selector",
+        SPARK_SELECTOR,
+        "--resource-type",
+        "model",
+        "--resource-type",
+        "seed",
+        "--output",
+        "json",
+        "--output-keys",
+        "unique_id name schema original_file_path depends_on",
+        "--quiet",
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(PROJECT_ROOT),
+        "--target-path",
+        str(dbt.warehouse_dir / "target"),
+    ]
+    env = dict(os.environ, **NO_TRACKING, **dbt.settings, **dbt.inputs)
+    result = subprocess.run(
+        command, env=env, cwd=DBT_PROJECT_DIR, capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        raise BuildError(f"dbt ls failed: {first_line(result.stdout + result.stderr)}")
+    return [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+
+
+def build_in_rounds(dbt: SparkDbt, tables_dir: Path) -> None:
+    """Seeds; then SQL models and the Python models they feed, in rounds
+    (scripts/spark_python_models.py); then every test of the selection."""
+    nodes = dbt.nodes()
+    seeds = [node.name for node in nodes if node.unique_id.startswith("seed.")]
+    if seeds:
+        dbt("seed", "--select", *seeds)
+    models = [node for node in nodes if node.unique_id.startswith("model.")]
+    schemas = {node.name: node.schema for node in nodes}
+    for sql_models, python_models in rounds(models):
+        if sql_models:
+            dbt("run", "--select", *(node.name for node in sql_models))
+        if python_models:
+            registered = []
+            with duckdb.connect() as con:
+                attach_spark_tables(con, tables_dir)
+                for node in python_models:
+                    frame = run_model(Path(node.path), table_reader(con, schemas), DBT_PROJECT_DIR)
+                    folder = tables_dir / f"{node.schema}.db" / node.name
+                    write_table(frame, folder)
+                    registered.append([node.schema, node.name, str(folder)])
+                    attach_spark_tables(con, tables_dir)  # a later model may read this one
+            dbt(
+                "run-operation",
+                "register_parquet_tables",
+                "--args",
+                json.dumps({"tables": registered}),
+            )
+    dbt("test", "--selector", SPARK_SELECTOR)
+
+
+def table_reader(con: duckdb.DuckDBPyConnection, schemas: dict[str, str]):
+    """dbt.ref(name).df() for the Python models: the table's rows as a pandas frame."""
+
+    def read(name: str):
+        return con.execute(f'select * from {schemas[name]}."{name}"').df()
+
+    return read
+
+
 def attach_spark_tables(con: duckdb.DuckDBPyConnection, tables_dir: Path) -> list[str]:
     """Views in `con` over the Spark tables stored under tables_dir (<schema>.db/<table>/),
     named schema.table as in the warehouse; returns the names."""
@@ -113,6 +233,13 @@ def build_on_spark(
             "the Spark target builds store online_retail only (give RETAIL_PATH, not OLIST_DIR;"
             " docs/spark.md)"
         )
+    if (
+        importlib.util.find_spec("pyspark") is None
+        or importlib.util.find_spec("dbt.adapters.spark") is None
+    ):
+        raise BuildError(
+            "the spark extra is not installed (make setup-spark, or pip install -e '.[spark]')"
+        )
     if shutil.which("java") is None:
         raise BuildError(
             "Spark needs Java 17 (`make run ENGINE=spark` installs openjdk-17-jre-headless)"
@@ -124,16 +251,15 @@ def build_on_spark(
         started = time.perf_counter()
         ingest_dir = ingest(environment, warehouse_dir, quiet)
         ingested = time.perf_counter()
-        arguments = ["build", "--target", TARGETS[method], "--selector", SPARK_SELECTOR]
-        if extra_vars:
-            arguments += ["--vars", json.dumps(extra_vars)]
-        run_dbt(
-            arguments,
+        dbt = SparkDbt(
+            TARGETS[method],
+            extra_vars,
             spark_settings(warehouse_dir, ingest_dir),
             environment,
-            warehouse_dir / "target",
+            warehouse_dir,
             quiet,
         )
+        build_in_rounds(dbt, warehouse_dir / "tables")
         built = time.perf_counter()
     summary = {
         "engine": f"spark ({method})",

@@ -8,9 +8,11 @@
     marts.score_rfm and the API give. `store` may be left out while the warehouse has one store;
     with several it must be named. Null outside the model's domain (recency < 0, frequency < 1,
     monetary <= 0, or a null input). It reads marts.segment_model when called, so it always scores
-    with the published model.
+    with the published model. A DuckDB warehouse only: Spark has SQL functions of its own kind
+    (marts.score_rfm is there on both).
 -#}
 {% macro create_rfm_segment_id_macro() -%}
+{%- if target.type == 'duckdb' -%}
 {%- set one_row -%}
 (select
     {#- a case, not coalesce: the error must not be evaluated when a store is given #}
@@ -33,4 +35,5 @@ create or replace macro {{ this.schema }}.rfm_segment_id(recency, frequency, mon
             store_column='scoring_store', model_relation=this.schema ~ '.segment_model') }}
     ) as scored)
 )
+{%- endif -%}
 {%- endmacro %}

@@ -15,3 +15,17 @@
 {% macro incremental_unless_spark() -%}
     {{ return('table' if target.type == 'spark' else 'incremental') }}
 {%- endmacro %}
+
+{#- Register the results of the Python models a Spark build ran outside dbt
+    (scripts/spark_python_models.py): each [schema, name, folder] becomes a Parquet table of
+    that name over the folder, so the SQL models' ref() reads it as on DuckDB.
+    dbt run-operation register_parquet_tables --args '{tables: [[schema, name, folder], ...]}' -#}
+{% macro register_parquet_tables(tables) -%}
+    {%- for schema, name, folder in tables -%}
+        {%- set relation = schema ~ '.' ~ adapter.quote(name) -%}
+        {%- do run_query('create database if not exists ' ~ schema) -%}
+        {%- do run_query('drop table if exists ' ~ relation) -%}
+        {%- do run_query('create table ' ~ relation ~ " using parquet location '"
+            ~ folder.replace('\\', '\\\\').replace("'", "\\'") ~ "'") -%}
+    {%- endfor -%}
+{%- endmacro %}

@@ -31,7 +31,7 @@ per_label as (
 select
     store,
     'segment with several labels or not 3 features' as problem,
-    cast(segment_id as varchar) as item
+    cast(segment_id as string) as item
 from per_segment
 where labels <> 1 or features <> 3 or n_rows <> 3
 
@@ -49,6 +49,6 @@ union all
 select
     store,
     'segment id not positive' as problem,
-    cast(segment_id as varchar) as item
+    cast(segment_id as string) as item
 from per_segment
 where segment_id < 1

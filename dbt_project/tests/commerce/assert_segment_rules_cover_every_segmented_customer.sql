@@ -58,7 +58,7 @@ per_rule as (
 
 select
     'customer in no leaf or several' as problem,
-    cast(segments.customer_id as varchar) as item
+    cast(segments.customer_id as string) as item
 from segments
 left join per_customer
     on
@@ -70,7 +70,7 @@ union all
 
 select
     'leaf count differs' as problem,
-    cast(rules.rule_id as varchar) as item
+    cast(rules.rule_id as string) as item
 from rules
 left join per_rule
     on

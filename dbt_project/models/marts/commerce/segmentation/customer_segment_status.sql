@@ -4,8 +4,9 @@
 -- the segment changed. Carried from build to build: each build reads the status it starts from
 -- and writes it again for its stores' customers. Segment ids keep their meaning across refits
 -- (segment_id_matches), so a change of id is a real move. Dates are as-of dates (days of data).
+-- On Spark (Parquet tables, no delete) it is rebuilt at every build from that build alone.
 {{ config(
-    materialized='incremental',
+    materialized=incremental_unless_spark(),
     incremental_strategy='delete+insert',
     unique_key=['store', 'customer_id'],
     on_schema_change='fail',

@@ -53,7 +53,8 @@ per_segment as (
         percentile_cont(0.5) within group (order by recency_days) as median_recency_days,
         avg(frequency) as mean_frequency,
         percentile_cont(0.5) within group (order by frequency) as median_frequency,
-        sum(exact_monetary) / count(*) as mean_monetary,
+        -- doubles before dividing: Spark rounds a decimal quotient to 6 places
+        cast(sum(exact_monetary) as double) / count(*) as mean_monetary,
         percentile_cont(0.5) within group (order by monetary) as median_monetary,
         min(model_run_id) as model_run_id
     from segments
@@ -72,7 +73,7 @@ final as (
         cast(per_segment.customers as integer) as customers,
         cast(per_segment.customers as double) / totals.total_customers as share_of_customers,
         cast(per_segment.revenue as double) as revenue,
-        cast(per_segment.revenue / totals.total_revenue as double) as share_of_revenue,
+        cast(per_segment.revenue as double) / cast(totals.total_revenue as double) as share_of_revenue,
         cast(per_segment.mean_recency_days as double) as mean_recency_days,
         cast(per_segment.median_recency_days as double) as median_recency_days,
         cast(per_segment.mean_frequency as double) as mean_frequency,

@@ -1,0 +1,64 @@
+"""The rounds a Spark build runs the SQL and Python models in, and the Python-model runner."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pyarrow.parquet as pq
+
+from scripts.spark_python_models import Node, rounds, run_model, write_table
+
+
+def _node(name: str, suffix: str, *parents: str) -> Node:
+    return Node(
+        f"model.p.{name}",
+        name,
+        "s",
+        f"models/{name}.{suffix}",
+        tuple(f"model.p.{p}" for p in parents),
+    )
+
+
+def test_each_round_waits_for_the_python_models_it_reads():
+    nodes = [
+        _node("a", "sql"),
+        _node("b", "py", "a"),
+        _node("c", "sql", "b"),
+        _node("d", "py", "c", "a"),
+        _node("e", "sql", "d"),
+        _node("f", "sql", "a"),
+        _node("g", "py", "a"),  # a second Python model on the first round's output
+    ]
+    names = [([n.name for n in sql], [n.name for n in py]) for sql, py in rounds(nodes)]
+    assert names == [(["a", "f"], ["b", "g"]), (["c"], ["d"]), (["e"], [])]
+
+
+def test_parents_outside_the_selection_are_ignored():
+    nodes = [Node("model.p.x", "x", "s", "models/x.sql", ("seed.p.rules", "model.p.elsewhere"))]
+    assert [([n.name for n in sql], py) for sql, py in rounds(nodes)] == [(["x"], [])]
+
+
+def test_run_model_calls_the_models_function_with_refs_as_frames(tmp_path):
+    model_file = tmp_path / "models" / "int_double.py"
+    model_file.parent.mkdir()
+    model_file.write_text(
+        "def model(dbt, session):\n"
+        "    dbt.config(materialized='table')\n"
+        "    frame = dbt.ref('numbers').df()\n"
+        "    return frame.assign(doubled=frame['n'] * 2)\n"
+    )
+    read = {"numbers": pd.DataFrame({"n": [1, 2, 3]})}.__getitem__
+    result = run_model(model_file.relative_to(tmp_path), read, tmp_path)
+    assert result["doubled"].tolist() == [2, 4, 6]
+
+
+def test_written_table_replaces_the_folder_and_types_empty_columns(tmp_path):
+    folder = tmp_path / "marts.db" / "t"
+    write_table(pd.DataFrame({"a": [1]}), folder)
+    write_table(
+        pd.DataFrame({"a": pd.Series([], dtype="int64"), "b": pd.Series([], dtype=object)}), folder
+    )
+    files = list(folder.glob("*.parquet"))
+    assert len(files) == 1
+    schema = pq.read_schema(files[0])
+    assert str(schema.field("b").type) == "string"
+    assert pq.read_table(files[0]).num_rows == 0
