@@ -13,9 +13,9 @@ with
 source as (
 
     {% if target.type == 'spark' -%}
-    select * from {{ spark_ingested('raw_lines') }}
+        select * from {{ spark_ingested('raw_lines') }}
     {%- else -%}
-    select * from {{ retail_raw_lines(rejects='online_retail_lines') }}
+        select * from {{ retail_raw_lines(rejects='online_retail_lines') }}
     {%- endif %}
 
 ),
