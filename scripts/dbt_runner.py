@@ -100,19 +100,53 @@ def run_dbt(
     )
     if result.returncode == 0:
         return
+    if quiet:
+        failures = [
+            line for line in result.stdout.splitlines() if "ERROR" in line or "FAIL" in line
+        ]
+        sys.stderr.write("\n".join(failures[-20:]) + "\n")
+    raise_failure(arguments[0], f"exit {result.returncode}", target_dir, inputs)
+
+
+def run_dbt_in_process(
+    arguments: list[str], settings: dict, inputs: dict, target_dir: Path, quiet: bool
+):
+    """run_dbt in this process (dbt's programmatic runner), returning dbt's result: the
+    adapter's engine stays up between commands (a local Spark's JVM starts once per build)."""
+    from dbt.cli.main import dbtRunner  # imported here: dbt is slow to import
+
+    os.environ.update(NO_TRACKING, **settings, **inputs)
+    (target_dir / "run_results.json").unlink(missing_ok=True)
+    options = [
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(PROJECT_ROOT),
+        "--target-path",
+        str(target_dir),
+    ]
+    where_we_were = Path.cwd()
+    os.chdir(DBT_PROJECT_DIR)
+    try:
+        outcome = dbtRunner().invoke([*(["--quiet"] if quiet else []), *arguments, *options])
+    finally:
+        os.chdir(where_we_were)
+    if not outcome.success:
+        detail = f"{type(outcome.exception).__name__}" if outcome.exception else "failed"
+        raise_failure(arguments[0], detail, target_dir, inputs)
+    return outcome.result
+
+
+def raise_failure(command: str, detail: str, target_dir: Path, inputs: dict) -> None:
+    """BuildError naming the first failed node, or RefusedBuild when a model refused the data."""
     failure = dbt_failure(target_dir)
     reason = data_error_line(failure[1]) if failure else None
     if reason:
         named = "OLIST_DIR" if "store olist" in reason else "RETAIL_PATH"
         source = inputs.get(named) or inputs.get("RETAIL_PATH") or inputs.get("STUDENTS_DIR")
         raise RefusedBuild(f"{source or 'input'}: {reason}")
-    if quiet:
-        failures = [
-            line for line in result.stdout.splitlines() if "ERROR" in line or "FAIL" in line
-        ]
-        sys.stderr.write("\n".join(failures[-20:]) + "\n")
     where = f" at {failure[0]}: {first_line(failure[1])}" if failure else ""
-    raise BuildError(f"dbt {arguments[0]} failed (exit {result.returncode}){where}")
+    raise BuildError(f"dbt {command} failed ({detail}){where}")
 
 
 def first_line(message: str) -> str:

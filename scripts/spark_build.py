@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import shutil
-import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,12 +30,10 @@ from scripts.build_summary import read_summary_from
 from scripts.build_warehouse import Inputs, build_lock, prepare_retail_input
 from scripts.dbt_runner import (
     DBT_PROJECT_DIR,
-    NO_TRACKING,
     PROJECT_ROOT,
     BuildError,
-    dbt_executable,
-    first_line,
     run_dbt,
+    run_dbt_in_process,
 )
 from scripts.spark_python_models import Node, rounds, run_model, write_table
 
@@ -91,7 +87,8 @@ def spark_settings(warehouse_dir: Path, ingest_dir: Path) -> dict:
 
 @dataclass(frozen=True)
 class SparkDbt:
-    """dbt commands on one Spark target, with the build's vars, inputs and settings."""
+    """dbt commands on one Spark target, with the build's vars, inputs and settings, run in this
+    process so that a local Spark starts once for the whole build."""
 
     target: str
     dbt_vars: dict
@@ -100,11 +97,11 @@ class SparkDbt:
     warehouse_dir: Path
     quiet: bool
 
-    def __call__(self, command: str, *arguments: str) -> None:
+    def __call__(self, command: str, *arguments: str):
         options = ["--target", self.target]
         if self.dbt_vars:
             options += ["--vars", json.dumps(self.dbt_vars)]
-        run_dbt(
+        return run_dbt_in_process(
             [command, *options, *arguments],
             self.settings,
             self.inputs,
@@ -113,8 +110,21 @@ class SparkDbt:
         )
 
     def nodes(self) -> list[Node]:
-        """The models and seeds of the Spark selection, with their parents."""
-        listed = list_nodes(self)
+        """The models and seeds of the Spark selection, with their parents (`dbt ls`)."""
+        listed = self(
+            "ls",
+            "--selector",
+            SPARK_SELECTOR,
+            "--resource-type",
+            "model",
+            "--resource-type",
+            "seed",
+            "--output",
+            "json",
+            "--output-keys",
+            "unique_id name schema original_file_path depends_on",
+        )
+        items = [json.loads(line) for line in listed if line.startswith("{")]
         return [
             Node(
                 item["unique_id"],
@@ -123,41 +133,8 @@ class SparkDbt:
                 item["original_file_path"],
                 tuple(item.get("depends_on", {}).get("nodes", [])),
             )
-            for item in listed
+            for item in items
         ]
-
-
-def list_nodes(dbt: SparkDbt) -> list[dict]:
-    command = [
-        dbt_executable(),
-        "ls",
-        "--target",
-        dbt.target,
-        "--selector",
-        SPARK_SELECTOR,
-        "--resource-type",
-        "model",
-        "--resource-type",
-        "seed",
-        "--output",
-        "json",
-        "--output-keys",
-        "unique_id name schema original_file_path depends_on",
-        "--quiet",
-        "--project-dir",
-        str(DBT_PROJECT_DIR),
-        "--profiles-dir",
-        str(PROJECT_ROOT),
-        "--target-path",
-        str(dbt.warehouse_dir / "target"),
-    ]
-    env = dict(os.environ, **NO_TRACKING, **dbt.settings, **dbt.inputs)
-    result = subprocess.run(
-        command, env=env, cwd=DBT_PROJECT_DIR, capture_output=True, text=True, check=False
-    )
-    if result.returncode != 0:
-        raise BuildError(f"dbt ls failed: {first_line(result.stdout + result.stderr)}")
-    return [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
 
 
 def build_in_rounds(dbt: SparkDbt, tables_dir: Path) -> None:
