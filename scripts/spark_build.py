@@ -137,18 +137,30 @@ class SparkDbt:
         ]
 
 
-def build_in_rounds(dbt: SparkDbt, tables_dir: Path) -> None:
+def build_in_rounds(dbt: SparkDbt, tables_dir: Path) -> dict[str, float]:
     """Seeds; then SQL models and the Python models they feed, in rounds
-    (scripts/spark_python_models.py); then every test of the selection."""
+    (scripts/spark_python_models.py); then every test of the selection. Returns the seconds
+    each step took."""
+    seconds: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(step: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        seconds[step] = round(seconds.get(step, 0) + now - clock, 1)
+        clock = now
+
     nodes = dbt.nodes()
     seeds = [node.name for node in nodes if node.unique_id.startswith("seed.")]
     if seeds:
         dbt("seed", "--select", *seeds)
+    lap("start_and_seeds")
     models = [node for node in nodes if node.unique_id.startswith("model.")]
     schemas = {node.name: node.schema for node in nodes}
     for sql_models, python_models in rounds(models):
         if sql_models:
             dbt("run", "--select", *(node.name for node in sql_models))
+            lap("sql_models")
         if python_models:
             registered = []
             with duckdb.connect() as con:
@@ -159,13 +171,17 @@ def build_in_rounds(dbt: SparkDbt, tables_dir: Path) -> None:
                     write_table(frame, folder)
                     registered.append([node.schema, node.name, str(folder)])
                     attach_spark_tables(con, tables_dir)  # a later model may read this one
+            lap("python_models")
             dbt(
                 "run-operation",
                 "register_parquet_tables",
                 "--args",
                 json.dumps({"tables": registered}),
             )
+            lap("sql_models")
     dbt("test", "--selector", SPARK_SELECTOR)
+    lap("tests")
+    return seconds
 
 
 def table_reader(con: duckdb.DuckDBPyConnection, schemas: dict[str, str]):
@@ -236,7 +252,7 @@ def build_on_spark(
             warehouse_dir,
             quiet,
         )
-        build_in_rounds(dbt, warehouse_dir / "tables")
+        steps = build_in_rounds(dbt, warehouse_dir / "tables")
         built = time.perf_counter()
     summary = {
         "engine": f"spark ({method})",
@@ -244,6 +260,7 @@ def build_on_spark(
         "seconds": {
             "ingest": round(ingested - started, 1),
             "dbt_build": round(built - ingested, 1),
+            **steps,
         },
     }
     tables_dir = warehouse_dir / "tables"
