@@ -79,16 +79,7 @@ def run_dbt(
     `settings` are the other environment variables the profile reads (the warehouse file, Spark).
     """
     env = dict(os.environ, **NO_TRACKING, **settings, **inputs)
-    command = [
-        dbt_executable(),
-        *arguments,
-        "--project-dir",
-        str(DBT_PROJECT_DIR),
-        "--profiles-dir",
-        str(PROJECT_ROOT),
-        "--target-path",
-        str(target_dir),
-    ]
+    command = [dbt_executable(), *arguments, *project_options(target_dir)]
     (target_dir / "run_results.json").unlink(missing_ok=True)
     result = subprocess.run(
         command,
@@ -108,6 +99,18 @@ def run_dbt(
     raise_failure(arguments[0], f"exit {result.returncode}", target_dir, inputs)
 
 
+def project_options(target_dir: Path) -> list[str]:
+    """The options every dbt command of a build takes: the project, the profile, its target/."""
+    return [
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(PROJECT_ROOT),
+        "--target-path",
+        str(target_dir),
+    ]
+
+
 def run_dbt_in_process(
     arguments: list[str], settings: dict, inputs: dict, target_dir: Path, quiet: bool
 ):
@@ -117,14 +120,7 @@ def run_dbt_in_process(
 
     os.environ.update(NO_TRACKING, **settings, **inputs)
     (target_dir / "run_results.json").unlink(missing_ok=True)
-    options = [
-        "--project-dir",
-        str(DBT_PROJECT_DIR),
-        "--profiles-dir",
-        str(PROJECT_ROOT),
-        "--target-path",
-        str(target_dir),
-    ]
+    options = project_options(target_dir)
     where_we_were = Path.cwd()
     os.chdir(DBT_PROJECT_DIR)
     try:
