@@ -91,6 +91,9 @@ def run_dbt(
     )
     if result.returncode == 0:
         return
+    refusal = data_refusal(target_dir, inputs)
+    if refusal is not None:
+        raise refusal  # one line: the data cannot be built from, not dbt's own output
     if quiet:
         failures = [
             line for line in result.stdout.splitlines() if "ERROR" in line or "FAIL" in line
@@ -133,14 +136,23 @@ def run_dbt_in_process(
     return outcome.result
 
 
-def raise_failure(command: str, detail: str, target_dir: Path, inputs: dict) -> None:
-    """BuildError naming the first failed node, or RefusedBuild when a model refused the data."""
+def data_refusal(target_dir: Path, inputs: dict) -> RefusedBuild | None:
+    """RefusedBuild, naming the input, when the failed node refused the data on purpose."""
     failure = dbt_failure(target_dir)
     reason = data_error_line(failure[1]) if failure else None
-    if reason:
-        named = "OLIST_DIR" if "store olist" in reason else "RETAIL_PATH"
-        source = inputs.get(named) or inputs.get("RETAIL_PATH") or inputs.get("STUDENTS_DIR")
-        raise RefusedBuild(f"{source or 'input'}: {reason}")
+    if not reason:
+        return None
+    named = "OLIST_DIR" if "store olist" in reason else "RETAIL_PATH"
+    source = inputs.get(named) or inputs.get("RETAIL_PATH") or inputs.get("STUDENTS_DIR")
+    return RefusedBuild(f"{source or 'input'}: {reason}")
+
+
+def raise_failure(command: str, detail: str, target_dir: Path, inputs: dict) -> None:
+    """RefusedBuild when a model refused the data, else BuildError naming the failed node."""
+    refusal = data_refusal(target_dir, inputs)
+    if refusal is not None:
+        raise refusal
+    failure = dbt_failure(target_dir)
     where = f" at {failure[0]}: {first_line(failure[1])}" if failure else ""
     raise BuildError(f"dbt {command} failed ({detail}){where}")
 
