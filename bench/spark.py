@@ -24,10 +24,10 @@ from pathlib import Path
 
 from bench.measure import measure
 from bench.pipeline import dataset, write_report
+from scripts.dbt_runner import NO_TRACKING, dbt_executable, project_options
 
 ROOT = Path(__file__).resolve().parent.parent
 START, END = "<!-- spark-bench:start -->", "<!-- spark-bench:end -->"
-NO_TRACKING = {"DO_NOT_TRACK": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
 
 
 def duckdb_build(retail_file: Path, workdir: Path) -> tuple[list[str], dict]:
@@ -39,16 +39,11 @@ def duckdb_build(retail_file: Path, workdir: Path) -> tuple[list[str], dict]:
         DBT_DUCKDB_PATH=str(workdir / "duckdb.duckdb"),
     )
     command = [
-        str(Path(sys.executable).parent / "dbt"),
+        dbt_executable(),
         "build",
         "--selector",
         "spark",
-        "--project-dir",
-        str(ROOT / "dbt_project"),
-        "--profiles-dir",
-        str(ROOT),
-        "--target-path",
-        str(workdir / "duckdb-target"),
+        *project_options(workdir / "duckdb-target"),
     ]
     return command, env
 

@@ -543,69 +543,65 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     published = Path(args.duckdb_path or PROJECT_ROOT / "warehouse.duckdb").expanduser().resolve()
-    unchanged = f"the published warehouse {published} is unchanged"
+    spark = args.engine == "spark"
+    # a Spark build replaces its tables in place: there is no published file it leaves as it was
+    unchanged = "" if spark else f"; the published warehouse {published} is unchanged"
     try:
         extra_vars = parse_vars(args.vars, args.as_of_date)
         if args.refit:
             extra_vars["segment_refit"] = True
         only = "commerce" if args.only == "retail" else args.only
-        if args.engine == "spark":
-            return build_spark(args, extra_vars)
-        summary = build(
-            choose_inputs(args, only),
-            published,
-            extra_vars,
-            args.fresh,
-            args.quiet,
-            only,
-            args.encoding,
-            args.allow_shrink,
-        )
+        if spark:
+            summary = build_spark(args, extra_vars)
+        else:
+            summary = build(
+                choose_inputs(args, only),
+                published,
+                extra_vars,
+                args.fresh,
+                args.quiet,
+                only,
+                args.encoding,
+                args.allow_shrink,
+            )
+            summary["warehouse"] = str(published)
     except InputFileError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except RefusedBuild as exc:
-        print(f"error: {exc}; {unchanged}", file=sys.stderr)
+        print(f"error: {exc}{unchanged}", file=sys.stderr)
         return 2
     except BuildError as exc:
-        print(f"error: {exc}; {unchanged}", file=sys.stderr)
+        print(f"error: {exc}{unchanged}", file=sys.stderr)
         return 1
     except OSError as exc:  # no space, no permission: one line, not a traceback
-        print(f"error: {exc.strerror or exc}: {exc.filename or ''}; {unchanged}", file=sys.stderr)
+        print(f"error: {exc.strerror or exc}: {exc.filename or ''}{unchanged}", file=sys.stderr)
         return 2
-    summary["warehouse"] = str(published)
     if args.summary_json:
         Path(args.summary_json).write_text(json.dumps(summary, indent=2) + "\n")
     print("\n".join([*summary.get("notes", []), render_summary(summary)]))
-    print(f"Warehouse published: {published}")
+    if spark:
+        print(f"Spark warehouse ({summary['engine']}): {summary['warehouse']}")
+    else:
+        print(f"Warehouse published: {published}")
     return 0
 
 
-def build_spark(args: argparse.Namespace, extra_vars: dict) -> int:
+def build_spark(args: argparse.Namespace, extra_vars: dict) -> dict:
     """--engine spark: the commerce core of store online_retail on Spark (scripts/spark_build.py)."""
     from scripts.spark_build import DEFAULT_WAREHOUSE_DIR, build_on_spark  # needs the Spark extra
 
     if args.olist_dir:
         raise InputFileError("the Spark target builds store online_retail only; unset OLIST_DIR")
     retail_path = check_retail_file(args.retail_path) if args.retail_path else default_retail_file()
-    warehouse_dir = Path(args.spark_warehouse_dir or DEFAULT_WAREHOUSE_DIR)
-    try:
-        summary = build_on_spark(
-            Inputs(retail_path=retail_path),
-            warehouse_dir,
-            extra_vars,
-            args.quiet,
-            args.spark_method,
-            args.encoding,
-        )
-    except (RefusedBuild, BuildError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2 if isinstance(exc, RefusedBuild) else 1
-    if args.summary_json:
-        Path(args.summary_json).write_text(json.dumps(summary, indent=2) + "\n")
-    print("\n".join([*summary.get("notes", []), render_summary(summary)]))
-    print(f"Spark warehouse ({summary['engine']}): {summary['warehouse']}")
-    return 0
+    return build_on_spark(
+        retail_path,
+        Path(args.spark_warehouse_dir or DEFAULT_WAREHOUSE_DIR),
+        extra_vars,
+        args.quiet,
+        args.spark_method,
+        args.encoding,
+    )
 
 
 if __name__ == "__main__":

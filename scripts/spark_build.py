@@ -27,7 +27,7 @@ from pathlib import Path
 import duckdb
 
 from scripts.build_summary import read_summary_from
-from scripts.build_warehouse import Inputs, build_lock, prepare_retail_input
+from scripts.build_warehouse import build_lock, prepare_retail_input
 from scripts.dbt_runner import (
     DBT_PROJECT_DIR,
     PROJECT_ROOT,
@@ -213,19 +213,14 @@ def attach_spark_tables(con: duckdb.DuckDBPyConnection, tables_dir: Path) -> lis
 
 
 def build_on_spark(
-    inputs: Inputs,
+    retail_path: Path,
     warehouse_dir: Path,
     extra_vars: dict,
     quiet: bool,
     method: str = "session",
     encoding: str = "auto",
 ) -> dict:
-    """Ingest, build the Spark selection, and summarise what it holds."""
-    if inputs.retail_path is None or inputs.olist_dir is not None:
-        raise BuildError(
-            "the Spark target builds store online_retail only (give RETAIL_PATH, not OLIST_DIR;"
-            " docs/spark.md)"
-        )
+    """Ingest the retail file, build the Spark selection, and summarise what it holds."""
     if (
         importlib.util.find_spec("pyspark") is None
         or importlib.util.find_spec("dbt.adapters.spark") is None
@@ -239,8 +234,8 @@ def build_on_spark(
         )
     warehouse_dir = warehouse_dir.expanduser().resolve()
     with build_lock(warehouse_dir):
-        retail_path, note = prepare_retail_input(inputs.retail_path, encoding, warehouse_dir)
-        environment = {"COMMERCE_STORES": "online_retail", "RETAIL_PATH": str(retail_path)}
+        read_path, note = prepare_retail_input(retail_path, encoding, warehouse_dir)
+        environment = {"COMMERCE_STORES": "online_retail", "RETAIL_PATH": str(read_path)}
         started = time.perf_counter()
         ingest_dir = ingest(environment, warehouse_dir, quiet)
         ingested = time.perf_counter()

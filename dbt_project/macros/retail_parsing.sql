@@ -3,30 +3,23 @@
 {% macro parse_retail_timestamp(text) -%}
     coalesce(
         {{ dbt.safe_cast(text, api.Column.translate_type('timestamp')) }},
-        {{ try_parse_timestamp(text, 'month/day/year hour:minute') }},
-        {{ try_parse_timestamp(text, 'month/day/year hour:minute:second') }}
+        {{ try_parse_timestamp(text, strptime='%m/%d/%Y %H:%M', java='M/d/yyyy H:mm') }},
+        {{ try_parse_timestamp(text, strptime='%m/%d/%Y %H:%M:%S', java='M/d/yyyy H:mm:ss') }}
     )
 {%- endmacro %}
 
-{#- A timestamp in one of the layouts above, or null: each engine spells its pattern its way. -#}
-{% macro try_parse_timestamp(text, layout) -%}
-    {{ return(adapter.dispatch('try_parse_timestamp')(text, layout)) }}
+{#- A timestamp in one layout, or null; the layout as DuckDB's strptime and as Spark's (Java)
+    pattern spell it. -#}
+{% macro try_parse_timestamp(text, strptime, java) -%}
+    {{ return(adapter.dispatch('try_parse_timestamp')(text, strptime, java)) }}
 {%- endmacro %}
 
-{% macro default__try_parse_timestamp(text, layout) -%}
-    {%- set patterns = {
-        'month/day/year hour:minute': '%m/%d/%Y %H:%M',
-        'month/day/year hour:minute:second': '%m/%d/%Y %H:%M:%S',
-    } -%}
-    try_strptime({{ text }}, '{{ patterns[layout] }}')
+{% macro default__try_parse_timestamp(text, strptime, java) -%}
+    try_strptime({{ text }}, '{{ strptime }}')
 {%- endmacro %}
 
-{% macro spark__try_parse_timestamp(text, layout) -%}
-    {%- set patterns = {
-        'month/day/year hour:minute': 'M/d/yyyy H:mm',
-        'month/day/year hour:minute:second': 'M/d/yyyy H:mm:ss',
-    } -%}
-    try_to_timestamp({{ text }}, '{{ patterns[layout] }}')
+{% macro spark__try_parse_timestamp(text, strptime, java) -%}
+    try_to_timestamp({{ text }}, '{{ java }}')
 {%- endmacro %}
 
 {#- Customer ids are whole numbers; spreadsheet exports write them as `17850.0`. -#}

@@ -191,7 +191,7 @@ def test_hostile_lines_have_the_same_fate(duckdb_marts, spark_marts):
     )
 
 
-def test_spark_build_prints_the_summary(spark_build, parity_file):
+def test_spark_build_prints_the_summary(spark_build):
     _, stdout = spark_build
     assert "Store online_retail" in stdout
     assert "Spark warehouse (spark (session))" in stdout
