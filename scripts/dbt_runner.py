@@ -115,23 +115,32 @@ def project_options(target_dir: Path) -> list[str]:
 
 
 def run_dbt_in_process(
-    arguments: list[str], settings: dict, inputs: dict, target_dir: Path, quiet: bool
+    arguments: list[str],
+    settings: dict,
+    inputs: dict,
+    target_dir: Path,
+    quiet: bool,
+    silent: bool = False,
 ):
     """run_dbt in this process (dbt's programmatic runner), returning dbt's result: the
-    adapter's engine stays up between commands (a local Spark's JVM starts once per build)."""
+    adapter's engine stays up between commands (a local Spark's JVM starts once per build).
+    `silent` prints nothing at all (for `dbt ls`, whose listing is the result, not output)."""
     from dbt.cli.main import dbtRunner  # imported here: dbt is slow to import
 
     os.environ.update(NO_TRACKING, **settings, **inputs)
     (target_dir / "run_results.json").unlink(missing_ok=True)
     options = project_options(target_dir)
+    printing = ["--log-level", "none"] if silent else ["--quiet"] if quiet else []
     where_we_were = Path.cwd()
     os.chdir(DBT_PROJECT_DIR)
     try:
-        outcome = dbtRunner().invoke([*(["--quiet"] if quiet else []), *arguments, *options])
+        outcome = dbtRunner().invoke([*printing, *arguments, *options])
     finally:
         os.chdir(where_we_were)
     if not outcome.success:
-        detail = f"{type(outcome.exception).__name__}" if outcome.exception else "failed"
+        detail = "failed"
+        if outcome.exception:
+            detail = f"{type(outcome.exception).__name__}: {first_line(str(outcome.exception))}"
         raise_failure(arguments[0], detail, target_dir, inputs)
     return outcome.result
 

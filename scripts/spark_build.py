@@ -7,8 +7,9 @@
    lines and the reconciliation stays exact.
 2. Build: selector `spark` on the `spark` target (a local Spark inside dbt's process) or
    `spark_thrift` (an existing Spark Thrift server, SPARK_HOST / SPARK_PORT): the seeds, then the
-   SQL models and the dbt Python models (the segmentation), which dbt-spark cannot run, in rounds
-   (scripts/spark_python_models.py), then every test of the selection.
+   SQL models and the dbt Python models (segmentation, product categories, interests), which
+   dbt-spark cannot run, in rounds (scripts/spark_python_models.py), then every test of the
+   selection.
 3. Summary: read from the Spark tables' Parquet files when they are on this machine.
 
 Everything lives under the Spark warehouse folder (SPARK_WAREHOUSE_DIR, default spark-warehouse/
@@ -97,7 +98,7 @@ class SparkDbt:
     warehouse_dir: Path
     quiet: bool
 
-    def __call__(self, command: str, *arguments: str):
+    def __call__(self, command: str, *arguments: str, silent: bool = False):
         options = ["--target", self.target]
         if self.dbt_vars:
             options += ["--vars", json.dumps(self.dbt_vars)]
@@ -107,6 +108,7 @@ class SparkDbt:
             self.inputs,
             self.warehouse_dir / "target",
             self.quiet,
+            silent,
         )
 
     def nodes(self) -> list[Node]:
@@ -123,6 +125,7 @@ class SparkDbt:
             "json",
             "--output-keys",
             "unique_id name schema original_file_path depends_on",
+            silent=True,
         )
         items = [json.loads(line) for line in listed if line.startswith("{")]
         return [
@@ -185,10 +188,12 @@ def build_in_rounds(dbt: SparkDbt, tables_dir: Path) -> dict[str, float]:
 
 
 def table_reader(con: duckdb.DuckDBPyConnection, schemas: dict[str, str]):
-    """dbt.ref(name).df() for the Python models: the table's rows as a pandas frame."""
+    """dbt.ref(name).filter(where).df() for the Python models: the table's rows (those meeting
+    the SQL condition `where`, when given) as a pandas frame."""
 
-    def read(name: str):
-        return con.execute(f'select * from {schemas[name]}."{name}"').df()
+    def read(name: str, where: str | None = None):
+        condition = f" where {where}" if where else ""
+        return con.execute(f'select * from {schemas[name]}."{name}"{condition}').df()
 
     return read
 

@@ -66,17 +66,27 @@ def rounds(nodes: list[Node]) -> list[tuple[list[Node], list[Node]]]:
 
 
 class _Relation:
-    def __init__(self, read: Callable[[str], pd.DataFrame], name: str) -> None:
-        self._read, self._name = read, name
+    """dbt.ref(name): its rows with .df(), narrowed first with .filter(sql condition) as on a
+    DuckDB relation."""
+
+    def __init__(
+        self, read: Callable[[str, str | None], pd.DataFrame], name: str, where: str | None = None
+    ) -> None:
+        self._read, self._name, self._where = read, name, where
+
+    def filter(self, condition: str) -> _Relation:
+        where = condition if self._where is None else f"({self._where}) and ({condition})"
+        return _Relation(self._read, self._name, where)
 
     def df(self) -> pd.DataFrame:
-        return self._read(self._name)
+        return self._read(self._name, self._where)
 
 
 class _Dbt:
-    """The part of dbt's Python-model API the project's models use: ref(...).df() and config()."""
+    """The part of dbt's Python-model API the project's models use: ref(...) with .filter() and
+    .df(), and config()."""
 
-    def __init__(self, read: Callable[[str], pd.DataFrame]) -> None:
+    def __init__(self, read: Callable[[str, str | None], pd.DataFrame]) -> None:
         self._read = read
 
     def ref(self, name: str) -> _Relation:
@@ -87,9 +97,10 @@ class _Dbt:
 
 
 def run_model(
-    model_file: Path, read: Callable[[str], pd.DataFrame], project_dir: Path
+    model_file: Path, read: Callable[[str, str | None], pd.DataFrame], project_dir: Path
 ) -> pd.DataFrame:
-    """Call the model's `model(dbt, session)` with `read` behind dbt.ref(...).df()."""
+    """Call the model's `model(dbt, session)` with `read(name, where)` behind
+    dbt.ref(name).filter(where).df()."""
     spec = importlib.util.spec_from_file_location(model_file.stem, project_dir / model_file)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -41,6 +41,18 @@ MARTS = {
     "segment_rules": ["store", "rule_id"],
     "segment_id_matches": ["store", "segment_id", "previous_segment_id"],
     "segmentation_runs": ["store"],
+    "dim_products": ["store", "product_id"],
+    "product_categories": ["store", "category_id"],
+    "product_category_k_selection": ["store", "k"],
+    "customer_interest_segments": ["store", "customer_id"],
+    "interest_k_selection": ["store", "k"],
+    "interest_segment_profiles": ["store", "interest_segment_id", "category_id"],
+    "interest_prediction_evaluation": ["store", "method"],
+    "interest_rfm_cross": ["store", "interest_segment_id", "segment_id"],
+    "product_associations": ["store", "antecedent_product_id", "consequent_product_id"],
+    "product_popularity": ["store", "group_kind", "group_id", "product_id"],
+    "customer_recommendations": ["store", "customer_id", "recommendation_rank"],
+    "recommendation_evaluation": ["store", "method"],
 }
 # Columns that name the build rather than the data: its run id, its clock, the engine's versions
 BUILD_COLUMNS = (

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import duckdb
 import pandas as pd
 import pyarrow.parquet as pq
 
+from scripts.spark_build import table_reader
 from scripts.spark_python_models import Node, rounds, run_model, write_table
 
 
@@ -46,9 +48,27 @@ def test_run_model_calls_the_models_function_with_refs_as_frames(tmp_path):
         "    frame = dbt.ref('numbers').df()\n"
         "    return frame.assign(doubled=frame['n'] * 2)\n"
     )
-    read = {"numbers": pd.DataFrame({"n": [1, 2, 3]})}.__getitem__
-    result = run_model(model_file.relative_to(tmp_path), read, tmp_path)
-    assert result["doubled"].tolist() == [2, 4, 6]
+    with duckdb.connect() as con:
+        con.execute("create schema s; create table s.numbers as select * from range(1, 4) t(n)")
+        result = run_model(
+            model_file.relative_to(tmp_path), table_reader(con, {"numbers": "s"}), tmp_path
+        )
+    assert result.sort_values("n")["doubled"].tolist() == [2, 4, 6]
+
+
+def test_a_filtered_ref_reads_only_the_rows_meeting_its_conditions(tmp_path):
+    model_file = tmp_path / "models" / "int_odd.py"
+    model_file.parent.mkdir()
+    model_file.write_text(
+        "def model(dbt, session):\n"
+        "    return dbt.ref('numbers').filter('n % 2 = 1').filter('n > 1').df()\n"
+    )
+    with duckdb.connect() as con:
+        con.execute("create schema s; create table s.numbers as select * from range(1, 8) t(n)")
+        result = run_model(
+            model_file.relative_to(tmp_path), table_reader(con, {"numbers": "s"}), tmp_path
+        )
+    assert sorted(result["n"].tolist()) == [3, 5, 7]
 
 
 def test_written_table_replaces_the_folder_and_types_empty_columns(tmp_path):

@@ -157,7 +157,7 @@ scores as (
         cast(sum(per_customer.hits) as double)
         / ({{ var('recommendations_per_customer') | int }} * count(*)) as precision_at_10,
         avg(cast(per_customer.hits as double) / per_customer.n_new_products) as recall_at_10,
-        avg(case when per_customer.hits > 0 then 1.0 else 0.0 end) as hit_rate_at_10,
+        avg(cast(case when per_customer.hits > 0 then 1 else 0 end as double)) as hit_rate_at_10,
         cast(min(coverage.products_recommended) as double)
         / min(training_customers.products) as catalogue_coverage,
         cast(count(*) as integer) as customers_evaluated
