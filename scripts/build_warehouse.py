@@ -58,6 +58,7 @@ from scripts.retail_input import (
     scan_csv_bytes,
 )
 from scripts.student_input import check_students_dir
+from scripts.warehouse_upgrade import upgrade_copied_warehouse
 
 DEFAULT_RETAIL_PATH = PROJECT_ROOT / "data" / "generated" / "online_retail.csv"
 DEFAULT_GENERATED_LINES = 200_000
@@ -298,50 +299,6 @@ def prepare_retail_input(retail_path: Path, encoding: str, build_dir: Path) -> t
         return retail_path, ""
     converted = convert_to_utf8(retail_path, encoding, build_dir / "input" / "retail_utf8.csv")
     return converted, f"Read {retail_path.name} as {encoding} (not UTF-8), converted to UTF-8"
-
-
-# Relations a warehouse published before the commerce core holds and the project no longer
-# builds (renamed or replaced): dropped from the build's copy so they do not linger.
-LEGACY_RELATIONS = (
-    "intermediate.int_invoice_line_groups",
-    "intermediate.int_invoice_line_groups_classified",
-    "intermediate.int_retail_as_of_date",
-    "intermediate.int_segmentation_run",
-    "intermediate.int_segment_k_selection",
-    "intermediate.int_segment_model",
-    "intermediate.retail_parser_rejects_load",
-    "staging.stg_retail__invoice_lines",
-    "staging.stg_retail__parser_rejects",
-    "staging.crm_contacts_parser_rejects_load",
-    "staging.crm_opportunities_parser_rejects_load",
-    "staging.lms_enrollments_parser_rejects_load",
-)
-
-
-def upgrade_copied_warehouse(build_file: Path) -> None:
-    """Bring a copy of a warehouse published by an older layout up to this one: drop the relations
-    the project no longer builds, and marts.segment_migrations when it has the older shape (a
-    table of the latest moves, now an appended table of run pairs, rebuilt from the history)."""
-    with duckdb.connect(str(build_file)) as con:
-        relations = {
-            f"{schema}.{name}": kind
-            for schema, name, kind in con.execute(
-                "select schema_name, table_name, 'table' from duckdb_tables()"
-                " union all select schema_name, view_name, 'view' from duckdb_views()"
-                " where not internal"
-            ).fetchall()
-        }
-        stale = [name for name in LEGACY_RELATIONS if name in relations]
-        if (
-            "marts.segment_migrations" in relations
-            and not con.execute(
-                "select count(*) from information_schema.columns where table_schema = 'marts'"
-                " and table_name = 'segment_migrations' and column_name = 'is_move'"
-            ).fetchone()[0]
-        ):
-            stale.append("marts.segment_migrations")
-        for name in stale:
-            con.execute(f"drop {relations[name]} if exists {name} cascade")
 
 
 def copy_published(published: Path, build_file: Path) -> None:
@@ -588,14 +545,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def build_spark(args: argparse.Namespace, extra_vars: dict) -> dict:
-    """--engine spark: the commerce core of store online_retail on Spark (scripts/spark_build.py)."""
+    """--engine spark: the commerce stores on Spark (scripts/spark_build.py), from the inputs
+    given or, with none, from the project's generated data as a DuckDB build."""
     from scripts.spark_build import DEFAULT_WAREHOUSE_DIR, build_on_spark  # needs the Spark extra
 
-    if args.olist_dir:
-        raise InputFileError("the Spark target builds store online_retail only; unset OLIST_DIR")
-    retail_path = check_retail_file(args.retail_path) if args.retail_path else default_retail_file()
     return build_on_spark(
-        retail_path,
+        choose_inputs(args, "commerce"),
         Path(args.spark_warehouse_dir or DEFAULT_WAREHOUSE_DIR),
         extra_vars,
         args.quiet,

@@ -28,7 +28,7 @@ from pathlib import Path
 import duckdb
 
 from scripts.build_summary import read_summary_from
-from scripts.build_warehouse import build_lock, prepare_retail_input
+from scripts.build_warehouse import Inputs, build_lock, prepare_retail_input
 from scripts.dbt_runner import (
     DBT_PROJECT_DIR,
     PROJECT_ROOT,
@@ -42,48 +42,87 @@ DEFAULT_WAREHOUSE_DIR = PROJECT_ROOT / "spark-warehouse"
 # dbt selector (dbt_project/selectors.yml) of what the Spark target builds
 SPARK_SELECTOR = "spark"
 TARGETS = {"session": "spark", "thrift": "spark_thrift"}
-# Parquet file written at ingestion -> the DuckDB ingestion model it holds (line_hash is left
-# out: each engine fingerprints lines with its own hash)
+# Per store: Parquet file written at ingestion -> the DuckDB ingestion model it holds and the
+# columns kept (line_hash is left out: each engine fingerprints lines with its own hash; of the
+# Olist file counts only the raw rows, since Spark counts the rows it parsed itself)
 INGESTED = {
-    "raw_lines": ("stg_online_retail__raw_lines", "* exclude (line_hash)"),
-    "parser_rejects": ("stg_online_retail__parser_rejects", "*"),
-    "file_line_count": ("stg_online_retail__file_line_count", "*"),
+    "online_retail": {
+        "raw_lines": ("stg_online_retail__raw_lines", "* exclude (line_hash)"),
+        "parser_rejects": ("stg_online_retail__parser_rejects", "*"),
+        "file_line_count": ("stg_online_retail__file_line_count", "*"),
+    },
+    # and each Olist file's rows as the reader returned them (macro export_olist_raw_rows)
+    "olist": {
+        "olist_parser_rejects": ("stg_olist__parser_rejects", "*"),
+        "olist_file_line_counts": ("stg_olist__file_line_counts", "source_table, n_raw_rows"),
+    },
 }
 # The schemas the project writes (macros/generate_schema_name.sql): Spark databases, stored as
 # <schema>.db folders under tables/
 SCHEMAS = ("seeds", "staging", "intermediate", "marts")
 
 
-def ingest(inputs: dict, warehouse_dir: Path, quiet: bool) -> Path:
-    """Write the reader's output for the raw retail file as Parquet; return the folder."""
+def ingest(inputs: dict, stores: list[str], warehouse_dir: Path, quiet: bool) -> Path:
+    """Write the reader's output for each store's raw input as Parquet; return the folder."""
     ingest_dir = warehouse_dir / "ingest"
     scratch = warehouse_dir / "ingest.duckdb"
     scratch.unlink(missing_ok=True)
     shutil.rmtree(ingest_dir, ignore_errors=True)
     ingest_dir.mkdir(parents=True)
-    models = [model for model, _ in INGESTED.values()]
-    run_dbt(
-        ["run", "--target", "dev", "--select", *models],
-        {"DBT_DUCKDB_PATH": str(scratch)},
-        inputs,
-        warehouse_dir / "target-ingest",
-        quiet,
-    )
+    files = {name: source for store in stores for name, source in INGESTED[store].items()}
+    duckdb_dbt = {"DBT_DUCKDB_PATH": str(scratch)}
+    target_dir = warehouse_dir / "target-ingest"
     try:
+        # the Olist file counts read every Olist staging model, which checks each file's columns
+        models = [
+            ("+" if model.startswith("stg_olist") else "") + model for model, _ in files.values()
+        ]
+        run_dbt(
+            ["run", "--target", "dev", "--select", *models], duckdb_dbt, inputs, target_dir, quiet
+        )
         with duckdb.connect(str(scratch)) as con:
-            for name, (model, columns) in INGESTED.items():
+            for name, (model, columns) in files.items():
                 target = str(ingest_dir / f"{name}.parquet").replace("'", "''")
                 con.execute(
                     f"copy (select {columns} from staging.{model}) to '{target}' (format parquet)"
                 )
+        if "olist" in stores:
+            run_dbt(
+                [
+                    "run-operation",
+                    "export_olist_raw_rows",
+                    "--target",
+                    "dev",
+                    "--args",
+                    json.dumps({"folder": str(ingest_dir)}),
+                ],
+                duckdb_dbt,
+                inputs,
+                target_dir,
+                quiet,
+            )
     finally:
         scratch.unlink(missing_ok=True)
     return ingest_dir
 
 
 def spark_settings(warehouse_dir: Path, ingest_dir: Path) -> dict:
-    """The environment the profile's Spark targets read."""
-    return {"SPARK_WAREHOUSE_DIR": str(warehouse_dir), "SPARK_INGEST_DIR": str(ingest_dir)}
+    """The environment the profile's Spark targets and the ingestion macros read."""
+    olist_tables = []
+    counts = ingest_dir / "olist_file_line_counts.parquet"
+    if counts.exists():
+        with duckdb.connect() as con:
+            olist_tables = [
+                row[0]
+                for row in con.execute(
+                    "select source_table from read_parquet(?) order by all", [str(counts)]
+                ).fetchall()
+            ]
+    return {
+        "SPARK_WAREHOUSE_DIR": str(warehouse_dir),
+        "SPARK_INGEST_DIR": str(ingest_dir),
+        "SPARK_OLIST_TABLES": ",".join(olist_tables),
+    }
 
 
 @dataclass(frozen=True)
@@ -218,14 +257,14 @@ def attach_spark_tables(con: duckdb.DuckDBPyConnection, tables_dir: Path) -> lis
 
 
 def build_on_spark(
-    retail_path: Path,
+    inputs: Inputs,
     warehouse_dir: Path,
     extra_vars: dict,
     quiet: bool,
     method: str = "session",
     encoding: str = "auto",
 ) -> dict:
-    """Ingest the retail file, build the Spark selection, and summarise what it holds."""
+    """Ingest the stores' raw inputs, build the Spark selection, and summarise what it holds."""
     if (
         importlib.util.find_spec("pyspark") is None
         or importlib.util.find_spec("dbt.adapters.spark") is None
@@ -239,10 +278,14 @@ def build_on_spark(
         )
     warehouse_dir = warehouse_dir.expanduser().resolve()
     with build_lock(warehouse_dir):
-        read_path, note = prepare_retail_input(retail_path, encoding, warehouse_dir)
-        environment = {"COMMERCE_STORES": "online_retail", "RETAIL_PATH": str(read_path)}
+        environment, note = {"COMMERCE_STORES": ",".join(inputs.stores)}, ""
+        if inputs.retail_path is not None:
+            read_path, note = prepare_retail_input(inputs.retail_path, encoding, warehouse_dir)
+            environment["RETAIL_PATH"] = str(read_path)
+        if inputs.olist_dir is not None:
+            environment["OLIST_DIR"] = str(inputs.olist_dir)
         started = time.perf_counter()
-        ingest_dir = ingest(environment, warehouse_dir, quiet)
+        ingest_dir = ingest(environment, inputs.stores, warehouse_dir, quiet)
         ingested = time.perf_counter()
         dbt = SparkDbt(
             TARGETS[method],

@@ -3,6 +3,7 @@ every raw row of every file accounted for, segments and attribute profiles, and 
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from pathlib import Path
 
@@ -146,6 +147,20 @@ def test_segments_and_attribute_profiles(olist_warehouse):
     complete = shares["attribute"].isin(["state", "city", "country"])
     assert ((shares.loc[complete, "total"] - 1).abs() < 1e-9).all()
     assert (shares["total"] <= 1 + 1e-9).all()
+
+
+def test_customer_ids_are_the_first_60_bits_of_the_keys_md5(olist_warehouse):
+    """The id of a text customer key is computed alike on every engine: md5's first 15 hex
+    digits, here recomputed in Python for every customer of the store."""
+    _, warehouse = olist_warehouse
+    customers = query(
+        warehouse, "select customer_id, customer_key from marts.dim_customers where store = 'olist'"
+    )
+    expected = [
+        int(hashlib.md5(key.encode()).hexdigest()[:15], 16) for key in customers["customer_key"]
+    ]
+    assert len(customers) > 0
+    assert customers["customer_id"].astype("int64").tolist() == expected
 
 
 def test_interest_marts_keep_the_hashed_customer_ids_exact(olist_warehouse):

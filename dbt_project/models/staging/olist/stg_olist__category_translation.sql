@@ -5,9 +5,7 @@ with
 source as (
 
     select *
-    from {{ olist_rows('category_translation', [
-        'product_category_name', 'product_category_name_english',
-    ]) }} as translation
+    from {{ olist_rows('category_translation') }} as translation
 
 ),
 

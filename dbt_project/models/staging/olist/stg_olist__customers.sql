@@ -6,10 +6,7 @@ with
 source as (
 
     select *
-    from {{ olist_rows('customers', [
-        'customer_id', 'customer_unique_id', 'customer_zip_code_prefix', 'customer_city',
-        'customer_state',
-    ]) }} as customers
+    from {{ olist_rows('customers') }} as customers
 
 ),
 

@@ -1,14 +1,13 @@
 -- One row per Olist file there is: its raw rows counted from the file apart from the loads (non-
 -- blank lines less the header, less line breaks inside quoted fields), the rows its staging model
 -- holds, and the reader's reject records. A reject can cover several lines (an opening quote never
--- closed runs on to the next quote), so rejected rows = raw rows - parsed rows.
-{%- set tables = ['orders', 'customers', 'order_items', 'order_payments', 'products',
-                  'category_translation', 'order_reviews', 'sellers', 'geolocation'] %}
+-- closed runs on to the next quote), so rejected rows = raw rows - parsed rows. On Spark the raw
+-- rows are those DuckDB counted in the same files at ingestion (macro olist_file_lines).
 -- depends_on: {{ ref('stg_olist__parser_rejects') }}
 
 with
 
-{% for table in tables if olist_file_exists(table) -%}
+{% for table in olist_tables() if olist_file_exists(table) -%}
     {{ table }}_counts as (
 
         select
@@ -19,7 +18,7 @@ with
                 select count(*) as n_rejects from {{ ref('stg_olist__parser_rejects') }} as rejects
                 where rejects.source_table = '{{ table }}'
             ) as n_reject_records
-        from ({{ csv_line_counts(source('olist', table), 'olist_' ~ table ~ '_count', 'OLIST_DIR') }}) as file_lines
+        from ({{ olist_file_lines(table) }}) as file_lines
 
     ),
 
@@ -27,7 +26,7 @@ with
 
 unioned as (
 
-    {% for table in tables if olist_file_exists(table) -%}
+    {% for table in olist_tables() if olist_file_exists(table) -%}
         select * from {{ table }}_counts
         {% if not loop.last %}union all
         {% endif -%}

@@ -5,10 +5,7 @@ with
 source as (
 
     select *
-    from {{ olist_rows('geolocation', [
-        'geolocation_zip_code_prefix', 'geolocation_lat', 'geolocation_lng', 'geolocation_city',
-        'geolocation_state',
-    ], required=false) }} as geolocation
+    from {{ olist_rows('geolocation', required=false) }} as geolocation
 
 ),
 

@@ -5,10 +5,7 @@ with
 source as (
 
     select *
-    from {{ olist_rows('order_items', [
-        'order_id', 'order_item_id', 'product_id', 'seller_id', 'shipping_limit_date', 'price',
-        'freight_value',
-    ]) }} as items
+    from {{ olist_rows('order_items') }} as items
 
 ),
 

@@ -5,9 +5,7 @@ with
 source as (
 
     select *
-    from {{ olist_rows('order_payments', [
-        'order_id', 'payment_sequential', 'payment_type', 'payment_installments', 'payment_value',
-    ]) }} as payments
+    from {{ olist_rows('order_payments') }} as payments
 
 ),
 

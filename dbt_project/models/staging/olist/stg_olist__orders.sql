@@ -6,11 +6,7 @@ with
 source as (
 
     select *
-    from {{ olist_rows('orders', [
-        'order_id', 'customer_id', 'order_status', 'order_purchase_timestamp', 'order_approved_at',
-        'order_delivered_carrier_date', 'order_delivered_customer_date',
-        'order_estimated_delivery_date',
-    ]) }} as orders
+    from {{ olist_rows('orders') }} as orders
 
 ),
 

@@ -47,9 +47,10 @@ final as (
         coalesce(bool_and(items.price > 0), false) as has_positive_quantity_and_price,
         cast(count(*) as {{ dbt.type_bigint() }}) as n_lines,
         cast(count(*) as {{ dbt.type_bigint() }}) as units,
-        sum(items.price) as line_value,
-        min(items.price) as min_unit_price,
-        max(items.price) as max_unit_price
+        -- the retail adapter's types: a union with 2 decimal places would round its values
+        cast(sum(items.price) as decimal(38, 6)) as line_value,
+        cast(min(items.price) as decimal(18, 6)) as min_unit_price,
+        cast(max(items.price) as decimal(18, 6)) as max_unit_price
     from orders
     inner join items
         on orders.order_id = items.order_id

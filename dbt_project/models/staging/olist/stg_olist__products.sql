@@ -6,7 +6,7 @@ with
 source as (
 
     select *
-    from {{ olist_rows('products', ['product_id', 'product_category_name']) }} as products
+    from {{ olist_rows('products') }} as products
 
 ),
 

@@ -5,9 +5,7 @@ with
 source as (
 
     select *
-    from {{ olist_rows('sellers', [
-        'seller_id', 'seller_zip_code_prefix', 'seller_city', 'seller_state',
-    ], required=false) }} as sellers
+    from {{ olist_rows('sellers', required=false) }} as sellers
 
 ),
 

@@ -39,7 +39,7 @@ sales as (
         count(distinct case when reason = 'purchase' then order_id end) as orders,
         min(case when reason = 'purchase' then min_unit_price end) as min_unit_price,
         max(case when reason = 'purchase' then max_unit_price end) as max_unit_price,
-        sum(case when reason = 'purchase' then line_value end)
+        cast(sum(case when reason = 'purchase' then line_value end) as double)
         / nullif(sum(case when reason = 'purchase' then units end), 0) as mean_unit_price,
         min(case when reason = 'purchase' then order_date end) as first_sale_date,
         max(case when reason = 'purchase' then order_date end) as last_sale_date

@@ -1,0 +1,86 @@
+"""A copy of a published warehouse brought up to the current layout before a build runs on it:
+relations the project no longer builds dropped, tables whose shape changed rebuilt, customer ids
+of a former rule renumbered."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+# Relations a warehouse published before the commerce core holds and the project no longer
+# builds (renamed or replaced): dropped from the build's copy so they do not linger.
+LEGACY_RELATIONS = (
+    "intermediate.int_invoice_line_groups",
+    "intermediate.int_invoice_line_groups_classified",
+    "intermediate.int_retail_as_of_date",
+    "intermediate.int_segmentation_run",
+    "intermediate.int_segment_k_selection",
+    "intermediate.int_segment_model",
+    "intermediate.retail_parser_rejects_load",
+    "staging.stg_retail__invoice_lines",
+    "staging.stg_retail__parser_rejects",
+    "staging.crm_contacts_parser_rejects_load",
+    "staging.crm_opportunities_parser_rejects_load",
+    "staging.lms_enrollments_parser_rejects_load",
+)
+
+
+def upgrade_copied_warehouse(build_file: Path) -> None:
+    """Bring a copy of a warehouse published by an older layout up to this one: drop the relations
+    the project no longer builds, and marts.segment_migrations when it has the older shape (a
+    table of the latest moves, now an appended table of run pairs, rebuilt from the history);
+    renumber the hashed customer ids of the former hash."""
+    with duckdb.connect(str(build_file)) as con:
+        relations = {
+            f"{schema}.{name}": kind
+            for schema, name, kind in con.execute(
+                "select schema_name, table_name, 'table' from duckdb_tables()"
+                " union all select schema_name, view_name, 'view' from duckdb_views()"
+                " where not internal"
+            ).fetchall()
+        }
+        stale = [name for name in LEGACY_RELATIONS if name in relations]
+        if (
+            "marts.segment_migrations" in relations
+            and not con.execute(
+                "select count(*) from information_schema.columns where table_schema = 'marts'"
+                " and table_name = 'segment_migrations' and column_name = 'is_move'"
+            ).fetchone()[0]
+        ):
+            stale.append("marts.segment_migrations")
+        for name in stale:
+            con.execute(f"drop {relations[name]} if exists {name} cascade")
+        renumber_hashed_customer_ids(con, relations)
+
+
+# The customer id of a text customer key (macros/commerce_rules.sql, stable_customer_id): the
+# same on DuckDB and Spark. Warehouses published before it used DuckDB's own hash.
+STABLE_CUSTOMER_ID = "cast('0x' || substr(md5(customer_key), 1, 15) as bigint)"
+# The tables a build keeps from the published warehouse that name customers by id; the others
+# are rebuilt from the customer keys at every build.
+KEPT_CUSTOMER_TABLES = ("marts.customer_segment_history", "marts.customer_segment_status")
+
+
+def renumber_hashed_customer_ids(con: duckdb.DuckDBPyConnection, relations: dict) -> int:
+    """Give the customers of stores keyed by text (olist) their stable id in the kept tables,
+    by the published dim_customers' key of each id, so a store's history and status carry on
+    under the new ids. Returns the number of customers renumbered (0 once done)."""
+    if "marts.dim_customers" not in relations:
+        return 0
+    con.execute(
+        "create or replace temp table renumbered_customers as"
+        f" select store, customer_id as old_id, {STABLE_CUSTOMER_ID} as new_id"
+        " from marts.dim_customers"
+        f" where store = 'olist' and customer_id <> {STABLE_CUSTOMER_ID}"
+    )
+    renumbered = con.execute("select count(*) from renumbered_customers").fetchone()[0]
+    if renumbered:
+        for table in KEPT_CUSTOMER_TABLES:
+            if table in relations:
+                con.execute(
+                    f"update {table} as kept set customer_id = renumbered.new_id"
+                    " from renumbered_customers as renumbered"
+                    " where kept.store = renumbered.store and kept.customer_id = renumbered.old_id"
+                )
+    return renumbered

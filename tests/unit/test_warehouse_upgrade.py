@@ -1,0 +1,67 @@
+"""A published warehouse whose text-keyed customers carry the former DuckDB-only hash gets the
+stable ids in the tables a build keeps, and nothing else changes."""
+
+from __future__ import annotations
+
+import hashlib
+
+import duckdb
+
+from scripts.warehouse_upgrade import upgrade_copied_warehouse
+
+KEYS = ["861eff4711a542e4b93843c6dd7febb0", "caf\u00e9 client", "O'Brien"]
+
+
+def _stable_id(key: str) -> int:
+    return int(hashlib.md5(key.encode()).hexdigest()[:15], 16)
+
+
+def _published_with_former_ids(path) -> None:
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema marts")
+        con.execute(
+            "create table marts.dim_customers as"
+            " select 'olist' as store, cast(hash(key) >> 1 as bigint) as customer_id,"
+            " key as customer_key from unnest(?) as t(key)"
+            " union all select 'online_retail', 17850, '17850'",
+            [KEYS],
+        )
+        for table in ("customer_segment_history", "customer_segment_status"):
+            con.execute(
+                f"create table marts.{table} as"
+                " select store, customer_id, 2 as segment_id from marts.dim_customers"
+            )
+        # a customer who left the store keeps their former id (no key to derive the new one)
+        con.execute("insert into marts.customer_segment_status values ('olist', 42, 1)")
+
+
+def test_former_olist_ids_become_the_stable_ids_in_the_kept_tables(tmp_path):
+    path = tmp_path / "warehouse.duckdb"
+    _published_with_former_ids(path)
+    upgrade_copied_warehouse(path)
+    with duckdb.connect(str(path)) as con:
+        for table in ("customer_segment_history", "customer_segment_status"):
+            rows = con.execute(
+                f"select store, customer_id from marts.{table} order by store, customer_id"
+            ).fetchall()
+            olist = sorted(_stable_id(key) for key in KEYS)
+            expected = [("olist", cid) for cid in olist] + [("online_retail", 17850)]
+            if table == "customer_segment_status":
+                expected = sorted([*expected, ("olist", 42)])
+            assert rows == expected, table
+
+
+def test_renumbering_twice_changes_nothing(tmp_path):
+    path = tmp_path / "warehouse.duckdb"
+    _published_with_former_ids(path)
+    upgrade_copied_warehouse(path)
+    with duckdb.connect(str(path)) as con:
+        con.execute(
+            "update marts.dim_customers set customer_id = cast('0x' || substr(md5(customer_key),"
+            " 1, 15) as bigint) where store = 'olist'"
+        )
+        before = con.execute("select * from marts.customer_segment_status order by all").fetchall()
+    upgrade_copied_warehouse(path)
+    with duckdb.connect(str(path)) as con:
+        after = con.execute("select * from marts.customer_segment_status order by all").fetchall()
+    assert after == before
