@@ -20,7 +20,7 @@ export STUDENTS_DIR
 export DUCKDB_PATH
 export ALLOW_SHRINK
 export REFIT
-# ENGINE=spark builds the commerce core of store online_retail on Spark instead of DuckDB;
+# ENGINE=spark builds the commerce stores (online_retail, olist) on Spark instead of DuckDB;
 # SPARK_METHOD=thrift uses a Spark Thrift server at SPARK_HOST:SPARK_PORT (docs/spark.md).
 ENGINE ?= duckdb
 export SPARK_METHOD
@@ -56,8 +56,11 @@ $(SPARK_INSTALLED): $(INSTALLED)
 run: $(INSTALLED) $(if $(filter spark,$(ENGINE)),$(SPARK_INSTALLED))
 	$(PY) scripts/build_warehouse.py --engine $(ENGINE)
 
+# The suite on TEST_WORKERS processes (pytest-xdist), each test module on one worker, so its
+# module-scoped warehouses are built once; the session-wide ones once per worker.
+TEST_WORKERS ?= 2
 test: $(INSTALLED) $(SPARK_INSTALLED)
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadscope
 
 # The Spark target through a real local cluster: master, two workers and a Thrift server on
 # 127.0.0.1, started and stopped by the test (about 4 minutes; not part of `make test`).

@@ -301,6 +301,18 @@ def prepare_retail_input(retail_path: Path, encoding: str, build_dir: Path) -> t
     return converted, f"Read {retail_path.name} as {encoding} (not UTF-8), converted to UTF-8"
 
 
+def commerce_environment(inputs: Inputs, encoding: str, build_dir: Path) -> tuple[dict, str]:
+    """The environment dbt reads the commerce stores' inputs from (the retail file converted to
+    UTF-8 first when it is not), and the note saying so."""
+    environment, note = {"COMMERCE_STORES": ",".join(inputs.stores)}, ""
+    if inputs.retail_path is not None:
+        dbt_retail_path, note = prepare_retail_input(inputs.retail_path, encoding, build_dir)
+        environment["RETAIL_PATH"] = str(dbt_retail_path)
+    if inputs.olist_dir is not None:
+        environment["OLIST_DIR"] = str(inputs.olist_dir)
+    return environment, note
+
+
 def copy_published(published: Path, build_file: Path) -> None:
     try:
         shutil.copy2(published, build_file)  # keeps history and the loaded line groups
@@ -326,14 +338,7 @@ def build(
     with build_lock(build_dir):
         remove_build_file(build_file)  # left by a build that was killed outright
         try:
-            environment, note = {"COMMERCE_STORES": ",".join(inputs.stores)}, ""
-            if inputs.retail_path is not None:
-                dbt_retail_path, note = prepare_retail_input(
-                    inputs.retail_path, encoding, build_dir
-                )
-                environment["RETAIL_PATH"] = str(dbt_retail_path)
-            if inputs.olist_dir is not None:
-                environment["OLIST_DIR"] = str(inputs.olist_dir)
+            environment, note = commerce_environment(inputs, encoding, build_dir)
             if inputs.students_dir is not None:
                 environment["STUDENTS_DIR"] = str(inputs.students_dir)
             copied = published.exists() and not fresh
@@ -476,7 +481,7 @@ def main(argv: list[str] | None = None) -> int:
         choices=["duckdb", "spark"],
         default=os.environ.get("ENGINE") or "duckdb",
         help="duckdb (default): build and publish the DuckDB warehouse; spark: build the commerce"
-        " core of store online_retail on Spark (docs/spark.md)",
+        " stores on Spark (docs/spark.md)",
     )
     parser.add_argument(
         "--spark-method",

@@ -28,7 +28,7 @@ from pathlib import Path
 import duckdb
 
 from scripts.build_summary import read_summary_from
-from scripts.build_warehouse import Inputs, build_lock, prepare_retail_input
+from scripts.build_warehouse import Inputs, build_lock, commerce_environment
 from scripts.dbt_runner import (
     DBT_PROJECT_DIR,
     PROJECT_ROOT,
@@ -278,12 +278,7 @@ def build_on_spark(
         )
     warehouse_dir = warehouse_dir.expanduser().resolve()
     with build_lock(warehouse_dir):
-        environment, note = {"COMMERCE_STORES": ",".join(inputs.stores)}, ""
-        if inputs.retail_path is not None:
-            read_path, note = prepare_retail_input(inputs.retail_path, encoding, warehouse_dir)
-            environment["RETAIL_PATH"] = str(read_path)
-        if inputs.olist_dir is not None:
-            environment["OLIST_DIR"] = str(inputs.olist_dir)
+        environment, note = commerce_environment(inputs, encoding, warehouse_dir)
         started = time.perf_counter()
         ingest_dir = ingest(environment, inputs.stores, warehouse_dir, quiet)
         ingested = time.perf_counter()
