@@ -57,10 +57,12 @@ run: $(INSTALLED) $(if $(filter spark,$(ENGINE)),$(SPARK_INSTALLED))
 	$(PY) scripts/build_warehouse.py --engine $(ENGINE)
 
 # The suite on TEST_WORKERS processes (pytest-xdist), each test module on one worker, so its
-# module-scoped warehouses are built once; the session-wide ones once per worker.
+# module-scoped warehouses are built once (the session-wide ones once per worker); then the
+# modules marked one_process, whose items share node ids that xdist would run once.
 TEST_WORKERS ?= 2
 test: $(INSTALLED) $(SPARK_INSTALLED)
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadscope
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadscope -m 'not spark_cluster and not one_process'
+	$(PY) -m pytest -m one_process
 
 # The Spark target through a real local cluster: master, two workers and a Thrift server on
 # 127.0.0.1, started and stopped by the test (about 4 minutes; not part of `make test`).

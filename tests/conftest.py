@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,27 @@ from support import (
     generate_retail_file,
     generate_students_dir,
 )
+
+SHARED_NODE_IDS = pytest.StashKey[set]()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist, note the selected items that share a node id: xdist runs one of them
+    and drops the others without a word, so that one fails instead (pytest_runtest_setup).
+    Such modules are marked one_process, which make test runs apart."""
+    if hasattr(config, "workerinput"):
+        counts = Counter(item.nodeid for item in items)
+        config.stash[SHARED_NODE_IDS] = {nodeid for nodeid, n in counts.items() if n > 1}
+
+
+def pytest_runtest_setup(item):
+    if item.nodeid in item.config.stash.get(SHARED_NODE_IDS, set()):
+        pytest.fail(
+            "several items share this node id and pytest-xdist runs only one of them: mark the"
+            " module one_process (make test runs those in one process)",
+            pytrace=False,
+        )
 
 
 @pytest.fixture(scope="session", autouse=True)
