@@ -28,7 +28,7 @@ if shutil.which("java") is None:
     pytest.skip("Spark needs Java (make test installs it)", allow_module_level=True)
 pytest.importorskip("pyspark", reason="the spark extra is not installed (make test installs it)")
 
-# Each mart the Spark target builds, with its key
+# Each mart the Spark target builds (and two intermediate tables), with its key
 MARTS = {
     "fct_customer_rfm": ["store", "customer_id"],
     "dim_customers": ["store", "customer_id"],
@@ -60,6 +60,10 @@ MARTS = {
     "product_popularity": ["store", "group_kind", "group_id", "product_id"],
     "customer_recommendations": ["store", "customer_id", "recommendation_rank"],
     "recommendation_evaluation": ["store", "method"],
+    # the inputs of the interest models, whose doubles decide their fit (a basket share rounded
+    # to six places on Spark once changed the interest prediction on the real file)
+    "intermediate.int_customer_first_baskets": ["store", "customer_id", "category_id"],
+    "intermediate.int_customer_category_shares": ["store", "customer_id", "category_id"],
 }
 # Columns that name the build rather than the data: its run id, its clock, the engine's versions
 BUILD_COLUMNS = (
@@ -113,7 +117,7 @@ def duckdb_marts(parity_file, tmp_path_factory):
     result = build_warehouse(parity_file, path, "--only", "commerce", "--olist-dir", str(OLIST_DIR))
     assert result.returncode == 0, result.stdout + result.stderr
     with duckdb.connect(str(path), read_only=True) as con:
-        yield {name: _sorted(con, f"marts.{name}", keys) for name, keys in MARTS.items()}
+        yield {name: _sorted(con, _relation(name), keys) for name, keys in MARTS.items()}
 
 
 def _spark_build(parity_file, warehouse_dir, *options: str):
@@ -137,7 +141,7 @@ def _spark_build(parity_file, warehouse_dir, *options: str):
 def _spark_marts(warehouse_dir) -> dict[str, pd.DataFrame]:
     with duckdb.connect() as con:
         attach_spark_tables(con, warehouse_dir / "tables")
-        return {name: _sorted(con, f"marts.{name}", keys) for name, keys in MARTS.items()}
+        return {name: _sorted(con, _relation(name), keys) for name, keys in MARTS.items()}
 
 
 @pytest.fixture(scope="module")
@@ -172,6 +176,11 @@ def spark_cluster_marts(parity_file, tmp_path_factory, monkeypatch_module):
 def monkeypatch_module():
     with pytest.MonkeyPatch.context() as patch:
         yield patch
+
+
+def _relation(name: str) -> str:
+    """A MARTS name as a relation: in marts unless it names its schema."""
+    return name if "." in name else f"marts.{name}"
 
 
 def _sorted(con: duckdb.DuckDBPyConnection, relation: str, keys: list[str]) -> pd.DataFrame:

@@ -39,35 +39,39 @@ def test_parents_outside_the_selection_are_ignored():
     assert [([n.name for n in sql], py) for sql, py in rounds(nodes)] == [(["x"], [])]
 
 
-def test_run_model_calls_the_models_function_with_refs_as_frames(tmp_path):
-    model_file = tmp_path / "models" / "int_double.py"
+def _run_on_numbers(tmp_path, model_source: str, last: int):
+    """Run a model file of `model_source` with table s.numbers (n = 1..last) behind its refs."""
+    model_file = tmp_path / "models" / "int_model.py"
     model_file.parent.mkdir()
-    model_file.write_text(
+    model_file.write_text(model_source)
+    with duckdb.connect() as con:
+        con.execute(
+            f"create schema s; create table s.numbers as select * from range(1, {last + 1}) t(n)"
+        )
+        return run_model(
+            model_file.relative_to(tmp_path), table_reader(con, {"numbers": "s"}), tmp_path
+        )
+
+
+def test_run_model_calls_the_models_function_with_refs_as_frames(tmp_path):
+    result = _run_on_numbers(
+        tmp_path,
         "def model(dbt, session):\n"
         "    dbt.config(materialized='table')\n"
         "    frame = dbt.ref('numbers').df()\n"
-        "    return frame.assign(doubled=frame['n'] * 2)\n"
+        "    return frame.assign(doubled=frame['n'] * 2)\n",
+        3,
     )
-    with duckdb.connect() as con:
-        con.execute("create schema s; create table s.numbers as select * from range(1, 4) t(n)")
-        result = run_model(
-            model_file.relative_to(tmp_path), table_reader(con, {"numbers": "s"}), tmp_path
-        )
     assert result.sort_values("n")["doubled"].tolist() == [2, 4, 6]
 
 
 def test_a_filtered_ref_reads_only_the_rows_meeting_its_conditions(tmp_path):
-    model_file = tmp_path / "models" / "int_odd.py"
-    model_file.parent.mkdir()
-    model_file.write_text(
+    result = _run_on_numbers(
+        tmp_path,
         "def model(dbt, session):\n"
-        "    return dbt.ref('numbers').filter('n % 2 = 1').filter('n > 1').df()\n"
+        "    return dbt.ref('numbers').filter('n % 2 = 1').filter('n > 1').df()\n",
+        7,
     )
-    with duckdb.connect() as con:
-        con.execute("create schema s; create table s.numbers as select * from range(1, 8) t(n)")
-        result = run_model(
-            model_file.relative_to(tmp_path), table_reader(con, {"numbers": "s"}), tmp_path
-        )
     assert sorted(result["n"].tolist()) == [3, 5, 7]
 
 

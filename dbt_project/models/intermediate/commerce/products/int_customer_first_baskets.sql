@@ -111,7 +111,7 @@ final as (
         cast(case
             when sum(basket.positive_spend) over (partition by basket.store, basket.customer_id) > 0
                 then
-                    basket.positive_spend
+                    cast(basket.positive_spend as double)
                     / sum(basket.positive_spend) over (partition by basket.store, basket.customer_id)
             else
                 cast(basket.n_lines as double)
