@@ -461,7 +461,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--fresh",
         action="store_true",
-        help="start from an empty warehouse instead of a copy of the published one",
+        help="start from an empty warehouse instead of a copy of the published one (with"
+        " --engine spark: rebuild the tables carried from earlier Spark builds)",
     )
     parser.add_argument(
         "--allow-shrink",
@@ -561,6 +562,7 @@ def build_spark(args: argparse.Namespace, extra_vars: dict) -> dict:
         args.quiet,
         args.spark_method,
         args.encoding,
+        args.fresh,
     )
 
 

@@ -136,9 +136,14 @@ class SparkDbt:
     inputs: dict
     warehouse_dir: Path
     quiet: bool
+    # --fresh: the tables carried from earlier builds (model store, history, customer status)
+    # start over, as a DuckDB build's empty warehouse does
+    full_refresh: bool = False
 
     def __call__(self, command: str, *arguments: str, silent: bool = False):
         options = ["--target", self.target]
+        if self.full_refresh and command in ("run", "seed"):
+            options.append("--full-refresh")
         if self.dbt_vars:
             options += ["--vars", json.dumps(self.dbt_vars)]
         return run_dbt_in_process(
@@ -263,6 +268,7 @@ def build_on_spark(
     quiet: bool,
     method: str = "session",
     encoding: str = "auto",
+    fresh: bool = False,
 ) -> dict:
     """Ingest the stores' raw inputs, build the Spark selection, and summarise what it holds."""
     if (
@@ -289,6 +295,7 @@ def build_on_spark(
             environment,
             warehouse_dir,
             quiet,
+            fresh,
         )
         steps = build_in_rounds(dbt, warehouse_dir / "tables")
         built = time.perf_counter()

@@ -4,12 +4,15 @@
 -- the segment changed. Carried from build to build: each build reads the status it starts from
 -- and writes it again for its stores' customers. Segment ids keep their meaning across refits
 -- (segment_id_matches), so a change of id is a real move. Dates are as-of dates (days of data).
--- On Spark (Parquet tables, no delete) it is rebuilt at every build from that build alone.
+-- On Spark (Parquet tables, no delete) it is a table rebuilt at every build from a copy of the
+-- last build's rows (macros/carried_state.sql).
 {{ config(
     materialized=incremental_unless_spark(),
     incremental_strategy='delete+insert',
     unique_key=['store', 'customer_id'],
     on_schema_change='fail',
+    pre_hook="{{ carry_spark_state() }}",
+    post_hook="{{ drop_spark_carried_state() }}",
 ) }}
 
 with
@@ -40,7 +43,7 @@ today as (
 
 previous as (
 
-    {{ incremental_previous([
+    {{ previous_state([
         ['store', dbt.type_string()],
         ['customer_id', 'bigint'],
         ['segment_id', 'integer'],
