@@ -65,7 +65,7 @@ test: $(INSTALLED) $(SPARK_INSTALLED)
 	$(PY) -m pytest -m one_process
 
 # The Spark target through a real local cluster: master, two workers and a Thrift server on
-# 127.0.0.1, started and stopped by the test (about 4 minutes; not part of `make test`).
+# 127.0.0.1, started and stopped by the test, two builds per engine (about 10 minutes; not part of `make test`).
 test-spark-cluster: $(SPARK_INSTALLED)
 	$(PY) -m pytest -m spark_cluster tests/integration/test_spark_parity.py
 
