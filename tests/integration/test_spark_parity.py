@@ -160,7 +160,7 @@ def _duckdb_build(retail_path: Path, warehouse: Path) -> None:
 
 def _duckdb_marts(warehouse: Path, marts: dict[str, list[str]]) -> dict[str, pd.DataFrame]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        return {name: _sorted(con, _relation(name), keys) for name, keys in marts.items()}
+        return _read_marts(con, marts)
 
 
 @pytest.fixture(scope="module")
@@ -200,7 +200,7 @@ def _spark_build(parity_file, warehouse_dir, *options: str):
 def _spark_marts(warehouse_dir, marts: dict[str, list[str]]) -> dict[str, pd.DataFrame]:
     with duckdb.connect() as con:
         attach_spark_tables(con, warehouse_dir / "tables")
-        return {name: _sorted(con, _relation(name), keys) for name, keys in marts.items()}
+        return _read_marts(con, marts)
 
 
 @pytest.fixture(scope="module")
@@ -237,6 +237,12 @@ def spark_cluster_marts(earlier_file, parity_file, tmp_path_factory, monkeypatch
 def monkeypatch_module():
     with pytest.MonkeyPatch.context() as patch:
         yield patch
+
+
+def _read_marts(
+    con: duckdb.DuckDBPyConnection, marts: dict[str, list[str]]
+) -> dict[str, pd.DataFrame]:
+    return {name: _sorted(con, _relation(name), keys) for name, keys in marts.items()}
 
 
 def _relation(name: str) -> str:
