@@ -111,8 +111,8 @@ export: $(INSTALLED)
 # Python (ruff lint and format) and SQL (sqlfluff with the dbt templater, compiled against an
 # in-memory database on the sample inputs, so it never opens a published warehouse).
 lint: $(INSTALLED)
-	$(VENV)/bin/ruff check models_py apps bench scripts tests dbt_project
-	$(VENV)/bin/ruff format --check models_py apps bench scripts tests dbt_project
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	cd dbt_project && env -u RETAIL_PATH -u STUDENTS_DIR DBT_DUCKDB_PATH=:memory: OLIST_DIR=sample_data/olist \
 		../$(VENV)/bin/sqlfluff lint models tests analyses
 
