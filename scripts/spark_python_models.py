@@ -108,7 +108,8 @@ def run_model(
 
 
 def write_table(frame: pd.DataFrame, folder: Path) -> None:
-    """The model's rows as the one Parquet file of its table folder (replacing what was there)."""
+    """The model's rows as the one Parquet file of its table folder (replacing what was there),
+    in types Spark reads."""
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("*.parquet"):
         old.unlink()
@@ -117,4 +118,7 @@ def write_table(frame: pd.DataFrame, folder: Path) -> None:
     schema = pa.schema(
         [f.with_type(pa.string()) if pa.types.is_null(f.type) else f for f in table.schema]
     )
-    pq.write_table(table.cast(schema), folder / "part-00000.parquet")
+    # pandas' timestamps are nanoseconds, which Spark 4 cannot read from Parquet
+    # (TIMESTAMP(NANOS)): write microseconds, Spark's own precision; a value with a nanosecond
+    # part is an error rather than silently truncated
+    pq.write_table(table.cast(schema), folder / "part-00000.parquet", coerce_timestamps="us")

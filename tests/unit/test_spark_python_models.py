@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import duckdb
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 
 from scripts.spark_build import table_reader
 from scripts.spark_python_models import Node, rounds, run_model, write_table
@@ -86,3 +90,22 @@ def test_written_table_replaces_the_folder_and_types_empty_columns(tmp_path):
     schema = pq.read_schema(files[0])
     assert str(schema.field("b").type) == "string"
     assert pq.read_table(files[0]).num_rows == 0
+
+
+def test_written_timestamps_are_microseconds_which_spark_reads(tmp_path):
+    """pandas' datetime64[ns] (an empty frame's typed column too) would be written as Parquet's
+    TIMESTAMP(NANOS), which Spark 4 refuses to read."""
+    folder = tmp_path / "intermediate.db" / "t"
+    at = pd.Timestamp("2011-12-09 12:50:00")
+    for frame in (
+        pd.DataFrame({"at": pd.Series([at], dtype="datetime64[ns]")}),
+        pd.DataFrame({"at": pd.Series([], dtype="datetime64[ns]")}),
+        pd.DataFrame({"at": pd.Series([at], dtype="datetime64[ns, UTC]")}),
+    ):
+        write_table(frame, folder)
+        (file,) = folder.glob("*.parquet")
+        logical_type = json.loads(pq.ParquetFile(file).schema.column(0).logical_type.to_json())
+        assert logical_type["timeUnit"] == "microseconds"
+        assert pq.read_table(file).column("at").to_pylist() == frame["at"].tolist()
+    with pytest.raises(pa.ArrowInvalid, match="would lose data"):  # never silently truncated
+        write_table(pd.DataFrame({"at": [at + pd.Timedelta(nanoseconds=1)]}), folder)
