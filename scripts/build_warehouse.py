@@ -27,13 +27,11 @@ DBT_THREADS, DUCKDB_THREADS, DUCKDB_MEMORY_LIMIT.
 from __future__ import annotations
 
 import argparse
-import fcntl
 import json
 import os
 import shutil
 import signal
 import sys
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -41,6 +39,7 @@ from pathlib import Path
 import duckdb
 
 from scripts import generate_olist, generate_students
+from scripts.build_folder import BUILD_FILE_NAME, build_dir_for, build_lock, remove_build_file
 from scripts.build_summary import read_summary, render_summary
 from scripts.dbt_runner import (
     PROJECT_ROOT,
@@ -49,14 +48,17 @@ from scripts.dbt_runner import (
     run_dbt,
 )
 from scripts.generate_retail import LINES_PER_CUSTOMER, GeneratorConfig, generate_file
-from scripts.olist_input import OLIST_FILES, check_olist_dir
-from scripts.retail_input import (
+from scripts.input_files import (
     ENCODINGS,
+    CheckedFolder,
     InputFileError,
-    check_retail_file,
     convert_to_utf8,
     scan_csv_bytes,
+    utf8_folder,
 )
+from scripts.olist_input import check_olist_dir, olist_files
+from scripts.retail_input import check_retail_file
+from scripts.shrink_guard import DEFAULT_MAX_ROW_LOSS, check_shrink
 from scripts.student_input import check_students_dir
 from scripts.warehouse_upgrade import upgrade_copied_warehouse
 
@@ -67,11 +69,6 @@ DEFAULT_GENERATED_STUDENTS = 20_000
 DEFAULT_OLIST_DIR = PROJECT_ROOT / "data" / "generated" / "olist"
 # The four real Olist tables the generator completes (the shared data folder beside the project)
 OLIST_SOURCE = PROJECT_ROOT.parent / "shared" / "data" / "olist"
-
-
-# A build that would publish fewer than this share of the raw lines of the warehouse it replaces
-# stops unless --allow-shrink: a cut-short or wrong file must not replace a good warehouse.
-SHRINK_GUARD = 0.5
 
 
 def default_retail_file() -> Path:
@@ -87,11 +84,7 @@ def default_retail_file() -> Path:
 def default_olist_dir() -> Path | None:
     """The Olist store's default inputs: the four real tables of ../shared/data/olist completed
     by the generator (deterministic, seed 42), generated once; None when they are not there."""
-    if all(
-        (DEFAULT_OLIST_DIR / f"{name}.csv").exists()
-        for name, (required, _) in OLIST_FILES.items()
-        if required
-    ):
+    if all((DEFAULT_OLIST_DIR / f"{f.file}.csv").exists() for f in olist_files() if f.required):
         return DEFAULT_OLIST_DIR
     if not OLIST_SOURCE.is_dir():
         print(
@@ -108,14 +101,14 @@ class Inputs:
     """What a build reads: each store's raw input and the school's exports (None: not built)."""
 
     retail_path: Path | None = None
-    olist_dir: Path | None = None
-    students_dir: Path | None = None
+    olist: CheckedFolder | None = None
+    students: CheckedFolder | None = None
 
     @property
     def stores(self) -> list[str]:
         return [
             store
-            for store, given in (("olist", self.olist_dir), ("online_retail", self.retail_path))
+            for store, given in (("olist", self.olist), ("online_retail", self.retail_path))
             if given is not None
         ]
 
@@ -123,19 +116,18 @@ class Inputs:
 def choose_inputs(args: argparse.Namespace, only: str | None) -> Inputs:
     """The inputs to build from: those given, checked; with no store input given, every store on
     the project's generated data (Olist only where its real tables are there to complete)."""
-    retail_path = olist_dir = students_dir = None
+    retail_path = olist = students = None
     if only != "students":
         if args.retail_path:
             retail_path = check_retail_file(args.retail_path)
         if args.olist_dir:
-            olist_dir = check_olist_dir(args.olist_dir)
-        if retail_path is None and olist_dir is None:
+            olist = check_olist_dir(args.olist_dir)
+        if retail_path is None and olist is None:
             retail_path, olist_dir = default_retail_file(), default_olist_dir()
+            olist = check_olist_dir(olist_dir) if olist_dir else None
     if only != "commerce":
-        students_dir = (
-            check_students_dir(args.students_dir) if args.students_dir else default_students_dir()
-        )
-    return Inputs(retail_path, olist_dir, students_dir)
+        students = check_students_dir(args.students_dir or default_students_dir())
+    return Inputs(retail_path, olist, students)
 
 
 def default_students_dir() -> Path:
@@ -223,71 +215,6 @@ def publish(build_file: Path, published: Path) -> None:
     os.replace(build_file, published)
 
 
-# The file dbt builds, inside the build folder. A fixed name: DuckDB names the catalog after the
-# file, and dbt-duckdb writes the catalog name into some of its SQL unescaped, so a published name
-# such as "w'h.duckdb" must not reach dbt. The name does not last: the models never write the
-# catalog into views, and the file is renamed to the published name.
-BUILD_FILE_NAME = "warehouse.duckdb"
-
-
-def build_dir_for(published: Path) -> Path:
-    # Same folder (same filesystem, so the rename is atomic).
-    return published.parent / f".build-{published.name}"
-
-
-@contextmanager
-def build_lock(build_dir: Path):
-    """Hold the build folder's lock; fail at once when another build of the warehouse holds it."""
-    build_dir.mkdir(parents=True, exist_ok=True)
-    with open(build_dir / "lock", "w") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise BuildError(
-                f"another build of this warehouse is running (lock: {lock.name})"
-            ) from None
-        yield
-
-
-def remove_build_file(build_file: Path) -> None:
-    for leftover in (build_file, build_file.with_name(build_file.name + ".wal")):
-        leftover.unlink(missing_ok=True)
-
-
-def raw_line_counts(warehouse: Path) -> dict[str, int]:
-    """Raw lines each store of the warehouse accounts for (none without the reconciliation)."""
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        has_table = con.execute(
-            "select count(*) from information_schema.tables"
-            " where table_schema = 'marts' and table_name = 'retail_line_reconciliation'"
-        ).fetchone()[0]
-        if not has_table:
-            return {}
-        has_store = con.execute(
-            "select count(*) from information_schema.columns where table_schema = 'marts'"
-            " and table_name = 'retail_line_reconciliation' and column_name = 'store'"
-        ).fetchone()[0]
-        store = "store" if has_store else "'online_retail'"  # published before stores existed
-        rows = con.execute(
-            f"select {store}, sum(n_lines) from marts.retail_line_reconciliation group by 1"
-        ).fetchall()
-    return {store: int(n) for store, n in rows}
-
-
-def check_shrink(build_file: Path, published: Path) -> None:
-    """Refuse to replace a warehouse with one built from far fewer raw lines of a store it has
-    (see SHRINK_GUARD); a store this build does not include is not compared."""
-    before = raw_line_counts(published)
-    after = raw_line_counts(build_file)
-    for store, lines in after.items():
-        if before.get(store) and lines < SHRINK_GUARD * before[store]:
-            raise RefusedBuild(
-                f"this build read {lines:,} raw lines of store {store}, less than half the"
-                f" {before[store]:,} of the warehouse it would replace (a cut-short or wrong"
-                " file?); to replace it on purpose, run again with --allow-shrink"
-            )
-
-
 def prepare_retail_input(retail_path: Path, encoding: str, build_dir: Path) -> tuple[Path, str]:
     """The retail file dbt reads, and a note for the summary: a CSV not in UTF-8 is converted
     (streaming) to a UTF-8 copy in the build folder, since the reader's own latin-1 decoder
@@ -302,15 +229,35 @@ def prepare_retail_input(retail_path: Path, encoding: str, build_dir: Path) -> t
 
 
 def commerce_environment(inputs: Inputs, encoding: str, build_dir: Path) -> tuple[dict, str]:
-    """The environment dbt reads the commerce stores' inputs from (the retail file converted to
-    UTF-8 first when it is not), and the note saying so."""
-    environment, note = {"COMMERCE_STORES": ",".join(inputs.stores)}, ""
+    """The environment dbt reads the commerce stores' inputs from, each file read whole first
+    (a cut-short gzip stops the build) and converted to UTF-8 when it is not, and the notes
+    saying what was converted, absent or ignored (one per line)."""
+    environment, notes = {"COMMERCE_STORES": ",".join(inputs.stores)}, []
     if inputs.retail_path is not None:
         dbt_retail_path, note = prepare_retail_input(inputs.retail_path, encoding, build_dir)
         environment["RETAIL_PATH"] = str(dbt_retail_path)
-    if inputs.olist_dir is not None:
-        environment["OLIST_DIR"] = str(inputs.olist_dir)
-    return environment, note
+        notes += [note] if note else []
+    if inputs.olist is not None:
+        olist_dir, converted = utf8_folder(
+            inputs.olist.folder, list(inputs.olist.files), encoding, build_dir / "input" / "olist"
+        )
+        environment["OLIST_DIR"] = str(olist_dir)
+        notes += [*inputs.olist.notes, *converted]
+    return environment, "\n".join(notes)
+
+
+def students_environment(inputs: Inputs, encoding: str, build_dir: Path) -> tuple[dict, list]:
+    """The environment dbt reads the student exports from (read whole, converted to UTF-8 when
+    they are not), and the notes saying what was converted."""
+    if inputs.students is None:
+        return {}, []
+    students_dir, converted = utf8_folder(
+        inputs.students.folder,
+        list(inputs.students.files),
+        encoding,
+        build_dir / "input" / "students",
+    )
+    return {"STUDENTS_DIR": str(students_dir)}, converted
 
 
 def copy_published(published: Path, build_file: Path) -> None:
@@ -330,8 +277,10 @@ def build(
     quiet: bool,
     selector: str | None = None,
     encoding: str = "auto",
-    allow_shrink: bool = False,
+    max_row_loss: float | None = DEFAULT_MAX_ROW_LOSS,
 ) -> dict:
+    """Build on a private copy and publish it; max_row_loss None publishes whatever the build
+    read (--allow-shrink)."""
     published.parent.mkdir(parents=True, exist_ok=True)
     build_dir = build_dir_for(published)
     build_file = build_dir / BUILD_FILE_NAME
@@ -339,8 +288,9 @@ def build(
         remove_build_file(build_file)  # left by a build that was killed outright
         try:
             environment, note = commerce_environment(inputs, encoding, build_dir)
-            if inputs.students_dir is not None:
-                environment["STUDENTS_DIR"] = str(inputs.students_dir)
+            students, converted = students_environment(inputs, encoding, build_dir)
+            environment.update(students)
+            notes = [*note.splitlines(), *converted]
             copied = published.exists() and not fresh
             if copied:
                 copy_published(published, build_file)
@@ -348,16 +298,16 @@ def build(
             product_side = run_builds(
                 build_file, environment, extra_vars, quiet, selector, copied, inputs.stores
             )
-            if published.exists() and not allow_shrink:
-                check_shrink(build_file, published)
+            if published.exists() and max_row_loss is not None:
+                check_shrink(build_file, published, max_row_loss)
             summary = read_summary(build_file)
             if product_side:
                 summary["product_side"] = product_side
             publish(build_file, published)
         finally:
             remove_build_file(build_file)
-    if note:
-        summary["notes"] = [note]
+    if notes:
+        summary["notes"] = notes
     return summary
 
 
@@ -419,6 +369,17 @@ def parse_vars(text: str, as_of_date: str | None) -> dict:
     return extra_vars
 
 
+def share(text: str) -> float:
+    """A share from 0 to 1 given on the command line."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a share from 0 to 1 (e.g. 0.2)")
+    return value
+
+
 def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     parser = argparse.ArgumentParser(description="Build the warehouse and publish it atomically.")
@@ -431,7 +392,8 @@ def main(argv: list[str] | None = None) -> int:
         "--encoding",
         choices=ENCODINGS,
         default=os.environ.get("RETAIL_ENCODING") or "auto",
-        help="text encoding of a CSV retail file (default: auto, UTF-8 if valid, else cp1252)",
+        help="text encoding of the CSV inputs (the retail file, the Olist and student exports;"
+        " default: auto, each file UTF-8 if valid, else cp1252)",
     )
     parser.add_argument(
         "--olist-dir",
@@ -468,8 +430,15 @@ def main(argv: list[str] | None = None) -> int:
         "--allow-shrink",
         action="store_true",
         default=os.environ.get("ALLOW_SHRINK", "") not in ("", "0"),
-        help="publish even when the build read less than half the raw lines of the published"
-        " warehouse",
+        help="publish even when the build lost more than --max-row-loss of the raw rows of a"
+        " store or file of the published warehouse",
+    )
+    parser.add_argument(
+        "--max-row-loss",
+        type=share,
+        default=os.environ.get("MAX_ROW_LOSS") or DEFAULT_MAX_ROW_LOSS,
+        help="the largest share of a store's or a file's raw rows a build may lose against the"
+        f" published warehouse before it is refused (default {DEFAULT_MAX_ROW_LOSS})",
     )
     parser.add_argument(
         "--only",
@@ -525,7 +494,7 @@ def main(argv: list[str] | None = None) -> int:
                 args.quiet,
                 only,
                 args.encoding,
-                args.allow_shrink,
+                None if args.allow_shrink else args.max_row_loss,
             )
             summary["warehouse"] = str(published)
     except InputFileError as exc:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import ctypes
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -61,6 +62,28 @@ def dbt_failure(target_dir: Path) -> tuple[str, str] | None:
 DATA_ERROR_MARKERS = ("SegmentationError: ", "data error: ")
 
 
+# Below this much free space where the build writes, a failed dbt run is taken for a full disk:
+# dbt then reports each node it could not write (or nothing at all when its own files fail),
+# never the cause.
+LOW_SPACE_BYTES = 64 << 20
+DISK_FULL_MARKERS = ("No space left on device", "File too large", "Disk quota exceeded")
+
+
+def no_space(folder: Path, output: str = "") -> RefusedBuild | None:
+    """RefusedBuild saying the disk is full when dbt's output says so or the folder's file system
+    has next to no space left; None otherwise."""
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        free = 0
+    if free >= LOW_SPACE_BYTES and not any(marker in output for marker in DISK_FULL_MARKERS):
+        return None
+    return RefusedBuild(
+        f"{folder}: no space left to build the warehouse ({free / 2**20:,.1f} MiB free); free"
+        " some space on that disk, or publish to another one (DUCKDB_PATH), and run again"
+    )
+
+
 def data_error_line(message: str) -> str | None:
     for line in message.splitlines():
         for marker in DATA_ERROR_MARKERS:
@@ -91,9 +114,12 @@ def run_dbt(
     )
     if result.returncode == 0:
         return
-    refusal = data_refusal(target_dir, inputs)
+    failure = dbt_failure(target_dir)
+    refusal = data_refusal(target_dir, inputs) or no_space(
+        target_dir.parent, (result.stdout or "") + (failure[1] if failure else "")
+    )
     if refusal is not None:
-        raise refusal  # one line: the data cannot be built from, not dbt's own output
+        raise refusal  # one line: the data or the disk, not dbt's own output
     if quiet:
         failures = [
             line for line in result.stdout.splitlines() if "ERROR" in line or "FAIL" in line
@@ -157,11 +183,14 @@ def data_refusal(target_dir: Path, inputs: dict) -> RefusedBuild | None:
 
 
 def raise_failure(command: str, detail: str, target_dir: Path, inputs: dict) -> None:
-    """RefusedBuild when a model refused the data, else BuildError naming the failed node."""
-    refusal = data_refusal(target_dir, inputs)
+    """RefusedBuild when a model refused the data or the disk is full, else BuildError naming
+    the failed node."""
+    failure = dbt_failure(target_dir)
+    refusal = data_refusal(target_dir, inputs) or no_space(
+        target_dir.parent, failure[1] if failure else ""
+    )
     if refusal is not None:
         raise refusal
-    failure = dbt_failure(target_dir)
     where = f" at {failure[0]}: {first_line(failure[1])}" if failure else ""
     raise BuildError(f"dbt {command} failed ({detail}){where}")
 

@@ -1,112 +1,103 @@
 """Check a folder of Olist marketplace exports before the build, so that bad input fails fast with
 one line naming the file and the problem.
 
-The dbt sources read each file themselves as `<folder>/<name>.csv*`; this check only makes sure
-they can: every required file is there once (as .csv or .csv.gz, not both), has a header row with
-every column the project reads (extra columns are fine, order does not matter) and at least one
-data row; an optional file may be absent, but when present it must be readable in the same way.
+What the folder must hold is declared once, in the dbt sources of the olist adapter
+(dbt_project/models/staging/olist/_olist__sources.yml): each source table's file, whether the
+file is required, and the columns the project reads, each required or optional; the known
+variants of column names are seed column_aliases. The dbt models read the files themselves; this
+check makes sure they can: every required file is there once (as .csv or .csv.gz, not both), is
+a readable file with a header row naming every required column (by its name or a known
+variant) and at least one data row; an optional file may be absent, but one that is present must
+be readable the same way. What is absent but optional is said in the build's summary.
 """
 
 from __future__ import annotations
 
+import csv
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
-from scripts.retail_input import InputFileError, csv_header
+import yaml
 
-# file -> (required, columns the project reads)
-OLIST_FILES: dict[str, tuple[bool, tuple[str, ...]]] = {
-    "olist_orders_dataset": (
-        True,
-        (
-            "order_id",
-            "customer_id",
-            "order_status",
-            "order_purchase_timestamp",
-            "order_approved_at",
-            "order_delivered_carrier_date",
-            "order_delivered_customer_date",
-            "order_estimated_delivery_date",
-        ),
-    ),
-    "olist_customers_dataset": (
-        True,
-        (
-            "customer_id",
-            "customer_unique_id",
-            "customer_zip_code_prefix",
-            "customer_city",
-            "customer_state",
-        ),
-    ),
-    "olist_order_items_dataset": (
-        True,
-        (
-            "order_id",
-            "order_item_id",
-            "product_id",
-            "seller_id",
-            "shipping_limit_date",
-            "price",
-            "freight_value",
-        ),
-    ),
-    "olist_order_payments_dataset": (
-        True,
-        ("order_id", "payment_sequential", "payment_type", "payment_installments", "payment_value"),
-    ),
-    "olist_products_dataset": (True, ("product_id", "product_category_name")),
-    "product_category_name_translation": (
-        True,
-        ("product_category_name", "product_category_name_english"),
-    ),
-    "olist_order_reviews_dataset": (False, ("review_id", "order_id", "review_score")),
-    "olist_sellers_dataset": (
-        False,
-        ("seller_id", "seller_zip_code_prefix", "seller_city", "seller_state"),
-    ),
-    "olist_geolocation_dataset": (
-        False,
-        (
-            "geolocation_zip_code_prefix",
-            "geolocation_lat",
-            "geolocation_lng",
-            "geolocation_city",
-            "geolocation_state",
-        ),
-    ),
-}
+from scripts.dbt_runner import DBT_PROJECT_DIR, PROJECT_ROOT
+from scripts.input_files import CheckedFolder, InputFileError, csv_header, find_export
+
+SOURCES_FILE = DBT_PROJECT_DIR / "models" / "staging" / "olist" / "_olist__sources.yml"
+ALIASES_FILE = PROJECT_ROOT / "seeds" / "column_aliases.csv"
 
 
-def _find(folder: Path, name: str) -> Path | None:
-    """The file `name`.csv or `name`.csv.gz in folder; an error when both are there."""
-    found = [folder / f"{name}{suffix}" for suffix in (".csv", ".csv.gz")]
-    found = [path for path in found if path.is_file()]
-    if len(found) > 1:
-        raise InputFileError(
-            f"{folder}: both {name}.csv and {name}.csv.gz are there; keep one (both would be read)"
+@dataclass(frozen=True)
+class ExportColumn:
+    name: str
+    required: bool
+    names: tuple[str, ...]  # the header names accepted: its own, then its known variants
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    table: str  # the dbt source table
+    file: str  # the file's name without .csv / .csv.gz
+    required: bool
+    columns: tuple[ExportColumn, ...]
+
+
+@cache
+def olist_files() -> tuple[ExportFile, ...]:
+    """The Olist exports as the dbt sources declare them, with seed column_aliases' variants."""
+    aliases: dict[tuple[str, str], list[str]] = {}
+    with open(ALIASES_FILE, newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            if row["source"] == "olist":
+                aliases.setdefault((row["source_table"], row["column_name"]), []).append(
+                    row["alias"]
+                )
+    (source,) = yaml.safe_load(SOURCES_FILE.read_text())["sources"]
+    return tuple(
+        ExportFile(
+            table=table["name"],
+            file=table["config"]["meta"]["file"],
+            required=table["config"]["meta"].get("required", True),
+            columns=tuple(
+                ExportColumn(
+                    column["name"],
+                    column.get("config", {}).get("meta", {}).get("required", True),
+                    (column["name"], *aliases.get((table["name"], column["name"]), [])),
+                )
+                for column in table["columns"]
+            ),
         )
-    return found[0] if found else None
+        for table in source["tables"]
+    )
 
 
-def check_olist_dir(path: str | Path) -> Path:
-    """Return the absolute path of a usable folder of Olist exports, or raise InputFileError."""
+def check_olist_dir(path: str | Path) -> CheckedFolder:
+    """The folder of a usable set of Olist exports with the files found, or InputFileError."""
     folder = Path(path).expanduser().resolve()
     if not folder.is_dir():
         raise InputFileError(f"{folder}: Olist data folder does not exist")
-    for name, (required, columns) in OLIST_FILES.items():
-        file_path = _find(folder, name)
+    files, notes = [], []
+    for export in olist_files():
+        file_path, ignored = find_export(folder, export.file)
+        notes += ignored
         if file_path is None:
-            if required:
+            if export.required:
                 raise InputFileError(
-                    f"{folder / (name + '.csv')}: file does not exist (expected {name}.csv or"
-                    f" {name}.csv.gz in the Olist data folder)"
+                    f"{folder / (export.file + '.csv')}: file does not exist (expected"
+                    f" {export.file}.csv or {export.file}.csv.gz in the Olist data folder)"
                 )
+            notes.append(f"Olist: no {export.file} file (optional): its rows count as none")
             continue
+        files.append(file_path)
         present = csv_header(file_path, "data rows")
-        missing = [column for column in columns if column not in present]
-        if missing:
-            raise InputFileError(
-                f"{file_path}: missing column {', '.join(missing)} "
-                f"(required: {', '.join(columns)}; found: {', '.join(present)})"
-            )
-    return folder
+        for column in export.columns:
+            if any(name in present for name in column.names):
+                continue
+            if column.required:
+                raise InputFileError(
+                    f"{file_path}: missing column {' or '.join(column.names)} (required:"
+                    f" {', '.join(c.name for c in export.columns if c.required)};"
+                    f" found: {', '.join(present)})"
+                )
+            notes.append(f"Olist: {file_path.name} has no {column.name} column (optional): null")
+    return CheckedFolder(folder, tuple(files), tuple(notes))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from scripts.retail_input import InputFileError, csv_header
+from scripts.input_files import CheckedFolder, InputFileError, csv_header, present_file
 
 STUDENT_FILES: dict[str, tuple[str, ...]] = {
     "crm_contacts.csv": (
@@ -41,14 +41,14 @@ STUDENT_FILES: dict[str, tuple[str, ...]] = {
 }
 
 
-def check_students_dir(path: str | Path) -> Path:
-    """Return the absolute path of a usable folder of student exports, or raise InputFileError."""
+def check_students_dir(path: str | Path) -> CheckedFolder:
+    """The folder of a usable set of student exports with its files, or InputFileError."""
     folder = Path(path).expanduser().resolve()
     if not folder.is_dir():
         raise InputFileError(f"{folder}: student data folder does not exist")
     for file_name, required in STUDENT_FILES.items():
         file_path = folder / file_name
-        if not file_path.is_file():
+        if not present_file(file_path):
             raise InputFileError(
                 f"{file_path}: file does not exist (expected {file_name} in the "
                 f"student data folder)"
@@ -60,4 +60,4 @@ def check_students_dir(path: str | Path) -> Path:
                 f"{file_path}: missing column {', '.join(missing)} "
                 f"(required: {', '.join(required)}; found: {', '.join(columns)})"
             )
-    return folder
+    return CheckedFolder(folder, tuple(folder / name for name in STUDENT_FILES))

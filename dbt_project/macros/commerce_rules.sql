@@ -3,13 +3,15 @@
   wins), for every store: the adapters map their raw lines onto the canonical flags these rules
   read (staging/<store>/stg_<store>__order_lines). The rule is split in two so that lines can be
   loaded incrementally: the intrinsic reason does not depend on the as-of date;
-  `after_as_of_date` (fourth rule) is applied on read, so a new as-of date never forces a reload.
-  The intrinsic rule reads columns named is_exact_duplicate, invalid_fields, is_missing_customer,
-  order_type, is_service_line and has_positive_quantity_and_price (or the names given).
+  `after_as_of_date` (fifth rule) is applied on read, so a new as-of date never forces a reload.
+  The intrinsic rule reads columns named is_exact_duplicate, is_conflicting_duplicate,
+  invalid_fields, is_missing_customer, order_type, is_service_line and
+  has_positive_quantity_and_price (or the names given).
 -#}
 {% macro commerce_intrinsic_reason(order_type='order_type', is_service_line='is_service_line') -%}
     case
         when is_exact_duplicate then 'exact_duplicate'
+        when is_conflicting_duplicate then 'conflicting_duplicate'
         when invalid_fields <> '' then 'invalid_value'
         when is_missing_customer then 'no_customer'
         when {{ order_type }} = 'adjustment' then 'adjustment'
@@ -23,7 +25,8 @@
 
 {% macro commerce_reason_as_of(reason, order_date, as_of_date) -%}
     case
-        when {{ reason }} in ('exact_duplicate', 'invalid_value', 'no_customer') then {{ reason }}
+        when {{ reason }} in ('exact_duplicate', 'conflicting_duplicate', 'invalid_value', 'no_customer')
+            then {{ reason }}
         when {{ order_date }} > {{ as_of_date }} then 'after_as_of_date'
         else {{ reason }}
     end
@@ -55,7 +58,8 @@
 {% macro commerce_order_line_columns() -%}
     {{ return([
         'store', 'order_id', 'order_type', 'customer_id', 'customer_key', 'country', 'ordered_at',
-        'order_date', 'is_service_line', 'is_exact_duplicate', 'invalid_fields',
+        'order_date', 'is_service_line', 'is_exact_duplicate', 'is_conflicting_duplicate',
+        'invalid_fields',
         'is_missing_customer', 'has_positive_quantity_and_price', 'n_lines', 'units', 'line_value',
         'load_id',
     ]) }}

@@ -8,41 +8,64 @@
     {{ return(var('olist_dir') or env_var('OLIST_DIR', 'sample_data/olist')) }}
 {%- endmacro %}
 
-{#- The columns the project reads from each Olist file, by source table (extra columns of a
-    file are ignored; scripts/olist_input.py checks a folder has them before a build). -#}
-{% macro olist_columns() -%}
-    {{ return({
-        'orders': [
-            'order_id', 'customer_id', 'order_status', 'order_purchase_timestamp',
-            'order_approved_at', 'order_delivered_carrier_date', 'order_delivered_customer_date',
-            'order_estimated_delivery_date',
-        ],
-        'customers': [
-            'customer_id', 'customer_unique_id', 'customer_zip_code_prefix', 'customer_city',
-            'customer_state',
-        ],
-        'order_items': [
-            'order_id', 'order_item_id', 'product_id', 'seller_id', 'shipping_limit_date', 'price',
-            'freight_value',
-        ],
-        'order_payments': [
-            'order_id', 'payment_sequential', 'payment_type', 'payment_installments',
-            'payment_value',
-        ],
-        'products': ['product_id', 'product_category_name'],
-        'category_translation': ['product_category_name', 'product_category_name_english'],
-        'order_reviews': ['review_id', 'order_id', 'review_score'],
-        'sellers': ['seller_id', 'seller_zip_code_prefix', 'seller_city', 'seller_state'],
-        'geolocation': [
-            'geolocation_zip_code_prefix', 'geolocation_lat', 'geolocation_lng',
-            'geolocation_city', 'geolocation_state',
-        ],
-    }) }}
+{#- The Olist source tables, in the order the per-file models list them (a static list: models
+    loop over it while dbt parses them, before the sources are known; olist_columns() checks it
+    against the sources at run time). -#}
+{% macro olist_tables() -%}
+    {{ return([
+        'orders', 'customers', 'order_items', 'order_payments', 'products',
+        'category_translation', 'order_reviews', 'sellers', 'geolocation',
+    ]) }}
 {%- endmacro %}
 
-{#- The Olist source tables, in the order the per-file models list them. -#}
-{% macro olist_tables() -%}
-    {{ return(olist_columns().keys() | list) }}
+{#- A source table's declaration (staging/olist/_olist__sources.yml): meta.file, meta.required
+    and its columns, each with meta.required. -#}
+{% macro olist_source(table) -%}
+    {%- set declared = graph.sources.values() | selectattr('source_name', 'equalto', 'olist') | map(attribute='name') | list -%}
+    {%- if declared | sort != olist_tables() | sort -%}
+        {{ exceptions.raise_compiler_error("macro olist_tables() lists " ~ (olist_tables() | sort | join(', '))
+            ~ " but the olist sources are " ~ (declared | sort | join(', '))) }}
+    {%- endif -%}
+    {{ return(graph.sources['source.' ~ project_name ~ '.olist.' ~ table]) }}
+{%- endmacro %}
+
+{#- Whether the file of source table `table` must be there (the sources' meta.required). -#}
+{% macro olist_file_required(table) -%}
+    {{ return(olist_source(table).meta.get('required', true)) }}
+{%- endmacro %}
+
+{#- The columns the project reads from the file of source table `table`, as the sources declare
+    them: [{'name', 'required', 'names'}], where names are the header names accepted for it (its
+    own, then its known variants, seed column_aliases). -#}
+{% macro olist_columns(table) -%}
+    {%- set aliases = input_column_aliases('olist', table) -%}
+    {%- set columns = [] -%}
+    {%- for column in olist_source(table).columns.values() -%}
+        {%- do columns.append({
+            'name': column.name,
+            'required': column.meta.get('required', true),
+            'names': [column.name] + aliases.get(column.name, []),
+        }) -%}
+    {%- endfor -%}
+    {{ return(columns) }}
+{%- endmacro %}
+
+{#- The file dbt reads for source table `table`: exactly <file>.csv or <file>.csv.gz in the Olist
+    folder, as a SQL string literal; none when neither is there. A name that only starts like
+    one (<file>.csv.bak) is never read; both at once stop the build. -#}
+{% macro olist_file(table) -%}
+    {%- set location = source('olist', table) -%}
+    {%- if not execute -%}
+        {{ return(location) }}
+    {%- endif -%}
+    {%- set file_name = olist_source(table).meta.file -%}
+    {%- set found = run_query('select file from glob(' ~ location ~ ') where parse_filename(file) in ('
+        ~ sql_string(file_name ~ '.csv') ~ ', ' ~ sql_string(file_name ~ '.csv.gz') ~ ') order by file').columns[0].values() -%}
+    {%- if found | length > 1 -%}
+        {{ exceptions.raise_compiler_error(olist_dir() ~ ": both " ~ file_name ~ ".csv and " ~ file_name
+            ~ ".csv.gz are there; keep one (set OLIST_DIR to the folder of the exports)") }}
+    {%- endif -%}
+    {{ return(sql_string(found[0]) if found else none) }}
 {%- endmacro %}
 
 {#- Whether the file of source table `table` is there (always true before execution). On Spark:
@@ -54,48 +77,56 @@
     {%- if target.type == 'spark' -%}
         {{ return(table in env_var('SPARK_OLIST_TABLES', '').split(',')) }}
     {%- endif -%}
-    {%- set found = run_query('select count(*) from glob(' ~ source('olist', table) ~ ')') -%}
-    {{ return(found.columns[0].values()[0] > 0) }}
+    {{ return(olist_file(table) is not none) }}
 {%- endmacro %}
 
 {#- The rows of one file: line_number and the columns the project reads (olist_columns), all
-    text. On Spark, the rows DuckDB's reader returned at ingestion (export_olist_raw_rows). -#}
-{% macro olist_rows(table, required=true) -%}
-    {%- set columns = olist_columns()[table] -%}
-    {%- if not required and not olist_file_exists(table) -%}
+    text; a header that names a column by a known variant is read under the declared name, an
+    optional column the file lacks reads as null, and an optional file that is absent as no rows.
+    On Spark, the rows DuckDB's reader returned at ingestion (export_olist_raw_rows). -#}
+{% macro olist_rows(table) -%}
+    {#- parse time: the dependencies only (the seed of column variants, the file's source) -#}
+    {%- if not execute -%}
+        {{ return('(select ' ~ ref('column_aliases') ~ ', ' ~ source('olist', table) ~ ')') }}
+    {%- endif -%}
+    {%- set columns = olist_columns(table) -%}
+    {%- if not olist_file_exists(table) -%}
+        {%- if olist_file_required(table) -%}
+            {{ exceptions.raise_compiler_error(olist_dir() ~ "/" ~ olist_source(table).meta.file
+                ~ ".csv: file does not exist (expected it as .csv or .csv.gz in OLIST_DIR)") }}
+        {%- endif %}
     (
         select
             cast(null as {{ dbt.type_bigint() }}) as line_number
             {%- for column in columns %},
-            cast(null as {{ dbt.type_string() }}) as {{ column }}
+            cast(null as {{ dbt.type_string() }}) as {{ column.name }}
             {%- endfor %}
         where false
     )
-    {%- elif target.type == 'spark' -%}
+    {%- elif target.type == 'spark' %}
     (
         select
             cast(line_number as {{ dbt.type_bigint() }}) as line_number
             {%- for column in columns %},
-            cast({{ adapter.quote(column) }} as {{ dbt.type_string() }}) as {{ column }}
+            cast({{ adapter.quote(column.name) }} as {{ dbt.type_string() }}) as {{ column.name }}
             {%- endfor %}
         from {{ spark_ingested('olist_' ~ table) }}
     )
     {%- else -%}
-        {%- if execute -%}
-            {%- set file = source('olist', table) -%}
-            {%- set present = csv_header_names(file, 'OLIST_DIR') -%}
-            {%- for column in columns if column not in present -%}
-                {{ exceptions.raise_compiler_error(file ~ ": missing column " ~ column
-                    ~ " (found: " ~ (present | join(', ')) ~ ")") }}
-            {%- endfor -%}
-        {%- endif %}
+        {%- set file = olist_file(table) -%}
+        {%- set present = csv_header_names(file, 'OLIST_DIR') %}
     (
         select
             row_number() over () as line_number
-            {%- for column in columns %},
-            "{{ column }}" as {{ column }}
+            {%- for column in columns -%}
+                {%- set found = column.names | select('in', present) | list -%}
+                {%- if not found and column.required -%}
+                    {{ exceptions.raise_compiler_error(file ~ ": missing column " ~ (column.names | join(' or '))
+                        ~ " (found: " ~ (present | join(', ')) ~ ")") }}
+                {%- endif %},
+            {{ adapter.quote(found[0]) if found else 'cast(null as ' ~ dbt.type_string() ~ ')' }} as {{ column.name }}
             {%- endfor %}
-        from {{ read_csv_file(source('olist', table), 'olist_' ~ table, 'OLIST_DIR') }}
+        from {{ read_csv_file(file, 'olist_' ~ table, 'OLIST_DIR') }}
     )
     {%- endif -%}
 {%- endmacro %}
@@ -111,7 +142,7 @@
     from {{ spark_ingested('olist_file_line_counts') }}
     where source_table = '{{ table }}'
     {%- else -%}
-    {{ csv_line_counts(source('olist', table), 'olist_' ~ table ~ '_count', 'OLIST_DIR') }}
+    {{ csv_line_counts(olist_file(table), 'olist_' ~ table ~ '_count', 'OLIST_DIR') }}
     {%- endif -%}
 {%- endmacro %}
 
@@ -125,4 +156,15 @@
         {%- do run_query('copy (select * from ' ~ olist_rows(table) ~ ') to '
             ~ sql_string(target_file) ~ ' (format parquet)') -%}
     {%- endfor -%}
+{%- endmacro %}
+
+{#- A staging row's values as one text, to tell a repeated key's exact copy from a conflicting
+    record (olist_file_reconciliation). -#}
+{% macro olist_row_content(columns) -%}
+    concat_ws(
+        '|'
+        {%- for column in columns %},
+        coalesce(cast({{ column }} as {{ dbt.type_string() }}), '')
+        {%- endfor %}
+    )
 {%- endmacro %}

@@ -15,7 +15,7 @@ def small(tmp_path_factory):
 
 
 def test_layout_passes_the_input_check(small):
-    assert check_students_dir(small) == small.resolve()
+    assert check_students_dir(small).folder == small.resolve()
     for file_name, columns in STUDENT_FILES.items():
         assert list(pd.read_csv(small / file_name, nrows=1).columns) == list(columns)
 

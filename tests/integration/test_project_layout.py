@@ -182,7 +182,8 @@ def test_a_warehouse_of_the_layout_before_stores_is_upgraded(tmp_path, generated
 
 def test_plain_dbt_build_works_on_a_fresh_copy(tmp_path):
     """What a dbt user does on a fresh clone: `cd dbt_project && dbt build --profiles-dir ..`,
-    no input set; it builds on the sample shipped in dbt_project/sample_data."""
+    no input set; it builds on the sample shipped in dbt_project/sample_data into its own
+    development file, dev.duckdb, and never touches the published warehouse beside it."""
     copy = tmp_path / "clone"
     files = subprocess.run(
         ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
@@ -202,6 +203,9 @@ def test_plain_dbt_build_works_on_a_fresh_copy(tmp_path):
         if key not in {"RETAIL_PATH", "STUDENTS_DIR", "DUCKDB_PATH", "DBT_DUCKDB_PATH"}
     }
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    published = copy / "warehouse.duckdb"
+    published.write_bytes(b"the warehouse make run published")
+    env["DUCKDB_PATH"] = str(published)  # as `make run` users have it set
     result = subprocess.run(
         ["dbt", "build", "--profiles-dir", ".."],
         cwd=copy / "dbt_project",
@@ -210,7 +214,9 @@ def test_plain_dbt_build_works_on_a_fresh_copy(tmp_path):
         text=True,
     )
     assert result.returncode == 0, result.stdout[-3000:]
-    with duckdb.connect(str(copy / "warehouse.duckdb"), read_only=True) as con:
+    assert published.read_bytes() == b"the warehouse make run published"
+    assert not list(copy.glob(".build-*"))
+    with duckdb.connect(str(copy / "dev.duckdb"), read_only=True) as con:
         stores = con.execute("select distinct store from marts.fct_customer_rfm").fetchall()
         students = con.execute("select count(*) from marts.fct_students").fetchone()[0]
     assert stores == [("online_retail",)]
@@ -225,7 +231,7 @@ def test_plain_dbt_build_works_on_a_fresh_copy(tmp_path):
         text=True,
     )
     assert with_olist.returncode == 0, with_olist.stdout[-3000:]
-    with duckdb.connect(str(copy / "warehouse.duckdb"), read_only=True) as con:
+    with duckdb.connect(str(copy / "dev.duckdb"), read_only=True) as con:
         stores = con.execute("select distinct store from marts.segment_model order by 1").fetchall()
     assert stores == [("olist",), ("online_retail",)]
 

@@ -31,6 +31,7 @@ flagged as (
         as_of.as_of_date,
         {{ retail_invoice_type('lines.invoice_no') }} as invoice_type,
         service_codes.stock_code is not null as is_service_code,
+        false as is_conflicting_duplicate,
         coalesce(lines.quantity > 0 and lines.unit_price > 0, false) as has_positive_quantity_and_price
     from lines
     cross join as_of

@@ -29,6 +29,7 @@ classified as (
         order_lines.ordered_at,
         order_lines.order_date,
         order_lines.is_service_line,
+        order_lines.invalid_fields,
         order_lines.n_lines,
         order_lines.units,
         order_lines.line_value,
@@ -54,6 +55,8 @@ final as (
         is_service_line,
         case when reason = 'purchase' then 'kept' else 'excluded' end as line_status,
         reason,
+        -- the fields present but not valid, named for an invalid_value line ('' otherwise)
+        case when reason = 'invalid_value' then invalid_fields else '' end as invalid_fields,
         {{ commerce_counts_in_monetary('reason', 'is_service_line') }} as counts_in_monetary,
         n_lines,
         units,

@@ -9,7 +9,9 @@ with
 order_lines as (
 
     select * from {{ ref('stg_olist__order_lines') }}
-    where order_type = 'purchase' and not is_exact_duplicate and customer_key is not null
+    where
+        order_type = 'purchase' and not is_exact_duplicate and not is_conflicting_duplicate
+        and customer_key is not null
 
 ),
 

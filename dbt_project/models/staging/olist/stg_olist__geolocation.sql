@@ -5,7 +5,7 @@ with
 source as (
 
     select *
-    from {{ olist_rows('geolocation', required=false) }} as geolocation
+    from {{ olist_rows('geolocation') }} as geolocation
 
 ),
 

@@ -2,7 +2,8 @@
 -- (intermediate/commerce/int_order_lines_unioned), one line per order. The customer is the
 -- person (customer_unique_id; Olist issues a new customer_id per order); an order is counted
 -- unless its status is canceled or unavailable; its value is the sum of its payments (0 without
--- any). Repeated order ids after the first are exact duplicates.
+-- any). A repeated order id after the first is an exact duplicate when the row says the same
+-- (customer, status, timestamps), else a conflicting duplicate: only the first row counts.
 
 with
 
@@ -45,12 +46,29 @@ items as (
 
 ),
 
-numbered as (
+contents as (
 
     select
         orders.*,
-        row_number() over (partition by orders.order_id order by orders.line_number) as copy_number
+        {{ olist_row_content([
+            'customer_id', 'order_status', 'purchased_at', 'approved_at', 'delivered_to_carrier_at',
+            'delivered_to_customer_at', 'estimated_delivery_at',
+        ]) }} as content
     from orders
+
+),
+
+numbered as (
+
+    select
+        contents.*,
+        row_number() over (
+            partition by contents.order_id order by contents.line_number
+        ) as copy_number,
+        first_value(contents.content) over (
+            partition by contents.order_id order by contents.line_number
+        ) as first_content
+    from contents
 
 ),
 
@@ -69,7 +87,10 @@ final as (
         numbered.purchased_at as ordered_at,
         cast(numbered.purchased_at as date) as order_date,
         false as is_service_line,
-        numbered.order_id is not null and numbered.copy_number > 1 as is_exact_duplicate,
+        numbered.order_id is not null and numbered.copy_number > 1
+        and numbered.content = numbered.first_content as is_exact_duplicate,
+        numbered.order_id is not null and numbered.copy_number > 1
+        and numbered.content <> numbered.first_content as is_conflicting_duplicate,
         concat_ws(
             ', ',
             case when numbered.order_id is null then 'order_id (empty)' end,

@@ -5,7 +5,7 @@ with
 source as (
 
     select *
-    from {{ olist_rows('order_reviews', required=false) }} as reviews
+    from {{ olist_rows('order_reviews') }} as reviews
 
 ),
 

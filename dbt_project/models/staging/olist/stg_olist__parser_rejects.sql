@@ -3,7 +3,7 @@
 -- rejects DuckDB's reader found when the files were ingested (macros/spark_ingest.sql).
 {%- set hooks = [] %}
 {%- for table in olist_tables() if target.type != 'spark' %}
-    {%- do hooks.append("{% if olist_file_exists('" ~ table ~ "') %}{{ csv_reject_scan(source('olist', '"
+    {%- do hooks.append("{% if olist_file_exists('" ~ table ~ "') %}{{ csv_reject_scan(olist_file('"
         ~ table ~ "'), 'olist_" ~ table ~ "_rejects', 'OLIST_DIR') }}{% endif %}") %}
 {%- endfor %}
 {{ config(pre_hook=hooks) }}

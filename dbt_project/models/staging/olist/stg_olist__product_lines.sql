@@ -10,7 +10,7 @@ with
 orders as (
 
     select * from {{ ref('stg_olist__order_lines') }}
-    where not is_exact_duplicate
+    where not is_exact_duplicate and not is_conflicting_duplicate
 
 ),
 

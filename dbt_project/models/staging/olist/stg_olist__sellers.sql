@@ -5,7 +5,7 @@ with
 source as (
 
     select *
-    from {{ olist_rows('sellers', required=false) }} as sellers
+    from {{ olist_rows('sellers') }} as sellers
 
 ),
 

@@ -25,6 +25,8 @@ final as (
         invoice_date as order_date,
         is_service_code as is_service_line,
         is_exact_duplicate,
+        -- an invoice's lines share its number: a repeated number is never a conflict here
+        false as is_conflicting_duplicate,
         invalid_fields,
         is_missing_customer,
         has_positive_quantity_and_price,

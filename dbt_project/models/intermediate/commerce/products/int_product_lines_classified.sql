@@ -37,6 +37,7 @@ classified as (
         select
             *,
             false as is_exact_duplicate,
+            false as is_conflicting_duplicate,
             false as is_missing_customer
         from product_lines
     ) as product_lines

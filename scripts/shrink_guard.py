@@ -1,0 +1,67 @@
+"""The shrink guard: a build that read far fewer raw rows of a store, or of one file, than the
+warehouse it would replace is not published. A cut-short or wrong file must not replace a good
+warehouse quietly, even when the loss is a quarter of one file among many.
+
+Rows are counted by the reconciliation marts of both warehouses, so the comparison is the same
+whatever the file's format: per store (marts.retail_line_reconciliation), per Olist file
+(marts.olist_file_reconciliation) and per student export (marts.student_source_reconciliation).
+A store or file the new build does not include is not compared.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from scripts.dbt_runner import RefusedBuild
+
+# The largest share of a store's or a file's raw rows a build may lose against the warehouse it
+# replaces (--max-row-loss); --allow-shrink publishes whatever the build read.
+DEFAULT_MAX_ROW_LOSS = 0.2
+
+# What is counted: (what the user reads, reconciliation mart, its name column, its row count)
+COUNTS = (
+    ("store", "retail_line_reconciliation", "store", "n_lines"),
+    ("olist file", "olist_file_reconciliation", "source_table", "n_rows"),
+    ("student export", "student_source_reconciliation", "source_table", "n_rows"),
+)
+
+
+def raw_row_counts(warehouse: Path) -> dict[tuple[str, str], int]:
+    """(kind, name) -> raw rows the warehouse accounts for, for every store and file it holds."""
+    counts = {}
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        for kind, table, name_column, count_column in COUNTS:
+            columns = {
+                name
+                for (name,) in con.execute(
+                    "select column_name from information_schema.columns"
+                    " where table_schema = 'marts' and table_name = ?",
+                    [table],
+                ).fetchall()
+            }
+            if not columns:
+                continue
+            if name_column not in columns:  # published before stores existed: one store
+                name_column = "'online_retail'"
+            rows = con.execute(
+                f"select {name_column}, sum({count_column}) from marts.{table} group by 1"
+            ).fetchall()
+            counts.update({(kind, name): int(n or 0) for name, n in rows})
+    return counts
+
+
+def check_shrink(build_file: Path, published: Path, max_row_loss: float) -> None:
+    """Refuse to replace `published` when the build lost more than max_row_loss of the raw rows
+    of a store or file the published warehouse has."""
+    before = raw_row_counts(published)
+    for (kind, name), rows in raw_row_counts(build_file).items():
+        had = before.get((kind, name))
+        if had and rows < (1 - max_row_loss) * had:
+            raise RefusedBuild(
+                f"this build read {rows:,} raw rows of {kind} {name}, {1 - rows / had:.0%} fewer"
+                f" than the {had:,} of the warehouse it would replace (a build may lose at most"
+                f" {max_row_loss:.0%}: --max-row-loss); a cut-short or wrong file? To replace it"
+                " on purpose, run again with --allow-shrink"
+            )
