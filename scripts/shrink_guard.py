@@ -20,11 +20,12 @@ from scripts.dbt_runner import RefusedBuild
 # replaces (--max-row-loss); --allow-shrink publishes whatever the build read.
 DEFAULT_MAX_ROW_LOSS = 0.2
 
-# What is counted: (what the user reads, reconciliation mart, its name column, its row count)
+# What is counted: (what the user reads, reconciliation mart, its name column, its row count),
+# files first, so a refusal names the file that lost rows rather than its whole store.
 COUNTS = (
-    ("store", "retail_line_reconciliation", "store", "n_lines"),
     ("olist file", "olist_file_reconciliation", "source_table", "n_rows"),
     ("student export", "student_source_reconciliation", "source_table", "n_rows"),
+    ("store", "retail_line_reconciliation", "store", "n_lines"),
 )
 
 
@@ -56,7 +57,7 @@ def check_shrink(build_file: Path, published: Path, max_row_loss: float) -> None
     """Refuse to replace `published` when the build lost more than max_row_loss of the raw rows
     of a store or file the published warehouse has."""
     before = raw_row_counts(published)
-    for (kind, name), rows in raw_row_counts(build_file).items():
+    for (kind, name), rows in raw_row_counts(build_file).items():  # in the order of COUNTS
         had = before.get((kind, name))
         if had and rows < (1 - max_row_loss) * had:
             raise RefusedBuild(

@@ -3,8 +3,10 @@ every raw row of every file accounted for, segments and attribute profiles, and 
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -342,3 +344,172 @@ def test_the_api_scores_olist_customers_with_store_olist(olist_warehouse):
             ).status_code
             == 422
         )
+
+
+# --- hostile and foreign exports (docs/reliability.md) -----------------------------------------
+
+
+def _cut_gzip(folder: Path) -> None:
+    orders = folder / "olist_orders_dataset.csv"
+    data = gzip.compress(orders.read_bytes())
+    orders.unlink()
+    (folder / "olist_orders_dataset.csv.gz").write_bytes(data[: len(data) * 3 // 4])
+
+
+def _reviews_replaced_by(make) -> Callable[[Path], None]:
+    def damage(folder: Path) -> None:
+        reviews = folder / "olist_order_reviews_dataset.csv"
+        reviews.unlink()
+        make(reviews)
+
+    return damage
+
+
+@pytest.mark.parametrize(
+    ("damage", "fragment"),
+    [
+        (_cut_gzip, "olist_orders_dataset.csv.gz: the gzip stream is cut short"),
+        (_reviews_replaced_by(Path.mkdir), "olist_order_reviews_dataset.csv: is a folder"),
+        (
+            _reviews_replaced_by(lambda path: path.symlink_to(path.name)),
+            "olist_order_reviews_dataset.csv: a symbolic link that loops",
+        ),
+        (
+            _reviews_replaced_by(lambda path: path.symlink_to("gone.csv")),
+            "olist_order_reviews_dataset.csv: a symbolic link to gone.csv, which does not exist",
+        ),
+    ],
+    ids=["cut-gzip", "optional-file-is-a-folder", "optional-file-loops", "optional-file-dangles"],
+)
+def test_incomplete_or_unreadable_files_are_refused(tmp_path, olist_warehouse, damage, fragment):
+    """A cut-short orders file and an optional file that is there but cannot be read: refused
+    before anything is built, never built from part of the data or treated as absent."""
+    built_folder, built_warehouse = olist_warehouse
+    folder = shutil.copytree(built_folder, tmp_path / "olist")
+    for packed in folder.glob("*.csv.gz"):  # the US set is gzipped: work on plain files
+        packed.with_suffix("").write_bytes(gzip.decompress(packed.read_bytes()))
+        packed.unlink()
+    warehouse = shutil.copy2(built_warehouse, tmp_path / "warehouse.duckdb")
+    before = digest(warehouse)
+    damage(folder)
+    assert_single_line_error(build_olist(folder, warehouse), fragment)
+    assert digest(warehouse) == before
+
+
+def _raw_rows(path: Path) -> int:
+    opener = gzip.open if path.name.endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8", errors="replace", newline="") as handle:
+        return len(pd.read_csv(handle, dtype=str, keep_default_na=False))
+
+
+def _edit_csv(path: Path, edit: Callable[[pd.DataFrame], pd.DataFrame]) -> None:
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    edit(frame).to_csv(path, index=False)
+
+
+def test_hostile_rows_are_counted_with_their_file_field_and_reason(tmp_path):
+    """A Latin-1 byte, a negative payment, an order id repeated with another customer and a
+    stray .bak copy of the orders file: the build goes ahead, says what it converted and
+    ignored, and counts each bad row under its own reason with its file and field."""
+    folder = generate_olist(tmp_path / "olist")
+    orders_file = folder / "olist_orders_dataset.csv"
+    raw_orders = pd.read_csv(orders_file, dtype=str, keep_default_na=False)
+    shutil.copy(orders_file, folder / "olist_orders_dataset.csv.bak")  # would double the orders
+    repeated = raw_orders.iloc[[0]].assign(customer_id=raw_orders["customer_id"].iloc[1])
+    _edit_csv(orders_file, lambda frame: pd.concat([frame, repeated]))
+    _edit_csv(
+        folder / "olist_order_payments_dataset.csv",
+        lambda frame: frame.assign(payment_value=["-51.95", *frame["payment_value"].iloc[1:]]),
+    )
+    customers = folder / "olist_customers_dataset.csv"
+    latin = customers.read_text(encoding="utf-8").replace(",sao paulo,", ",são paulo,", 1)
+    customers.write_bytes(latin.encode("latin-1"))
+
+    result = build_olist(folder, tmp_path / "warehouse.duckdb")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"Read {customers} as cp1252 (not UTF-8), converted to UTF-8" in result.stdout
+    assert f"Ignored {folder / 'olist_orders_dataset.csv.bak'}" in result.stdout
+    reconciled = query(
+        tmp_path / "warehouse.duckdb",
+        "select source_table, reason, field, n_rows from marts.olist_file_reconciliation"
+        " where reason not in ('kept', 'purchase', 'canceled_order')"
+        " order by source_table, reason",
+    )
+    assert list(reconciled.itertuples(index=False, name=None)) == [
+        ("order_payments", "invalid_value", "payment_value", 1),
+        ("orders", "conflicting_duplicate", "order_id", 1),
+        ("orders", "invalid_value", "payment_value", 1),
+    ]
+    files = query(
+        tmp_path / "warehouse.duckdb",
+        "select source_table, sum(n_rows) as n from marts.olist_file_reconciliation group by 1",
+    ).set_index("source_table")["n"]
+    assert files["orders"] == _raw_rows(orders_file) == len(raw_orders) + 1
+    assert files["customers"] == _raw_rows(customers)
+    cities = query(
+        tmp_path / "warehouse.duckdb", "select distinct city from staging.stg_olist__customers"
+    )["city"]
+    assert "são paulo" in set(cities)
+
+
+def _as_a_bi_tool_exports(folder: Path) -> None:
+    """The same exports as a BI tool writes them: US timestamps to the minute, a surrogate key
+    column first in every file, the translation's first column headed
+    product_category_namept, and no review_id in the reviews."""
+    timestamp = pd.to_datetime  # ISO in, "10/2/2017 10:56" out
+    for path in folder.glob("*.csv"):
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        for column in frame.columns:
+            if column.endswith(("_timestamp", "_date", "_at")):
+                parsed = timestamp(frame[column].replace("", None))
+                frame[column] = [
+                    "" if pd.isna(t) else f"{t.month}/{t.day}/{t.year} {t.hour}:{t.minute:02d}"
+                    for t in parsed
+                ]
+        frame.insert(0, f"{path.stem.split('_')[1]}_pk", range(1, len(frame) + 1))
+        if path.stem == "product_category_name_translation":
+            frame = frame.rename(columns={"product_category_name": "product_category_namept"})
+        if path.stem == "olist_order_reviews_dataset":
+            frame = frame.drop(columns="review_id")
+        frame.to_csv(path, index=False)
+
+
+def test_a_bi_tool_export_builds_with_the_kaggle_layouts_rfm(tmp_path, olist_warehouse):
+    kaggle_folder, kaggle_warehouse = olist_warehouse
+    if not (kaggle_folder / "olist_orders_dataset.csv").exists():
+        pytest.skip("compared with the ISO (Kaggle) set")
+    folder = shutil.copytree(kaggle_folder, tmp_path / "olist")
+    _as_a_bi_tool_exports(folder)
+    assert (
+        pd.read_csv(folder / "olist_orders_dataset.csv", nrows=1)["order_purchase_timestamp"].iloc[
+            0
+        ]
+        == "5/27/2017 0:13"
+    )
+    warehouse = tmp_path / "warehouse.duckdb"
+    result = build_olist(folder, warehouse)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "olist_order_reviews_dataset.csv has no review_id column (optional)" in result.stdout
+    rfm = "select * from marts.fct_customer_rfm order by store, customer_id"
+    expected, built = query(kaggle_warehouse, rfm), query(warehouse, rfm)
+    assert len(built) > 2_000
+    pd.testing.assert_frame_equal(built, expected)
+    names = "select count(*) as n from staging.stg_olist__category_translation where category_name is not null"
+    assert query(warehouse, names)["n"].iloc[0] == query(kaggle_warehouse, names)["n"].iloc[0] > 0
+
+
+def test_a_file_that_lost_a_quarter_of_its_rows_is_refused(tmp_path, olist_warehouse):
+    """An orders file cut to three quarters (whole lines, so no reader notices): the store keeps
+    more than half its lines, but the file lost more than --max-row-loss of its rows."""
+    built_folder, built_warehouse = olist_warehouse
+    if not (built_folder / "olist_orders_dataset.csv").exists():
+        pytest.skip("one build is enough: on the ISO set")
+    folder = shutil.copytree(built_folder, tmp_path / "olist")
+    orders = folder / "olist_orders_dataset.csv"
+    rows = pd.read_csv(orders, dtype=str, keep_default_na=False)
+    rows.iloc[: len(rows) * 3 // 4].to_csv(orders, index=False)
+    warehouse = shutil.copy2(built_warehouse, tmp_path / "warehouse.duckdb")
+    before = digest(warehouse)
+    result = build_olist(folder, warehouse)
+    assert_single_line_error(result, "of olist file orders, 25% fewer than", "--allow-shrink")
+    assert digest(warehouse) == before

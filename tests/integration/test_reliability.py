@@ -324,3 +324,59 @@ def test_dbt_sends_no_usage_events(generated_warehouse):
     manifest = generated_warehouse.path.parent / f".build-{generated_warehouse.path.name}"
     metadata = json.loads((manifest / "target" / "manifest.json").read_text())["metadata"]
     assert metadata["send_anonymous_usage_stats"] is False
+
+
+# --- the build folder: nothing outside it is written -------------------------------------------
+
+
+@pytest.mark.parametrize("planted", ["lock", "target"])
+def test_a_link_planted_in_the_build_folder_is_refused(
+    tmp_path, published, generated_retail_file, planted
+):
+    """Someone else made the build folder and put a link in it (to a file of theirs, or to a
+    folder): the build stops before writing anything, and what the link points to is intact."""
+    before = digest(published)
+    victim = tmp_path / "someone_elses.txt"
+    victim.write_text("keep me\n")
+    build_dir = published.parent / f".build-{published.name}"
+    build_dir.mkdir()
+    (build_dir / planted).symlink_to(victim if planted == "lock" else tmp_path)
+    result = build_warehouse(generated_retail_file, published, "--only", "commerce")
+    assert_single_line_error(result, str(build_dir / planted), "symbolic link", "remove it")
+    assert victim.read_text() == "keep me\n"
+    assert digest(published) == before
+
+
+def test_a_build_folder_that_is_a_link_is_refused(tmp_path, published, generated_retail_file):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    build_dir = published.parent / f".build-{published.name}"
+    build_dir.symlink_to(elsewhere)
+    result = build_warehouse(generated_retail_file, published, "--only", "commerce")
+    assert_single_line_error(result, str(build_dir), "symbolic link or not a folder")
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_no_space_during_a_fresh_build_is_one_line(tmp_path, generated_retail_file):
+    """The disk fills while dbt writes the build file: one line saying so and what to do, not
+    dbt's list of failed nodes or a traceback; nothing is published."""
+    warehouse = tmp_path / "fresh" / "warehouse.duckdb"
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(SCRIPTS / "build_warehouse.py"),
+            "--retail-path",
+            str(generated_retail_file),
+            "--duckdb-path",
+            str(warehouse),
+            "--only",
+            "commerce",
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        preexec_fn=_limit_file_size,
+    )
+    assert_single_line_error(result, "no space left to build the warehouse", "free some space")
+    assert not warehouse.exists()
