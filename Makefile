@@ -11,14 +11,16 @@ SPARK_INSTALLED := $(VENV)/.installed-spark
 
 # Optional inputs: RETAIL_PATH (CSV, CSV.gz or Parquet), RETAIL_ENCODING (auto, utf-8, cp1252,
 # latin-1), OLIST_DIR (the Olist store's exports), STUDENTS_DIR, DUCKDB_PATH; REFIT=1 refits the
-# segment models even when no refit is due; ALLOW_SHRINK=1 publishes a build that read less than
-# half the lines of the warehouse it replaces.
+# segment models even when no refit is due; MAX_ROW_LOSS (default 0.2) is the largest share of a
+# store's or a file's raw rows a build may lose against the published warehouse, ALLOW_SHRINK=1
+# publishes whatever it lost.
 export RETAIL_PATH
 export RETAIL_ENCODING
 export OLIST_DIR
 export STUDENTS_DIR
 export DUCKDB_PATH
 export ALLOW_SHRINK
+export MAX_ROW_LOSS
 export REFIT
 # ENGINE=spark builds the commerce stores (online_retail, olist) on Spark instead of DuckDB;
 # SPARK_METHOD=thrift uses a Spark Thrift server at SPARK_HOST:SPARK_PORT (docs/spark.md).

@@ -3,9 +3,12 @@
     python scripts/build_warehouse.py [--retail-path FILE] [--students-dir DIR] [--duckdb-path FILE]
                                       [--as-of-date DATE]
 
-1. Check the raw input (one clear line and exit 2 on bad input). With no RETAIL_PATH, the
-   project's own synthetic data is generated once into data/generated/; likewise the student
-   exports (STUDENTS_DIR) into data/generated/students/.
+1. Check the raw input (one clear line and exit 2 on bad input): every file of every store
+   and of the school is there and readable, or absent where that is allowed; each is read whole
+   once (a cut-short gzip stops the build) and converted to UTF-8 in the build folder when it is
+   not (scripts/input_files.py). With no store input, the project's own synthetic data is
+   generated once into data/generated/; likewise the student exports (STUDENTS_DIR) into
+   data/generated/students/.
 2. Run `dbt build` (models and tests) against a private copy of the warehouse, in a build folder
    beside the published file (`.build-<name>/`). The folder stays between builds: it holds
    dbt's parsed project (target/), so the next build parses only what changed, and a lock that
@@ -15,8 +18,10 @@
    (products, interests, recommendations: tag `products`) is rebuilt only when a store refitted
    its model (or the product tables are missing), in a second dbt invocation, so that appending
    a day costs the day. A first build, --fresh or --refit builds everything at once.
-3. Only if dbt succeeded, move the new file over DUCKDB_PATH with an atomic rename. Readers
-   holding the old file open keep reading it; a failed or interrupted build leaves it untouched.
+3. Only if dbt succeeded, and no store or file lost more than --max-row-loss of its raw rows
+   against the published warehouse (scripts/shrink_guard.py), move the new file over
+   DUCKDB_PATH with an atomic rename. Readers holding the old file open keep reading it; a
+   failed or interrupted build leaves it untouched.
 4. Print a short summary: lines read, kept and excluded by reason, customers, RFM segments,
    students per cohort and their high-LTV share.
 

@@ -139,7 +139,8 @@ def scan_csv_bytes(path: Path, encoding: str = "auto") -> str:
         encoding = "cp1252"  # the file ends inside a multi-byte sequence
     except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
         raise InputFileError(
-            f"{path}: the gzip stream is cut short or corrupt ({exc}); the file is incomplete"
+            f"{path}: the gzip stream is cut short or corrupt ({exc}); the file is incomplete:"
+            " copy or download it again"
         ) from exc
     except OSError as exc:
         raise InputFileError(f"{path}: cannot be read ({exc})") from exc

@@ -97,7 +97,8 @@ def check_olist_dir(path: str | Path) -> CheckedFolder:
                 raise InputFileError(
                     f"{file_path}: missing column {' or '.join(column.names)} (required:"
                     f" {', '.join(c.name for c in export.columns if c.required)};"
-                    f" found: {', '.join(present)})"
+                    f" found: {', '.join(present)}); rename the header, or add its name as a"
+                    " variant in seeds/column_aliases.csv"
                 )
             notes.append(f"Olist: {file_path.name} has no {column.name} column (optional): null")
     return CheckedFolder(folder, tuple(files), tuple(notes))
