@@ -254,24 +254,30 @@ def _limit_file_size() -> None:
     resource.setrlimit(resource.RLIMIT_FSIZE, (1 << 20, 1 << 20))
 
 
-def test_no_space_while_copying_the_warehouse(published, generated_retail_file):
-    before = digest(published)
-    assert published.stat().st_size > 1 << 20
-    result = subprocess.run(
+def build_on_a_full_disk(retail_file: Path, warehouse: Path, *extra: str):
+    """The build with every write past 1 MB failing, as on a disk that fills up."""
+    return subprocess.run(
         [
             sys.executable,
             str(SCRIPTS / "build_warehouse.py"),
             "--retail-path",
-            str(generated_retail_file),
+            str(retail_file),
             "--duckdb-path",
-            str(published),
+            str(warehouse),
             "--quiet",
+            *extra,
         ],
         capture_output=True,
         text=True,
         cwd=PROJECT_ROOT,
         preexec_fn=_limit_file_size,
     )
+
+
+def test_no_space_while_copying_the_warehouse(published, generated_retail_file):
+    before = digest(published)
+    assert published.stat().st_size > 1 << 20
+    result = build_on_a_full_disk(generated_retail_file, published)
     assert_single_line_error(result, "cannot copy", str(published))
     assert digest(published) == before
     assert not list(published.parent.glob(".build-*/*.duckdb"))
@@ -363,22 +369,6 @@ def test_no_space_during_a_fresh_build_is_one_line(tmp_path, generated_retail_fi
     """The disk fills while dbt writes the build file: one line saying so and what to do, not
     dbt's list of failed nodes or a traceback; nothing is published."""
     warehouse = tmp_path / "fresh" / "warehouse.duckdb"
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(SCRIPTS / "build_warehouse.py"),
-            "--retail-path",
-            str(generated_retail_file),
-            "--duckdb-path",
-            str(warehouse),
-            "--only",
-            "commerce",
-            "--quiet",
-        ],
-        capture_output=True,
-        text=True,
-        cwd=PROJECT_ROOT,
-        preexec_fn=_limit_file_size,
-    )
+    result = build_on_a_full_disk(generated_retail_file, warehouse, "--only", "commerce")
     assert_single_line_error(result, "no space left to build the warehouse", "free some space")
     assert not warehouse.exists()
