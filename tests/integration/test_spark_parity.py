@@ -186,10 +186,9 @@ def earlier_file(generated_file, tmp_path_factory):
     return path
 
 
-def _duckdb_build(retail_path: Path, warehouse: Path) -> None:
-    result = build_warehouse(
-        retail_path, warehouse, "--only", "commerce", "--olist-dir", str(OLIST_DIR)
-    )
+def _duckdb_build(retail_path: Path, warehouse: Path, olist: bool = True) -> None:
+    olist_options = ("--olist-dir", str(OLIST_DIR)) if olist else ()
+    result = build_warehouse(retail_path, warehouse, "--only", "commerce", *olist_options)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -214,15 +213,15 @@ def duckdb_rebuilt_marts(earlier_file, parity_file, tmp_path_factory):
     return _duckdb_marts(path, MARTS_AFTER_TWO_BUILDS)
 
 
-def _spark_build(parity_file, warehouse_dir, *options: str):
+def _spark_build(parity_file, warehouse_dir, *options: str, olist: bool = True):
+    olist_options = ("--olist-dir", str(OLIST_DIR)) if olist else ()
     result = run_script(
         "build_warehouse.py",
         "--engine",
         "spark",
         "--retail-path",
         str(parity_file),
-        "--olist-dir",
-        str(OLIST_DIR),
+        *olist_options,
         "--spark-warehouse-dir",
         str(warehouse_dir),
         "--quiet",
@@ -295,9 +294,12 @@ def test_mart_equal_on_both_engines(mart, duckdb_marts, spark_marts):
     _assert_frames_equal(duckdb_marts[mart], spark_marts[mart])
 
 
-def _assert_frames_equal(expected: pd.DataFrame, actual: pd.DataFrame) -> None:
+def _assert_frames_equal(
+    expected: pd.DataFrame, actual: pd.DataFrame, allow_empty: bool = False
+) -> None:
     assert list(actual.columns) == list(expected.columns)
-    assert len(actual) == len(expected) > 0
+    assert len(actual) == len(expected)
+    assert allow_empty or len(expected) > 0
     for column in expected.columns:
         want, got = expected[column], actual[column]
         if pd.api.types.is_float_dtype(want):
@@ -305,6 +307,39 @@ def _assert_frames_equal(expected: pd.DataFrame, actual: pd.DataFrame) -> None:
         else:
             # same values; the engines' integer widths may differ (int32 and int64)
             assert got.astype(str).tolist() == want.astype(str).tolist(), column
+
+
+# A retail file given by path (the whole real file, say), store online_retail alone as
+# `make run ENGINE=spark RETAIL_PATH=...` builds it, on both engines: a one-off, not part of
+# make test (SPARK_PARITY_RETAIL_PATH=../shared/data/online_retail.csv.gz pytest -m spark
+# tests/integration/test_spark_parity.py -k given_file)
+GIVEN_RETAIL_FILE = os.environ.get("SPARK_PARITY_RETAIL_PATH")
+GIVEN_FILE_MARTS = {
+    name: keys for name, keys in MARTS.items() if name != "olist_file_reconciliation"
+}
+
+
+@pytest.fixture(scope="module")
+def given_file_marts(tmp_path_factory):
+    """(DuckDB's marts, Spark's) built on the file SPARK_PARITY_RETAIL_PATH names."""
+    if not GIVEN_RETAIL_FILE:
+        pytest.skip("SPARK_PARITY_RETAIL_PATH names no retail file")
+    retail_path = Path(GIVEN_RETAIL_FILE).resolve()
+    duckdb_path = tmp_path_factory.mktemp("duckdb_given") / "warehouse.duckdb"
+    _duckdb_build(retail_path, duckdb_path, olist=False)
+    warehouse_dir = tmp_path_factory.mktemp("spark_given")
+    _spark_build(retail_path, warehouse_dir, "--spark-method", "session", olist=False)
+    return (
+        _duckdb_marts(duckdb_path, GIVEN_FILE_MARTS),
+        _spark_marts(warehouse_dir, GIVEN_FILE_MARTS),
+    )
+
+
+@pytest.mark.parametrize("mart", list(GIVEN_FILE_MARTS))
+def test_mart_equal_on_both_engines_for_a_given_file(mart, given_file_marts):
+    """A mart may be empty on both (a file of a few days has no interest prediction)."""
+    duckdb_marts, spark_marts = given_file_marts
+    _assert_frames_equal(duckdb_marts[mart], spark_marts[mart], allow_empty=True)
 
 
 @pytest.mark.spark_cluster
