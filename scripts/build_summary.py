@@ -44,6 +44,14 @@ def _store(con: duckdb.DuckDBPyConnection, store: str) -> dict:
         "customers_with_purchases": n_buyers,
         "customers_by_rfm_segment": dict(segments),
     }
+    if store == "olist" and _has_table(con, "marts", "olist_file_reconciliation"):
+        summary["rows_with_bad_values"] = [
+            {"file": file, "reason": reason, "field": field, "rows": n}
+            for file, reason, field, n in con.execute(
+                "select source_table, reason, field, n_rows from marts.olist_file_reconciliation"
+                " where field is not null order by source_table, reason, field"
+            ).fetchall()
+        ]
     model = _segment_model(con, store)
     if model:
         summary["segment_model"] = model
@@ -157,6 +165,10 @@ def render_summary(summary: dict) -> str:
                 f"  {reason:<32}{n:>12,}"
                 for reason, n in facts["lines_by_reason"].items()
                 if reason != "purchase"
+            ),
+            *(
+                f"  {bad['rows']:,} row(s) of file {bad['file']}: {bad['reason']} ({bad['field']})"
+                for bad in facts.get("rows_with_bad_values", [])
             ),
             f"Customers: {facts['customers']:,} ({facts['customers_with_purchases']:,} with purchases),"
             f" as of {facts['as_of_date']}",

@@ -429,6 +429,7 @@ def test_hostile_rows_are_counted_with_their_file_field_and_reason(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"Read {customers} as cp1252 (not UTF-8), converted to UTF-8" in result.stdout
     assert f"Ignored {folder / 'olist_orders_dataset.csv.bak'}" in result.stdout
+    assert "1 row(s) of file order_payments: invalid_value (payment_value)" in result.stdout
     reconciled = query(
         tmp_path / "warehouse.duckdb",
         "select source_table, reason, field, n_rows from marts.olist_file_reconciliation"
