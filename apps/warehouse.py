@@ -24,6 +24,7 @@ import pandas as pd
 log = logging.getLogger(__name__)
 
 CATALOG = "published_warehouse"
+MIN_WATCH_INTERVAL = 0.05  # seconds: a watching thread never spins, even with check_interval 0
 T = TypeVar("T")
 
 
@@ -103,6 +104,11 @@ class PublishedWarehouse:
 
     `require` runs on every newly opened snapshot before it is swapped in (e.g. loading the segment
     models): a publish it rejects is not served, and the previous snapshot keeps serving.
+
+    By default the reader that finds check_interval passed checks for a new publish (and opens it)
+    itself. With `watch`, a background thread does, every check_interval, and `current()` never
+    waits for a publish to be opened: what a server on an event loop needs, since opening one
+    (and loading its models) would stall every connection of the loop meanwhile.
     """
 
     def __init__(
@@ -110,6 +116,7 @@ class PublishedWarehouse:
         path: str | os.PathLike,
         check_interval: float = 1.0,
         require: Callable[[Snapshot], object] | None = None,
+        watch: bool = False,
     ) -> None:
         self.path = Path(path)
         self.check_interval = check_interval
@@ -119,9 +126,26 @@ class PublishedWarehouse:
         self._checked_at = time.monotonic()
         # why the last reload failed (see describe_reload_failure), None once one succeeds
         self.last_reload_error: str | None = None
+        self._watcher: threading.Thread | None = None
+        if watch:
+            self._watcher = threading.Thread(
+                target=self._watch, name="warehouse-watcher", daemon=True
+            )
+            self._watcher.start()
+
+    def _watch(self) -> None:
+        interval = max(self.check_interval, MIN_WATCH_INTERVAL)
+        while True:
+            time.sleep(interval)
+            with self._lock:
+                self._checked_at = time.monotonic()
+                self._refresh()
 
     def current(self) -> Snapshot:
-        """The snapshot to use for one request; checks for a new publish at most every check_interval."""
+        """The snapshot to use for one request; unless watched, checks for a new publish at most
+        every check_interval."""
+        if self._watcher is not None:
+            return self._snapshot
         now = time.monotonic()
         if now - self._checked_at >= self.check_interval and self._lock.acquire(blocking=False):
             try:

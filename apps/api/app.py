@@ -206,18 +206,29 @@ def allowed_methods(app: FastAPI, path: str) -> str:
     return ", ".join(sorted(methods))
 
 
+def segment_profiles(snapshot: Snapshot, store: str) -> list[dict]:
+    """A store's rows of marts.segment_profiles (/api/segments), read once per snapshot."""
+    return snapshot.memo(
+        ("segment_profiles", store), lambda: records(snapshot, SEGMENTS_QUERY, [store])
+    )
+
+
 def load_models(snapshot: Snapshot) -> None:
     """What opening a publish loads before it is served: every store's segment model (a publish
-    without a usable one is not served), and the start of the fit of every store's product
-    interest model, which goes on in the background (apps.interest_models)."""
-    store_models(snapshot)
+    without a usable one is not served) and segment profiles, and the start of the fit of every
+    store's product interest model, which goes on in the background (apps.interest_models)."""
+    for store in store_models(snapshot):
+        segment_profiles(snapshot, store)
     interest_models(snapshot).start()
 
 
-def open_warehouse(path: str | os.PathLike, check_interval: float = 1.0) -> PublishedWarehouse:
+def open_warehouse(
+    path: str | os.PathLike, check_interval: float = 1.0, watch: bool = False
+) -> PublishedWarehouse:
     """The published warehouse as the API serves it: a publish is swapped in only once every
-    store's segment model loads; its interest models are fitted meanwhile (load_models)."""
-    return PublishedWarehouse(path, check_interval, require=load_models)
+    store's segment model loads; its interest models are fitted meanwhile (load_models). `watch`:
+    new publishes are looked for and opened on a thread of their own, never in a request."""
+    return PublishedWarehouse(path, check_interval, require=load_models, watch=watch)
 
 
 def interest_model(snapshot: Snapshot, store: str) -> StoreInterestModel:
@@ -500,12 +511,13 @@ def create_app(warehouse: PublishedWarehouse | None) -> FastAPI:
             error="",
         )
 
+    # In memory once a publish is open (load_models): async, no thread pool hop.
     @app.get("/api/segments", responses=documented(ErrorResponse, 413, 422, 500))
-    def segments(store: StoreParam = None) -> list[dict]:
+    async def segments(store: StoreParam = None) -> list[dict]:
         """The segment profiles of a store, with labels and suggestions."""
         snapshot = warehouse.current()
         chosen = store_model(snapshot, store).store
-        return records(snapshot, SEGMENTS_QUERY, [chosen])
+        return list(segment_profiles(snapshot, chosen))
 
     @app.get(
         "/api/customers/{customer_id}", responses=documented(CustomerError, 404, 413, 422, 500)
@@ -522,6 +534,7 @@ def create_app(warehouse: PublishedWarehouse | None) -> FastAPI:
             raise not_found
         return rows[0]
 
+    # In memory, as /api/segments: async.
     @app.get(
         HEALTH_PATH,
         response_model=HealthResponse,
@@ -530,7 +543,7 @@ def create_app(warehouse: PublishedWarehouse | None) -> FastAPI:
             **documented(ErrorResponse, 413, 422, 500),
         },
     )
-    def healthz(response: Response, store: StoreParam = None) -> HealthResponse:
+    async def healthz(response: Response, store: StoreParam = None) -> HealthResponse:
         """Every store's model run id (or the one store asked for) and the publish time of the
         warehouse being served; 503 while reloads fail."""
         snapshot = warehouse.current()

@@ -10,5 +10,6 @@ app = create_app(
     open_warehouse(
         os.environ.get("DUCKDB_PATH", "warehouse.duckdb"),
         check_interval=float(os.environ.get("API_RELOAD_CHECK_SECONDS", "1.0")),
+        watch=True,  # a publish is opened beside the event loop, never in a request
     )
 )
