@@ -38,7 +38,7 @@ DASHBOARD_PORT ?= 8501
 DOCS_PORT ?= 8080
 EXPORT_DIR ?= exports
 
-.PHONY: run test test-fast test-spark-cluster setup setup-spark spark-cluster spark-cluster-stop lint clean serve bench bench-spark bench-api dashboard docs export
+.PHONY: run test test-fast test-spark-cluster setup setup-spark spark-cluster spark-cluster-stop lint clean serve bench bench-spark bench-api bench-api-load dashboard docs export
 
 setup: $(INSTALLED)
 
@@ -95,6 +95,10 @@ bench-spark: $(SPARK_INSTALLED)
 bench-api: $(INSTALLED)
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(PY) -m bench.api_latency
+
+# Scoring API under 200 and 1,000 concurrent clients, a republish midway (needs a built warehouse).
+bench-api-load: $(INSTALLED)
+	$(PY) -m bench.api_load
 
 serve: $(INSTALLED)
 	$(PY) -m apps.api --host $(API_HOST) --port $(API_PORT)
