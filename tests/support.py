@@ -4,12 +4,17 @@ built warehouse with the summary its build wrote (read from JSON, never parsed f
 from __future__ import annotations
 
 import json
+import os
+import socket
 import subprocess
 import sys
+import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import httpx
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SCRIPTS = PROJECT_ROOT / "scripts"
@@ -92,3 +97,38 @@ def generate_students_dir(
     )
     assert result.returncode == 0, result.stderr
     return path
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_api(warehouse: Path, **env: str) -> tuple[subprocess.Popen, str]:
+    """The real server (`python -m apps.api`: uvicorn, httptools) on a free port, serving
+    `warehouse` with `env` added; returns it and its base URL once /healthz answers 200."""
+    port = free_port()
+    # not a pipe: a long-lived server must never block on it; open as long as the server runs
+    log = tempfile.TemporaryFile()  # noqa: SIM115
+    server = subprocess.Popen(
+        [sys.executable, "-m", "apps.api", "--port", str(port)],
+        cwd=PROJECT_ROOT,
+        env=dict(os.environ, DUCKDB_PATH=str(warehouse), **env),
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                return server, base
+        except httpx.HTTPError:
+            pass
+        if server.poll() is not None or time.monotonic() > deadline:
+            server.kill()
+            server.wait()
+            log.seek(0)
+            raise AssertionError(f"the server did not start: {log.read().decode(errors='replace')}")
+        time.sleep(0.1)

@@ -8,12 +8,9 @@ import http.client
 import json
 import os
 import shutil
-import socket
-import subprocess
 import sys
 import threading
 import time
-import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -22,7 +19,7 @@ import pandas as pd
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
-from support import PROJECT_ROOT
+from support import PROJECT_ROOT, free_port, start_api
 from two_stores import MONETARY_SCALE, SECOND_RUN_PREFIX, SECOND_STORE, STORE, copy_as_two_stores
 
 from apps.api.app import create_app, open_warehouse
@@ -286,12 +283,6 @@ def test_api_agrees_with_stored_segments_on_real_data(real_warehouse):
     assert_api_and_sql_agree_with_warehouse(real_warehouse)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def get_json(url: str) -> dict:
     with urllib.request.urlopen(url, timeout=5) as response:
         return json.loads(response.read())
@@ -308,26 +299,9 @@ def test_server_picks_up_a_new_warehouse_without_failing_requests(
 ):
     published = tmp_path / "warehouse.duckdb"
     shutil.copy2(generated_warehouse.path, published)
-    port = free_port()
-    env = dict(os.environ, DUCKDB_PATH=str(published), API_RELOAD_CHECK_SECONDS="0.2")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "apps.api", "--port", str(port)],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
+    server, base = start_api(published, API_RELOAD_CHECK_SECONDS="0.2")
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                first_run = model_run_id(get_json(f"{base}/healthz"))
-                break
-            except (urllib.error.URLError, ConnectionError):
-                assert time.monotonic() < deadline, "server did not start"
-                time.sleep(0.1)
+        first_run = model_run_id(get_json(f"{base}/healthz"))
         failures, successes, stop = [], [], threading.Event()
 
         def hammer() -> None:
@@ -657,32 +631,12 @@ def test_no_response_names_a_server_file(tmp_path, generated_warehouse):
 # --- The real server: a failed request must not cost the connection ----------------------------
 
 
-def wait_for_server(base: str, deadline_seconds: float = 30) -> None:
-    deadline = time.monotonic() + deadline_seconds
-    while True:
-        try:
-            get_json(f"{base}/healthz")
-            return
-        except (urllib.error.URLError, ConnectionError):
-            assert time.monotonic() < deadline, "server did not start"
-            time.sleep(0.1)
-
-
 @pytest.fixture(scope="module")
 def live_server(generated_warehouse):
     """`python -m apps.api` on a free port (the production entry point: uvicorn, httptools)."""
-    port = free_port()
-    env = dict(os.environ, DUCKDB_PATH=str(generated_warehouse.path))
-    server = subprocess.Popen(
-        [sys.executable, "-m", "apps.api", "--port", str(port)],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server, base = start_api(generated_warehouse.path)
     try:
-        wait_for_server(f"http://127.0.0.1:{port}")
-        yield server, port
+        yield server, int(base.rsplit(":", 1)[1])
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -8,7 +8,6 @@ import asyncio
 import os
 import random
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -19,7 +18,7 @@ from pathlib import Path
 import duckdb
 import httpx
 import pytest
-from support import PROJECT_ROOT
+from support import PROJECT_ROOT, free_port, start_api
 from two_stores import STORE
 
 CLIENTS = 200
@@ -33,37 +32,6 @@ LOAD_SECONDS = 15.0
 REPUBLISH_AFTER_SECONDS = 7.0
 SCORING_WEIGHT = 4  # scoring (/api/cluster) is most of the traffic
 REQUEST_TIMEOUT_SECONDS = 60.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server(warehouse: Path) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    env = dict(os.environ, DUCKDB_PATH=str(warehouse), API_RELOAD_CHECK_SECONDS="0.2")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "apps.api", "--port", str(port)],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                return server, base
-        except httpx.HTTPError:
-            pass
-        if server.poll() is not None or time.monotonic() > deadline:
-            server.kill()
-            pytest.fail(f"the server did not start: {server.communicate()[1]}")
-        time.sleep(0.1)
 
 
 def request_mix(generated_warehouse) -> list[dict]:
@@ -137,7 +105,7 @@ def test_every_request_is_answered_under_load_and_a_republish(tmp_path, generate
     def republish() -> None:
         os.replace(staged, published)  # what a build's publish does
 
-    server, base = start_server(published)
+    server, base = start_api(published, API_RELOAD_CHECK_SECONDS="0.2")
     try:
         before = httpx.get(f"{base}/healthz").json()["warehousePublishedAt"]
         statuses, failures = asyncio.run(load(base, request_mix(generated_warehouse), republish))
