@@ -149,7 +149,14 @@ where popularity_rank <= {{ pool }}
     most on ('popular_in_category', score = share of all customers): a product takes its best
     source, and sources rank in that order. The baselines: 'global_popularity' (the most popular
     products overall) and 'segment_popularity' (of their segment). `popularity` is a
-    product_popularity over the same history. -#}
+    product_popularity over the same history.
+
+    The work grows with the customers' own products, never with customers x popular products: a
+    popularity list is read for a customer only as deep as the customer needs (the products still
+    missing from their list, plus those of the list they cannot take: bought, or already their
+    rules' candidates), and a category list is cut, once per segment, by the products of that
+    segment's list (which take their segment source). The result is the same as ranking every
+    candidate of every source. -#}
 {% macro next_best_products(history, associations, popularity, segments, methods=['model']) -%}
 {%- set top_n = var('recommendations_per_customer') | int -%}
 {%- set max_rules = var('association_max_rules_per_product') | int -%}
@@ -168,6 +175,39 @@ history as (
     from ({{ history }}) as history
 
 ),
+
+bought as (
+
+    select distinct
+        store,
+        customer_id,
+        product_id
+    from history
+
+),
+
+customers as (
+
+    -- each customer with history, with their segment (null without one)
+    select
+        customers.store,
+        customers.customer_id,
+        segments.segment_id
+    from (select distinct store, customer_id from history) as customers
+    left join ({{ segments }}) as segments
+        on
+            customers.store = segments.store
+            and customers.customer_id = segments.customer_id
+
+),
+
+popularity as (
+
+    select * from {{ popularity }}
+
+),
+
+{%- if 'model' in methods %}
 
 antecedents as (
 
@@ -194,38 +234,116 @@ antecedents as (
 
 ),
 
-bought as (
+rules as (
 
-    select distinct
+    select
         store,
-        customer_id,
-        product_id
-    from history
+        antecedent_product_id,
+        consequent_product_id,
+        confidence,
+        lift
+    from (
+        select
+            *,
+            row_number() over (
+                partition by store, antecedent_product_id
+                order by confidence desc, lift desc, consequent_product_id asc
+            ) as rule_rank
+        from {{ associations }}
+    ) as ranked
+    where rule_rank <= {{ max_rules }}
 
 ),
 
-customers as (
+rule_candidates as (
 
-    select distinct
-        store,
-        customer_id
-    from history
+    -- each product the customer's rules offer and they have not bought, once: its best rule
+    select *
+    from (
+        select
+            antecedents.store,
+            antecedents.customer_id,
+            rules.consequent_product_id as product_id,
+            rules.confidence as score,
+            'bought_with:' || rules.antecedent_product_id as reason,
+            rules.lift as tie_break,
+            row_number() over (
+                partition by antecedents.store, antecedents.customer_id, rules.consequent_product_id
+                order by
+                    rules.confidence desc, rules.lift desc,
+                    'bought_with:' || rules.antecedent_product_id asc
+            ) as source_rank
+        from antecedents
+        inner join rules
+            on
+                antecedents.store = rules.store
+                and antecedents.product_id = rules.antecedent_product_id
+        left join bought
+            on
+                antecedents.store = bought.store
+                and antecedents.customer_id = bought.customer_id
+                and rules.consequent_product_id = bought.product_id
+        where bought.product_id is null
+    ) as ranked
+    where source_rank = 1
 
 ),
 
-segments as (
+rule_picks as (
 
     select
         store,
         customer_id,
-        segment_id
-    from ({{ segments }}) as segments
+        product_id,
+        score,
+        reason,
+        tie_break,
+        rule_rank as list_rank
+    from (
+        select
+            *,
+            row_number() over (
+                partition by store, customer_id
+                order by score desc, tie_break desc, product_id asc
+            ) as rule_rank
+        from rule_candidates
+    ) as ranked
+    where rule_rank <= {{ top_n }}
 
 ),
 
-popularity as (
+rule_counts as (
 
-    select * from {{ popularity }}
+    select
+        store,
+        customer_id,
+        count(*) as n_picks
+    from rule_picks
+    group by store, customer_id
+
+),
+
+not_from_lists as (
+
+    -- what a customer of the model cannot take from a popularity list: what they bought, and
+    -- their rules' candidates (their rule source comes first); those matter only to a customer
+    -- with fewer than recommendations_per_customer candidates, all of them picked
+    select store, customer_id, product_id from bought
+    union all
+    select store, customer_id, product_id from rule_picks
+
+),
+
+segment_lists as (
+
+    select
+        store,
+        cast(group_id as {{ dbt.type_string() }}) as list_key,
+        product_id,
+        share,
+        popularity_rank as list_rank
+    from popularity
+    where group_kind = 'segment'
 
 ),
 
@@ -256,98 +374,176 @@ dominant_categories as (
 
 ),
 
-rules as (
+category_lists as (
+
+    -- each category's list without the products of a segment's list, for every segment (and for
+    -- customers without one, whole): keyed '<segment id>:<category id>'
+    select
+        store,
+        list_key,
+        product_id,
+        share,
+        row_number() over (partition by store, list_key order by popularity_rank asc) as list_rank
+    from (
+        select
+            categories.store,
+            coalesce(cast(segment_keys.segment_id as {{ dbt.type_string() }}), '')
+            || ':' || cast(categories.group_id as {{ dbt.type_string() }}) as list_key,
+            categories.product_id,
+            categories.share,
+            categories.popularity_rank
+        from popularity as categories
+        inner join (select distinct store, segment_id from customers) as segment_keys
+            on categories.store = segment_keys.store
+        left join popularity as in_segment
+            on
+                categories.store = in_segment.store
+                and in_segment.group_kind = 'segment'
+                and segment_keys.segment_id = in_segment.group_id
+                and categories.product_id = in_segment.product_id
+        where categories.group_kind = 'category' and in_segment.product_id is null
+    ) as cut
+
+),
+
+segment_needs as (
+
+    select
+        customers.store,
+        customers.customer_id,
+        cast(customers.segment_id as {{ dbt.type_string() }}) as list_key,
+        {{ top_n }} - coalesce(rule_counts.n_picks, 0) as needed
+    from customers
+    left join rule_counts
+        on
+            customers.store = rule_counts.store
+            and customers.customer_id = rule_counts.customer_id
+    where customers.segment_id is not null and coalesce(rule_counts.n_picks, 0) < {{ top_n }}
+
+),
+
+segment_picks as (
+
+    {{ list_picks('segment_needs', 'segment_lists', 'not_from_lists') }}
+
+),
+
+category_needs as (
+
+    select
+        customers.store,
+        customers.customer_id,
+        coalesce(cast(customers.segment_id as {{ dbt.type_string() }}), '')
+        || ':' || cast(dominant_categories.category_id as {{ dbt.type_string() }}) as list_key,
+        {{ top_n }} - coalesce(rule_counts.n_picks, 0) - coalesce(segment_counts.n_picks, 0)
+            as needed
+    from customers
+    inner join dominant_categories
+        on
+            customers.store = dominant_categories.store
+            and customers.customer_id = dominant_categories.customer_id
+    left join rule_counts
+        on
+            customers.store = rule_counts.store
+            and customers.customer_id = rule_counts.customer_id
+    left join (
+        select
+            store,
+            customer_id,
+            count(*) as n_picks
+        from segment_picks
+        group by store, customer_id
+    ) as segment_counts
+        on
+            customers.store = segment_counts.store
+            and customers.customer_id = segment_counts.customer_id
+    where {{ top_n }} - coalesce(rule_counts.n_picks, 0) - coalesce(segment_counts.n_picks, 0) > 0
+
+),
+
+category_picks as (
+
+    {{ list_picks('category_needs', 'category_lists', 'not_from_lists') }}
+
+),
+
+{%- endif %}
+
+{%- if 'global_popularity' in methods or 'segment_popularity' in methods %}
+
+baseline_lists as (
 
     select
         store,
-        antecedent_product_id,
-        consequent_product_id,
-        confidence,
-        lift
-    from (
-        select
-            *,
-            row_number() over (
-                partition by store, antecedent_product_id
-                order by confidence desc, lift desc, consequent_product_id asc
-            ) as rule_rank
-        from {{ associations }}
-    ) as ranked
-    where rule_rank <= {{ max_rules }}
+        group_kind || ':' || cast(group_id as {{ dbt.type_string() }}) as list_key,
+        product_id,
+        share,
+        popularity_rank as list_rank
+    from popularity
+    where group_kind in ('overall', 'segment')
 
 ),
 
-candidates as (
+{%- endif %}
+
+{%- if 'global_popularity' in methods %}
+
+global_needs as (
+
+    select
+        store,
+        customer_id,
+        'overall:0' as list_key,
+        {{ top_n }} as needed
+    from customers
+
+),
+
+global_picks as (
+
+    {{ list_picks('global_needs', 'baseline_lists', 'bought') }}
+
+),
+
+{%- endif %}
+
+{%- if 'segment_popularity' in methods %}
+
+segment_baseline_needs as (
+
+    select
+        store,
+        customer_id,
+        'segment:' || cast(segment_id as {{ dbt.type_string() }}) as list_key,
+        {{ top_n }} as needed
+    from customers
+    where segment_id is not null
+
+),
+
+segment_baseline_picks as (
+
+    {{ list_picks('segment_baseline_needs', 'baseline_lists', 'bought') }}
+
+),
+
+{%- endif %}
+
+picks as (
 
     {%- set parts = [] %}
     {%- if 'model' in methods %}
-        {%- set rule_candidates %}
-    select
-        antecedents.store,
-        antecedents.customer_id,
-        'model' as method,
-        1 as source_order,
-        rules.consequent_product_id as product_id,
-        rules.confidence as score,
-        'bought_with:' || rules.antecedent_product_id as reason,
-        rules.lift as tie_break
-    from antecedents
-    inner join rules
-        on
-            antecedents.store = rules.store
-            and antecedents.product_id = rules.antecedent_product_id
-        {%- endset %}
-        {%- do parts.append(rule_candidates) %}
-        {%- do parts.append(popular_candidates(
-            'segments', 'segment', 'segments.segment_id', 'model', 2, 'popular_in_segment')) %}
-        {%- do parts.append(popular_candidates(
-            'dominant_categories', 'category', 'dominant_categories.category_id', 'model', 3,
-            'popular_in_category')) %}
+        {%- do parts.append("select store, customer_id, 'model' as method, 1 as source_order, list_rank, product_id, score, reason, tie_break from rule_picks") %}
+        {%- do parts.append("select store, customer_id, 'model' as method, 2 as source_order, list_rank, product_id, share as score, 'popular_in_segment' as reason, 0 as tie_break from segment_picks") %}
+        {%- do parts.append("select store, customer_id, 'model' as method, 3 as source_order, list_rank, product_id, share as score, 'popular_in_category' as reason, 0 as tie_break from category_picks") %}
     {%- endif %}
     {%- if 'global_popularity' in methods %}
-        {%- do parts.append(popular_candidates(
-            'customers', 'overall', '0', 'global_popularity', 1, 'popular_overall')) %}
+        {%- do parts.append("select store, customer_id, 'global_popularity' as method, 1 as source_order, list_rank, product_id, share as score, 'popular_overall' as reason, 0 as tie_break from global_picks") %}
     {%- endif %}
     {%- if 'segment_popularity' in methods %}
-        {%- do parts.append(popular_candidates(
-            'segments', 'segment', 'segments.segment_id', 'segment_popularity', 1,
-            'popular_in_segment')) %}
+        {%- do parts.append("select store, customer_id, 'segment_popularity' as method, 1 as source_order, list_rank, product_id, share as score, 'popular_in_segment' as reason, 0 as tie_break from segment_baseline_picks") %}
     {%- endif %}
-    {{ parts | join('\n\n    union all\n') }}
-
-),
-
-unbought as (
-
-    select candidates.*
-    from candidates
-    inner join customers
-        on
-            candidates.store = customers.store
-            and candidates.customer_id = customers.customer_id
-    left join bought
-        on
-            candidates.store = bought.store
-            and candidates.customer_id = bought.customer_id
-            and candidates.product_id = bought.product_id
-    where bought.product_id is null
-
-),
-
-best_source as (
-
-    -- each product once per customer and method: its first source, its best score there
-    select *
-    from (
-        select
-            *,
-            row_number() over (
-                partition by store, customer_id, method, product_id
-                order by source_order asc, score desc, tie_break desc, reason asc
-            ) as source_rank
-        from unbought
-    ) as ranked
-    where source_rank = 1
+    {{ parts | join('\n    union all\n    ') }}
 
 ),
 
@@ -357,9 +553,9 @@ ranked as (
         *,
         row_number() over (
             partition by store, customer_id, method
-            order by source_order asc, score desc, tie_break desc, product_id asc
+            order by source_order asc, list_rank asc
         ) as recommendation_rank
-    from best_source
+    from picks
 
 )
 
@@ -376,23 +572,65 @@ where recommendation_rank <= {{ top_n }}
 {%- endmacro %}
 
 
-{#- One source of next_best_products' candidates: for each customer of the CTE `groups`, the
-    products of its popularity group (`group_kind`, the group id in `group_column`), scored by
-    their share. -#}
-{% macro popular_candidates(groups, group_kind, group_column, method, source_order, reason) -%}
+{#- One popularity source of next_best_products: for each customer of `needs` (store,
+    customer_id, list_key, needed), the first `needed` products of their list in `lists` (store,
+    list_key, product_id, share, list_rank) that are not theirs in `excluded` (store,
+    customer_id, product_id). The list is read only down to needed + the excluded products in
+    it, the depth that always holds the first `needed` others. -#}
+{% macro list_picks(needs, lists, excluded) -%}
     select
-        {{ groups }}.store,
-        {{ groups }}.customer_id,
-        '{{ method }}' as method,
-        {{ source_order }} as source_order,
-        popularity.product_id,
-        popularity.share as score,
-        '{{ reason }}' as reason,
-        0 as tie_break
-    from {{ groups }}
-    inner join popularity
-        on
-            {{ groups }}.store = popularity.store
-            and popularity.group_kind = '{{ group_kind }}'
-            and {{ group_column }} = popularity.group_id
+        store,
+        customer_id,
+        product_id,
+        share,
+        pick_rank as list_rank
+    from (
+        select
+            needs.store,
+            needs.customer_id,
+            needs.needed,
+            lists.product_id,
+            lists.share,
+            row_number() over (
+                partition by needs.store, needs.customer_id order by lists.list_rank asc
+            ) as pick_rank
+        from (
+            select
+                {{ needs }}.*,
+                {{ needs }}.needed + coalesce(excluded_counts.n_excluded, 0) as depth
+            from {{ needs }}
+            left join (
+                select
+                    {{ needs }}.store,
+                    {{ needs }}.customer_id,
+                    count(*) as n_excluded
+                from {{ needs }}
+                inner join {{ excluded }} as excluded
+                    on
+                        {{ needs }}.store = excluded.store
+                        and {{ needs }}.customer_id = excluded.customer_id
+                inner join {{ lists }} as lists
+                    on
+                        {{ needs }}.store = lists.store
+                        and {{ needs }}.list_key = lists.list_key
+                        and excluded.product_id = lists.product_id
+                group by {{ needs }}.store, {{ needs }}.customer_id
+            ) as excluded_counts
+                on
+                    {{ needs }}.store = excluded_counts.store
+                    and {{ needs }}.customer_id = excluded_counts.customer_id
+        ) as needs
+        inner join {{ lists }} as lists
+            on
+                needs.store = lists.store
+                and needs.list_key = lists.list_key
+                and lists.list_rank <= needs.depth
+        left join {{ excluded }} as excluded
+            on
+                needs.store = excluded.store
+                and needs.customer_id = excluded.customer_id
+                and lists.product_id = excluded.product_id
+        where excluded.product_id is null
+    ) as listed
+    where pick_rank <= needed
 {%- endmacro %}
