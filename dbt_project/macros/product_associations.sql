@@ -13,6 +13,9 @@
     most popular ones only, so the pairs of one basket are bounded whatever its size (its products'
     own counts still come from every basket, so a capped basket lowers a pair's confidence a
     little, never raises it). Pairs are formed once (a < b) and turned both ways after counting.
+  Pairs are counted on a small integer key per frequent product (its rank in store, product
+  order), not on the product ids' text: the pair count is most of the work, and grouping tens of
+  millions of pairs by two integers is a fraction of grouping them by store and two texts.
 -#}
 {% macro product_associations(baskets) -%}
 {%- set min_support = var('association_min_support') | float -%}
@@ -54,7 +57,11 @@ product_baskets as (
 
 frequent_products as (
 
-    select product_baskets.*
+    select
+        product_baskets.*,
+        row_number() over (
+            order by product_baskets.store asc, product_baskets.product_id asc
+        ) as product_key
     from product_baskets
     inner join store_baskets
         on product_baskets.store = store_baskets.store
@@ -67,12 +74,12 @@ capped_baskets as (
     select
         store,
         order_id,
-        product_id
+        product_key
     from (
         select
             basket_products.store,
             basket_products.order_id,
-            basket_products.product_id,
+            frequent_products.product_key,
             row_number() over (
                 partition by basket_products.store, basket_products.order_id
                 order by frequent_products.product_baskets desc, basket_products.product_id asc
@@ -89,27 +96,35 @@ capped_baskets as (
 
 pairs as (
 
+    -- a product key belongs to one store, so the keys alone identify a pair
     select
-        first_products.store,
-        first_products.product_id as product_a,
-        second_products.product_id as product_b,
+        first_products.product_key as key_a,
+        second_products.product_key as key_b,
         count(*) as pair_baskets
     from capped_baskets as first_products
     inner join capped_baskets as second_products
         on
             first_products.store = second_products.store
             and first_products.order_id = second_products.order_id
-            and first_products.product_id < second_products.product_id
-    group by first_products.store, first_products.product_id, second_products.product_id
+            and first_products.product_key < second_products.product_key
+    group by first_products.product_key, second_products.product_key
 
 ),
 
 frequent_pairs as (
 
-    select pairs.*
+    select
+        products_a.store,
+        products_a.product_id as product_a,
+        products_b.product_id as product_b,
+        pairs.pair_baskets
     from pairs
+    inner join frequent_products as products_a
+        on pairs.key_a = products_a.product_key
+    inner join frequent_products as products_b
+        on pairs.key_b = products_b.product_key
     inner join store_baskets
-        on pairs.store = store_baskets.store
+        on products_a.store = store_baskets.store
     where pairs.pair_baskets >= store_baskets.min_baskets
 
 ),

@@ -176,13 +176,27 @@ history as (
 
 ),
 
+customer_products as (
+
+    -- each product a customer bought: when last, in how many orders
+    select
+        store,
+        customer_id,
+        product_id,
+        max(order_date) as last_order_date,
+        count(distinct order_id) as n_orders
+    from history
+    group by store, customer_id, product_id
+
+),
+
 bought as (
 
-    select distinct
+    select
         store,
         customer_id,
         product_id
-    from history
+    from customer_products
 
 ),
 
@@ -193,7 +207,7 @@ customers as (
         customers.store,
         customers.customer_id,
         segments.segment_id
-    from (select distinct store, customer_id from history) as customers
+    from (select distinct store, customer_id from customer_products) as customers
     left join ({{ segments }}) as segments
         on
             customers.store = segments.store
@@ -225,10 +239,9 @@ antecedents as (
             product_id,
             row_number() over (
                 partition by store, customer_id
-                order by max(order_date) desc, count(distinct order_id) desc, product_id asc
+                order by last_order_date desc, n_orders desc, product_id asc
             ) as product_rank
-        from history
-        group by store, customer_id, product_id
+        from customer_products
     ) as ranked
     where product_rank <= {{ max_customer_products }}
 
@@ -236,15 +249,21 @@ antecedents as (
 
 rules as (
 
+    -- each product's strongest rules, each with its rank among the rules of its consequent (the
+    -- order a customer's candidates of one product are chosen in: confidence, lift, reason)
     select
-        store,
-        antecedent_product_id,
-        consequent_product_id,
-        confidence,
-        lift
+        *,
+        row_number() over (
+            partition by store, consequent_product_id
+            order by confidence desc, lift desc, 'bought_with:' || antecedent_product_id asc
+        ) as consequent_rank
     from (
         select
-            *,
+            store,
+            antecedent_product_id,
+            consequent_product_id,
+            confidence,
+            lift,
             row_number() over (
                 partition by store, antecedent_product_id
                 order by confidence desc, lift desc, consequent_product_id asc
@@ -257,22 +276,21 @@ rules as (
 
 rule_candidates as (
 
-    -- each product the customer's rules offer and they have not bought, once: its best rule
-    select *
+    -- each product the customer's rules offer and they have not bought, once: its best rule,
+    -- found by the smallest consequent rank (an aggregate, not a window over every candidate)
+    select
+        best.store,
+        best.customer_id,
+        best.product_id,
+        rules.confidence as score,
+        'bought_with:' || rules.antecedent_product_id as reason,
+        rules.lift as tie_break
     from (
         select
             antecedents.store,
             antecedents.customer_id,
             rules.consequent_product_id as product_id,
-            rules.confidence as score,
-            'bought_with:' || rules.antecedent_product_id as reason,
-            rules.lift as tie_break,
-            row_number() over (
-                partition by antecedents.store, antecedents.customer_id, rules.consequent_product_id
-                order by
-                    rules.confidence desc, rules.lift desc,
-                    'bought_with:' || rules.antecedent_product_id asc
-            ) as source_rank
+            min(rules.consequent_rank) as consequent_rank
         from antecedents
         inner join rules
             on
@@ -284,8 +302,13 @@ rule_candidates as (
                 and antecedents.customer_id = bought.customer_id
                 and rules.consequent_product_id = bought.product_id
         where bought.product_id is null
-    ) as ranked
-    where source_rank = 1
+        group by antecedents.store, antecedents.customer_id, rules.consequent_product_id
+    ) as best
+    inner join rules
+        on
+            best.store = rules.store
+            and best.product_id = rules.consequent_product_id
+            and best.consequent_rank = rules.consequent_rank
 
 ),
 
