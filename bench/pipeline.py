@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from bench.measure import Measurement, measure
+from scripts.dbt_runner import duckdb_memory_limit
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data" / "bench"
@@ -313,7 +314,7 @@ def report(results: list[dict], steps: list[dict], fixed: dict, runs: int, comma
         f"Command: `{command}`. Median of {runs} runs, each in its own process; wall seconds and"
         " peak resident memory (MB, largest process of the run). DuckDB threads and memory limit:"
         f" DUCKDB_THREADS={os.environ.get('DUCKDB_THREADS', '2')},"
-        f" DUCKDB_MEMORY_LIMIT={os.environ.get('DUCKDB_MEMORY_LIMIT', '8GB')}."
+        f" DUCKDB_MEMORY_LIMIT={os.environ.get('DUCKDB_MEMORY_LIMIT') or duckdb_memory_limit()}."
         " The project is `scripts/build_warehouse.py --fresh --only commerce`: a fresh warehouse,"
         " the whole commerce side (load, marts, segmentation, scoring view) and its tests.",
         "",

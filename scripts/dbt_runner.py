@@ -21,6 +21,25 @@ NO_TRACKING = {"DO_NOT_TRACK": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
 PR_SET_PDEATHSIG = 1
 
 
+def duckdb_memory_limit() -> str:
+    """DuckDB's memory limit for a build on this machine: a twelfth of its memory, from 1 to 8 GB
+    (2 GB on 24 GB). The build process also holds the Python models' customer-level frames, and
+    DuckDB spills what does not fit to a temp folder beside the build file, so a small limit
+    costs a little time where a large one costs the machine's memory (docs/architecture.md)."""
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    gigabytes = min(8.0, max(1.0, total / 12 / 2**30))
+    return f"{round(gigabytes * 2) / 2:g}GB"
+
+
+def machine_defaults() -> dict:
+    """The settings the profile reads that a build sets from the machine when the user did not."""
+    return (
+        {}
+        if os.environ.get("DUCKDB_MEMORY_LIMIT")
+        else {"DUCKDB_MEMORY_LIMIT": duckdb_memory_limit()}
+    )
+
+
 class BuildError(RuntimeError):
     """dbt build failed; the published warehouse was not touched."""
 
@@ -101,7 +120,7 @@ def run_dbt(
     when a var changes, but only the files that read an environment variable when it changes.
     `settings` are the other environment variables the profile reads (the warehouse file, Spark).
     """
-    env = dict(os.environ, **NO_TRACKING, **settings, **inputs)
+    env = dict(os.environ, **NO_TRACKING, **machine_defaults(), **settings, **inputs)
     command = [dbt_executable(), *arguments, *project_options(target_dir)]
     (target_dir / "run_results.json").unlink(missing_ok=True)
     result = subprocess.run(
@@ -153,7 +172,7 @@ def run_dbt_in_process(
     `silent` prints nothing at all (for `dbt ls`, whose listing is the result, not output)."""
     from dbt.cli.main import dbtRunner  # imported here: dbt is slow to import
 
-    os.environ.update(NO_TRACKING, **settings, **inputs)
+    os.environ.update(NO_TRACKING, **machine_defaults(), **settings, **inputs)
     (target_dir / "run_results.json").unlink(missing_ok=True)
     options = project_options(target_dir)
     printing = ["--log-level", "none"] if silent else ["--quiet"] if quiet else []
