@@ -14,15 +14,15 @@ former RFM-and-KMeans-only contenders.
 
 Each run is its own process; the figures are the median of --runs runs: wall seconds, CPU seconds
 (user and system of the process and the children it waited for), the peak resident memory of the
-largest process and of the whole process tree. A contender killed for memory is shown as
-"killed (out of memory)", and not run again at that size or a larger one. Data comes from the
-project's generator at the Online Retail ratio of lines to customers, cached as Parquet in
-data/bench/. At the smallest size the contenders' outputs are checked against the project's warehouse (RFM per customer, the number of association
-rules, of next-best rows and of evaluation list rows per method), so the race is fair. Where the
-project's time goes comes from dbt's run_results.json of each build. Also measured: the daily
-build after appending the last invoice day to a warehouse built without it
-(--incremental-sizes, default 10M; its facts compared with the full build's), and the fixed cost
-of a build on a tiny file.
+largest process and of the whole process tree. A contender killed for memory is shown as "killed
+(out of memory)", and not run again at that size or a larger one. Data comes from the project's
+generator at the Online Retail ratio of lines to customers, cached as Parquet in data/bench/. At
+the smallest size the contenders' outputs are checked against the project's warehouse (RFM per
+customer, the number of association rules, of next-best rows and of evaluation list rows per
+method), so the race is fair. Where the project's time goes comes from dbt's run_results.json of
+each build. Also measured: the daily build after appending the last invoice day to a warehouse
+built without it (--incremental-sizes, default 10M; its facts compared with the full build's), and
+the fixed cost of a build on a tiny file.
 Results are written to BENCHMARKS.md between the pipeline markers.
 """
 
