@@ -8,7 +8,8 @@ former RFM-and-KMeans-only contenders.
    association rules, next-best products and their evaluation, every data and unit test on them);
 2. the same-work floor: the same tables from one script of DuckDB SQL plus scikit-learn, no dbt,
    no tests (bench/same_work_floor.py);
-3. the same-work notebook: the same tables in pandas plus scikit-learn (bench/same_work_notebook.py);
+3. the same-work notebook: the same tables in pandas plus scikit-learn
+   (bench/same_work_notebook.py);
 4. RFM and KMeans only, as before: a pandas notebook (bench/notebook_way.py) and one DuckDB
    statement (bench/duckdb_floor.py), kept so that earlier tables still compare.
 
