@@ -536,16 +536,13 @@ def list_picks(needs: str, lists: str, excluded: str) -> str:
                 partition by needs.customer_id order by lists.list_rank
             ) as pick_rank
         from (
-            select
-                {needs}.*,
-                needed + coalesce((
-                    select count(*)
-                    from {excluded} as excluded
-                    inner join {lists} as lists using (product_id)
-                    where excluded.customer_id = {needs}.customer_id
-                        and lists.list_key = {needs}.list_key
-                ), 0) as depth
-            from {needs}
+            select needs.customer_id, needs.needed, needs.list_key,
+                needs.needed + count(lists.product_id) as depth
+            from {needs} as needs
+            left join {excluded} as excluded using (customer_id)
+            left join {lists} as lists
+                on lists.list_key = needs.list_key and lists.product_id = excluded.product_id
+            group by needs.customer_id, needs.needed, needs.list_key
         ) as needs
         inner join {lists} as lists
             on needs.list_key = lists.list_key and lists.list_rank <= needs.depth
@@ -605,29 +602,41 @@ def next_best(
                 ) <= {MAX_CUSTOMER_PRODUCTS}
             ),
             strongest as (
-                select * from {rules}
+                -- each product's strongest rules, ranked among the rules of their consequent
+                -- (confidence, lift, reason): a customer's best rule for a product is the one
+                -- of smallest rank among those their products offer
+                select
+                    *,
+                    row_number() over (
+                        partition by consequent_product_id
+                        order by confidence desc, lift desc, antecedent_product_id asc
+                    ) as consequent_rank
+                from {rules}
                 qualify row_number() over (
                     partition by antecedent_product_id
                     order by confidence desc, lift desc, consequent_product_id asc
                 ) <= {MAX_RULES_PER_PRODUCT}
             ),
-            candidates as (
-                select
-                    antecedents.customer_id,
-                    strongest.consequent_product_id as product_id,
-                    strongest.confidence as score,
-                    'bought_with:' || strongest.antecedent_product_id as reason,
-                    strongest.lift
+            best as (
+                select antecedents.customer_id, strongest.consequent_product_id,
+                    min(strongest.consequent_rank) as consequent_rank
                 from antecedents
                 inner join strongest
                     on antecedents.product_id = strongest.antecedent_product_id
                 anti join customer_products as bought
                     on antecedents.customer_id = bought.customer_id
                     and strongest.consequent_product_id = bought.product_id
-                qualify row_number() over (
-                    partition by antecedents.customer_id, strongest.consequent_product_id
-                    order by score desc, lift desc, reason asc
-                ) = 1
+                group by all
+            ),
+            candidates as (
+                select
+                    best.customer_id,
+                    strongest.consequent_product_id as product_id,
+                    strongest.confidence as score,
+                    'bought_with:' || strongest.antecedent_product_id as reason,
+                    strongest.lift
+                from best
+                inner join strongest using (consequent_product_id, consequent_rank)
             )
             select
                 customer_id, product_id, score, reason,
