@@ -178,14 +178,24 @@ history as (
 
 customer_products as (
 
-    -- each product a customer bought: when last, in how many orders
+    -- each product a customer bought: when last, in how many orders (counted from the distinct
+    -- orders: a distinct count per customer and product would hold every set in memory)
     select
         store,
         customer_id,
         product_id,
-        max(order_date) as last_order_date,
-        count(distinct order_id) as n_orders
-    from history
+        max(last_order_date) as last_order_date,
+        count(*) as n_orders
+    from (
+        select
+            store,
+            customer_id,
+            product_id,
+            order_id,
+            max(order_date) as last_order_date
+        from history
+        group by store, customer_id, product_id, order_id
+    ) as orders
     group by store, customer_id, product_id
 
 ),

@@ -27,6 +27,44 @@ descriptions as (
 
 ),
 
+customers_per_product as (
+
+    -- distinct counts in two steps (the distinct pairs, then a count): they spill to disk at any
+    -- size, where a distinct count per product holds every product's set in memory
+    select
+        store,
+        product_id,
+        count(*) as customers
+    from (
+        select distinct
+            store,
+            product_id,
+            customer_id
+        from lines
+        where reason = 'purchase'
+    ) as buyers
+    group by store, product_id
+
+),
+
+orders_per_product as (
+
+    select
+        store,
+        product_id,
+        count(*) as orders
+    from (
+        select distinct
+            store,
+            product_id,
+            order_id
+        from lines
+        where reason = 'purchase'
+    ) as orders
+    group by store, product_id
+
+),
+
 sales as (
 
     select
@@ -35,8 +73,6 @@ sales as (
         sum(case when reason = 'purchase' then units else 0 end) as units_sold,
         sum(case when reason = 'cancellation' then -units else 0 end) as units_returned,
         sum(line_value) as revenue,
-        count(distinct case when reason = 'purchase' then customer_id end) as customers,
-        count(distinct case when reason = 'purchase' then order_id end) as orders,
         min(case when reason = 'purchase' then min_unit_price end) as min_unit_price,
         max(case when reason = 'purchase' then max_unit_price end) as max_unit_price,
         cast(sum(case when reason = 'purchase' then line_value end) as double)
@@ -57,14 +93,22 @@ final as (
         cast(sales.units_sold as {{ dbt.type_bigint() }}) as units_sold,
         cast(sales.units_returned as {{ dbt.type_bigint() }}) as units_returned,
         cast(sales.revenue as double) as revenue,
-        cast(sales.customers as integer) as customers,
-        cast(sales.orders as integer) as orders,
+        cast(coalesce(customers_per_product.customers, 0) as integer) as customers,
+        cast(coalesce(orders_per_product.orders, 0) as integer) as orders,
         cast(sales.min_unit_price as double) as min_unit_price,
         cast(sales.max_unit_price as double) as max_unit_price,
         cast(sales.mean_unit_price as double) as mean_unit_price,
         sales.first_sale_date,
         sales.last_sale_date
     from sales
+    left join customers_per_product
+        on
+            sales.store = customers_per_product.store
+            and sales.product_id = customers_per_product.product_id
+    left join orders_per_product
+        on
+            sales.store = orders_per_product.store
+            and sales.product_id = orders_per_product.product_id
     left join descriptions
         on
             sales.store = descriptions.store
