@@ -79,6 +79,11 @@ def pair_key(left: pd.Series, right: pd.Series, size: int) -> np.ndarray:
     return left.to_numpy("int64") * size + right.to_numpy("int64")
 
 
+def is_in(keys: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """Whether each key is one of the known ones (a hash lookup: np.isin sorts both)."""
+    return pd.Series(keys).isin(known).to_numpy()
+
+
 def load(path: str) -> tuple[pd.DataFrame, pd.Timestamp]:
     """The distinct lines of known customers whose fields all parse, with their reason and
     whether they make up monetary; and the last invoice date of any line."""
@@ -444,12 +449,11 @@ def next_best(
     """Each customer's PER_CUSTOMER next-best products they have not bought, per method: 'model'
     (the best rule of each product offered by the strongest rules of their most recent products,
     then their segment's popular products, then their main category's), 'global_popularity',
-    'segment_popularity'."""
+    'segment_popularity'. Products go by their code (the codes sort as the ids do)."""
     size = len(product_codes)
-    bought = history.groupby(["customer_id", "product_id"], as_index=False).agg(
+    bought = history.groupby(["customer_id", "product_code"], as_index=False).agg(
         last_order_date=("order_date", "max"),
         n_orders=("order_id", "nunique"),
-        product_code=("product_code", "first"),
         category_id=("category_id", "first"),
         spend=("value", "sum"),
     )
@@ -457,56 +461,61 @@ def next_best(
     customers = pd.DataFrame({"customer_id": bought["customer_id"].unique()}).merge(
         segments[["customer_id", "segment_id"]], on="customer_id", how="left"
     )
+    popular = popular.assign(product_code=product_codes.get_indexer(popular["product_id"]))
     lists = {kind: popular.loc[popular["kind"] == kind] for kind in ("overall", "segment")}
     picks = []
 
     def take(needs: pd.DataFrame, candidates: pd.DataFrame, excluded: np.ndarray) -> pd.DataFrame:
         """The first `needed` candidates of each customer (in list order) not in excluded."""
         merged = needs.merge(candidates, on="list_key")
-        code = product_codes.get_indexer(merged["product_id"])
-        merged = merged.loc[
-            ~np.isin(pair_key(merged["customer_id"], pd.Series(code), size), excluded)
-        ]
+        keys = pair_key(merged["customer_id"], merged["product_code"], size)
+        merged = merged.loc[~is_in(keys, excluded)]
         return top_per(merged, "customer_id", ["customer_id", "list_rank"], [True, True], "needed")
 
     if "model" in methods:
         antecedents = top_per(
-            bought, "customer_id", ["customer_id", "last_order_date", "n_orders", "product_id"],
+            bought, "customer_id", ["customer_id", "last_order_date", "n_orders", "product_code"],
             [True, False, False, True], MAX_CUSTOMER_PRODUCTS,
         )  # fmt: skip
+        rules = rules.assign(
+            antecedent=product_codes.get_indexer(rules["antecedent_product_id"]),
+            product_code=product_codes.get_indexer(rules["consequent_product_id"]),
+        )
         strongest = top_per(
-            rules, "antecedent_product_id",
-            ["antecedent_product_id", "confidence", "lift", "consequent_product_id"],
+            rules, "antecedent", ["antecedent", "confidence", "lift", "product_code"],
             [True, False, False, True], MAX_RULES_PER_PRODUCT,
         )  # fmt: skip
-        candidates = antecedents[["customer_id", "product_id"]].merge(
-            strongest, left_on="product_id", right_on="antecedent_product_id"
+        candidates = antecedents[["customer_id", "product_code"]].merge(
+            strongest[["antecedent", "product_code", "confidence", "lift"]],
+            left_on="product_code",
+            right_on="antecedent",
+            suffixes=("_bought", ""),
         )
-        code = product_codes.get_indexer(candidates["consequent_product_id"])
-        candidates = candidates.loc[
-            ~np.isin(pair_key(candidates["customer_id"], pd.Series(code), size), bought_keys)
-        ]
+        keys = pair_key(candidates["customer_id"], candidates["product_code"], size)
+        candidates = candidates.loc[~is_in(keys, bought_keys)]
+        # a product's best rule: confidence, lift, then the lower antecedent
         best = first_per(
             candidates,
-            ["customer_id", "consequent_product_id"],
-            ["customer_id", "consequent_product_id", "confidence", "lift", "antecedent_product_id"],
+            ["customer_id", "product_code"],
+            ["customer_id", "product_code", "confidence", "lift", "antecedent"],
             [True, True, False, False, True],
         )
-        rule_picks = top_per(
-            best, "customer_id", ["customer_id", "confidence", "lift", "consequent_product_id"],
+        best = top_per(
+            best, "customer_id", ["customer_id", "confidence", "lift", "product_code"],
             [True, False, False, True], PER_CUSTOMER,
         )  # fmt: skip
         rule_picks = pd.DataFrame(
             {
-                "customer_id": rule_picks["customer_id"],
-                "product_id": rule_picks["consequent_product_id"],
-                "score": rule_picks["confidence"],
-                "reason": "bought_with:" + rule_picks["antecedent_product_id"],
+                "customer_id": best["customer_id"],
+                "product_code": best["product_code"],
+                "score": best["confidence"],
+                "reason": "bought_with:" + pd.Series(product_codes[best["antecedent"]], best.index),
                 "source": 1,
-                "list_rank": rule_picks["rank"],
+                "list_rank": best["rank"],
+                "method": "model",
             }
         )
-        picks.append(rule_picks.assign(method="model"))
+        picks.append(rule_picks)
         # then the segment's popular products, then those of the category of the largest spend
         spend = bought.groupby(["customer_id", "category_id"], as_index=False)["spend"].sum()
         main_category = first_per(
@@ -531,8 +540,8 @@ def next_best(
             popular.loc[popular["kind"] == "category"], left_on="category_id", right_on="group_id"
         ).assign(reason="popular_in_category", part=2)
         in_segment = category_part.merge(
-            segment_part[["list_key", "product_id"]], on=["list_key", "product_id"], how="left",
-            indicator=True,
+            segment_part[["list_key", "product_code"]], on=["list_key", "product_code"],
+            how="left", indicator=True,
         )["_merge"].eq("both").to_numpy()  # fmt: skip
         combined = pd.concat([segment_part, category_part.loc[~in_segment]], ignore_index=True)
         combined = top_per(
@@ -540,18 +549,11 @@ def next_best(
             len(combined) + 1,
         ).rename(columns={"rank": "list_rank", "share": "score"})  # fmt: skip
         excluded = np.concatenate(
-            [
-                bought_keys,
-                pair_key(
-                    rule_picks["customer_id"],
-                    pd.Series(product_codes.get_indexer(rule_picks["product_id"])),
-                    size,
-                ),
-            ]
+            [bought_keys, pair_key(rule_picks["customer_id"], rule_picks["product_code"], size)]
         )
         chosen = take(
             needs[["customer_id", "list_key", "needed"]],
-            combined[["list_key", "product_id", "score", "reason", "list_rank"]],
+            combined[["list_key", "product_code", "score", "reason", "list_rank"]],
             excluded,
         )
         picks.append(chosen.assign(method="model", source=2, list_rank=chosen["rank"]))
@@ -573,7 +575,7 @@ def next_best(
         candidates = pd.DataFrame(
             {
                 "list_key": table["group_id"].astype("int64"),
-                "product_id": table["product_id"],
+                "product_code": table["product_code"],
                 "score": table["share"],
                 "reason": reason,
                 "list_rank": table["popularity_rank"],
@@ -587,6 +589,7 @@ def next_best(
         [True, True, True, True], PER_CUSTOMER,
     )  # fmt: skip
     every = every.rename(columns={"rank": "recommendation_rank"})
+    every["product_id"] = product_codes[every["product_code"].to_numpy()]
     columns = ["customer_id", "method", "recommendation_rank", "product_id", "score", "reason"]
     return every[columns].reset_index(drop=True)
 
@@ -602,7 +605,7 @@ def recommendation_evaluation(
     after = baskets.loc[~baskets["is_training"], ["customer_id", "product_code"]].drop_duplicates()
     after = after.loc[after["customer_id"].isin(training["customer_id"])]
     new = after.loc[
-        ~np.isin(
+        ~is_in(
             pair_key(after["customer_id"], after["product_code"], size),
             pair_key(training["customer_id"], training["product_code"], size),
         )
@@ -610,7 +613,7 @@ def recommendation_evaluation(
     n_new = new.groupby("customer_id").size()
     new_keys = pair_key(new["customer_id"], new["product_code"], size)
     listed = lists.assign(
-        hit=np.isin(
+        hit=is_in(
             pair_key(
                 lists["customer_id"],
                 pd.Series(product_codes.get_indexer(lists["product_id"])),
