@@ -50,6 +50,7 @@ from scripts.dbt_runner import (
     PROJECT_ROOT,
     BuildError,
     RefusedBuild,
+    machine_defaults,
     run_dbt,
 )
 from scripts.generate_retail import LINES_PER_CUSTOMER, GeneratorConfig, generate_file
@@ -58,6 +59,7 @@ from scripts.input_files import (
     CheckedFolder,
     InputFileError,
     convert_to_utf8,
+    estimated_lines,
     scan_csv_bytes,
     utf8_folder,
 )
@@ -251,6 +253,17 @@ def commerce_environment(inputs: Inputs, encoding: str, build_dir: Path) -> tupl
     return environment, "\n".join(notes)
 
 
+def input_lines(inputs: Inputs) -> int:
+    """About how many raw lines the build reads (the retail file and the Olist orders)."""
+    files = [inputs.retail_path] if inputs.retail_path else []
+    files += (
+        [path for path in inputs.olist.files if "orders_dataset" in path.name]
+        if inputs.olist
+        else []
+    )
+    return sum(estimated_lines(path) for path in files)
+
+
 def students_environment(inputs: Inputs, encoding: str, build_dir: Path) -> tuple[dict, list]:
     """The environment dbt reads the student exports from (read whole, converted to UTF-8 when
     they are not), and the notes saying what was converted."""
@@ -295,6 +308,7 @@ def build(
             environment, note = commerce_environment(inputs, encoding, build_dir)
             students, converted = students_environment(inputs, encoding, build_dir)
             environment.update(students)
+            environment.update(machine_defaults(input_lines(inputs)))
             notes = [*note.splitlines(), *converted]
             copied = published.exists() and not fresh
             if copied:

@@ -21,22 +21,31 @@ NO_TRACKING = {"DO_NOT_TRACK": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
 PR_SET_PDEATHSIG = 1
 
 
-def duckdb_memory_limit() -> str:
-    """DuckDB's memory limit for a build on this machine: a twelfth of its memory, from 1 to 8 GB
-    (2 GB on 24 GB). The build process also holds the Python models' customer-level frames, and
-    DuckDB spills what does not fit to a temp folder beside the build file, so a small limit
-    costs a little time where a large one costs the machine's memory (docs/architecture.md)."""
-    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    gigabytes = min(8.0, max(1.0, total / 12 / 2**30))
+# DuckDB's memory per ten million input lines before it spills (see duckdb_memory_limit)
+GB_PER_TEN_MILLION_LINES = 2.0
+
+
+def duckdb_memory_limit(input_lines: int = 0) -> str:
+    """DuckDB's memory limit for a build of `input_lines` raw lines on this machine: a twelfth of
+    its memory (1 to 8 GB; 2 GB on 24 GB), or 2 GB per ten million lines when that is more, up
+    to a quarter of its memory. The build process also holds the Python models' customer-level
+    frames, and DuckDB spills what does not fit to a temp folder beside the build file: a small
+    limit costs a little time on a small input, a large input spilling most of its work costs
+    much more (docs/architecture.md)."""
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    floor = min(8.0, max(1.0, total / 12))
+    needed = GB_PER_TEN_MILLION_LINES * input_lines / 10_000_000
+    gigabytes = min(max(floor, total / 4), max(floor, needed))
     return f"{round(gigabytes * 2) / 2:g}GB"
 
 
-def machine_defaults() -> dict:
-    """The settings the profile reads that a build sets from the machine when the user did not."""
+def machine_defaults(input_lines: int = 0) -> dict:
+    """The settings the profile reads that a build sets from the machine (and the size of its
+    input) when the user did not."""
     return (
         {}
         if os.environ.get("DUCKDB_MEMORY_LIMIT")
-        else {"DUCKDB_MEMORY_LIMIT": duckdb_memory_limit()}
+        else {"DUCKDB_MEMORY_LIMIT": duckdb_memory_limit(input_lines)}
     )
 
 

@@ -20,6 +20,8 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
+
 # Encodings a CSV file may be read in; anything not UTF-8 is converted to UTF-8 before the build.
 ENCODINGS = ("auto", "utf-8", "cp1252", "latin-1")
 CHUNK_BYTES = 1 << 22
@@ -183,6 +185,25 @@ def utf8_folder(
         convert_to_utf8(path, found, out_dir / name)
         notes.append(f"Read {path} as {found} (not UTF-8), converted to UTF-8")
     return out_dir, notes
+
+
+# Bytes per line of a retail export, plain and gzipped (the real Online Retail file: 75 and 14)
+BYTES_PER_LINE = {"csv": 75, "gz": 14}
+
+
+def estimated_lines(path: Path) -> int:
+    """About how many lines a raw file holds, without reading it: a Parquet file's row count from
+    its metadata, a CSV file's size over a typical line's. What the build sizes DuckDB's memory
+    by, before it reads anything."""
+    name = path.name.lower()
+    if name.endswith(".parquet"):
+        with duckdb.connect() as con:
+            return int(
+                con.execute(
+                    "select coalesce(sum(num_rows), 0) from parquet_file_metadata(?)", [str(path)]
+                ).fetchone()[0]
+            )
+    return path.stat().st_size // BYTES_PER_LINE["gz" if name.endswith(".gz") else "csv"]
 
 
 def csv_header(path: Path, rows: str = "invoice lines") -> list[str]:
