@@ -129,7 +129,7 @@ def run_dbt(
     when a var changes, but only the files that read an environment variable when it changes.
     `settings` are the other environment variables the profile reads (the warehouse file, Spark).
     """
-    env = dict(os.environ, **NO_TRACKING, **machine_defaults(), **settings, **inputs)
+    env = {**os.environ, **NO_TRACKING, **machine_defaults(), **settings, **inputs}
     command = [dbt_executable(), *arguments, *project_options(target_dir)]
     (target_dir / "run_results.json").unlink(missing_ok=True)
     result = subprocess.run(
@@ -181,7 +181,7 @@ def run_dbt_in_process(
     `silent` prints nothing at all (for `dbt ls`, whose listing is the result, not output)."""
     from dbt.cli.main import dbtRunner  # imported here: dbt is slow to import
 
-    os.environ.update(NO_TRACKING, **machine_defaults(), **settings, **inputs)
+    os.environ.update({**NO_TRACKING, **machine_defaults(), **settings, **inputs})
     (target_dir / "run_results.json").unlink(missing_ok=True)
     options = project_options(target_dir)
     printing = ["--log-level", "none"] if silent else ["--quiet"] if quiet else []
