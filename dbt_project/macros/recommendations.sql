@@ -266,7 +266,9 @@ rules as (
         row_number() over (
             partition by store, consequent_product_id
             order by confidence desc, lift desc, 'bought_with:' || antecedent_product_id asc
-        ) as consequent_rank
+        ) as consequent_rank,
+        -- a small integer per consequent product: the candidates are grouped by it
+        dense_rank() over (order by store asc, consequent_product_id asc) as consequent_key
     from (
         select
             store,
@@ -287,11 +289,12 @@ rules as (
 rule_candidates as (
 
     -- each product the customer's rules offer and they have not bought, once: its best rule,
-    -- found by the smallest consequent rank (an aggregate, not a window over every candidate)
+    -- found by the smallest consequent rank (an aggregate on integers, not a window over every
+    -- candidate); what they bought is left out after, once per product rather than per rule
     select
         best.store,
         best.customer_id,
-        best.product_id,
+        rules.consequent_product_id as product_id,
         rules.confidence as score,
         'bought_with:' || rules.antecedent_product_id as reason,
         rules.lift as tie_break
@@ -299,26 +302,25 @@ rule_candidates as (
         select
             antecedents.store,
             antecedents.customer_id,
-            rules.consequent_product_id as product_id,
+            rules.consequent_key,
             min(rules.consequent_rank) as consequent_rank
         from antecedents
         inner join rules
             on
                 antecedents.store = rules.store
                 and antecedents.product_id = rules.antecedent_product_id
-        left join bought
-            on
-                antecedents.store = bought.store
-                and antecedents.customer_id = bought.customer_id
-                and rules.consequent_product_id = bought.product_id
-        where bought.product_id is null
-        group by antecedents.store, antecedents.customer_id, rules.consequent_product_id
+        group by antecedents.store, antecedents.customer_id, rules.consequent_key
     ) as best
     inner join rules
         on
-            best.store = rules.store
-            and best.product_id = rules.consequent_product_id
+            best.consequent_key = rules.consequent_key
             and best.consequent_rank = rules.consequent_rank
+    left join bought
+        on
+            best.store = bought.store
+            and best.customer_id = bought.customer_id
+            and rules.consequent_product_id = bought.product_id
+    where bought.product_id is null
 
 ),
 
