@@ -539,6 +539,15 @@ def incremental_lines(steps: list[dict]) -> list[str]:
     return out
 
 
+def memory_limits(results: list[dict]) -> str:
+    """DuckDB's memory limit in the builds: the one given, or the build's from the machine and the
+    input's lines at each size."""
+    if os.environ.get("DUCKDB_MEMORY_LIMIT"):
+        return os.environ["DUCKDB_MEMORY_LIMIT"]
+    limits = [f"{duckdb_memory_limit(r['lines'])} at {r['lines']:,} lines" for r in results]
+    return ", ".join(limits) or duckdb_memory_limit()
+
+
 def report(results: list[dict], steps: list[dict], fixed: dict, runs: int, command: str) -> str:
     mem_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     lines = [
@@ -552,9 +561,9 @@ def report(results: list[dict], steps: list[dict], fixed: dict, runs: int, comma
         " process: wall seconds, CPU seconds (user and system, the process and the children it"
         " waited for), peak resident memory in MB of the largest process (the kernel's figure)"
         " and of the whole process tree (summed, sampled every 0.2 s: it can miss a short peak)."
-        " DuckDB threads and memory limit:"
+        " DuckDB threads and memory limit (the project's and the same-work floor's):"
         f" DUCKDB_THREADS={os.environ.get('DUCKDB_THREADS', '2')},"
-        f" DUCKDB_MEMORY_LIMIT={os.environ.get('DUCKDB_MEMORY_LIMIT') or duckdb_memory_limit()}.",
+        f" DUCKDB_MEMORY_LIMIT={memory_limits(results)}.",
         "",
         "- The project: `scripts/build_warehouse.py --fresh --only commerce` on one store: a fresh"
         " warehouse with RFM, customer segments (k chosen by silhouette), product categories"

@@ -37,6 +37,7 @@ from models_py import features, interests, k_selection, product_categories
 from models_py.clustering import pca_coordinates
 from models_py.segment_model import SegmentModel
 from scripts.dbt_runner import duckdb_memory_limit
+from scripts.input_files import estimated_lines
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -928,11 +929,15 @@ def main(path: str, out: str) -> None:
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
     spill = out_dir / "duckdb_spill"
-    # the same threads and memory limit as the project's build
+    # the same threads and memory limit as the project's build (set from the machine and the
+    # input's size unless given)
+    memory_limit = os.environ.get("DUCKDB_MEMORY_LIMIT") or duckdb_memory_limit(
+        estimated_lines(Path(path))
+    )
     con = duckdb.connect(
         config={
             "threads": int(os.environ.get("DUCKDB_THREADS", "2")),
-            "memory_limit": os.environ.get("DUCKDB_MEMORY_LIMIT") or duckdb_memory_limit(),
+            "memory_limit": memory_limit,
             "temp_directory": str(spill),
             # no query here needs its rows in file order: streaming them is what fits in memory
             "preserve_insertion_order": False,
