@@ -123,7 +123,7 @@ def compare_same_work(warehouse: Path, outputs: dict[str, Path]) -> str:
         return "DISAGREE: " + "; ".join(problems)
     per_method = ", ".join(f"{methods.get(m, 0):,} ({m})" for m in METHODS)
     agreed = (
-        f"{' and '.join(outputs)} agree with the project: R, F and M of {len(project_rfm):,}"
+        f"{' and '.join(outputs)} {'agrees' if len(outputs) == 1 else 'agree'} with the project: R, F and M of {len(project_rfm):,}"
         f" customers, {expected['association rules']:,} association rules,"
         f" {expected['next-best rows']:,} next-best rows, evaluation lists of {per_method} rows"
     )
