@@ -33,26 +33,26 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from bench.same_work_vars import (
+    HOLDOUT_DAYS,
+    MAX_BASKET_PRODUCTS,
+    MAX_CUSTOMER_PRODUCTS,
+    MAX_RULES_PER_PRODUCT,
+    MIN_BASKETS,
+    MIN_SUPPORT,
+    NEW_CUSTOMER_MONTHS,
+    PER_CUSTOMER,
+    POOL,
+    SEEDS,
+    STORE,
+)
 from models_py import features, interests, k_selection, product_categories
 from models_py.clustering import pca_coordinates
 from models_py.segment_model import SegmentModel
 from scripts.dbt_runner import duckdb_memory_limit
 from scripts.input_files import estimated_lines
 
-ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT / "seeds"
-STORE = "online_retail"
 RUN_ID = "same_work_floor"
-# the vars of dbt_project/dbt_project.yml
-HOLDOUT_DAYS = 30
-MIN_SUPPORT = 0.0005
-MIN_BASKETS = 3
-MAX_BASKET_PRODUCTS = 30
-MAX_RULES_PER_PRODUCT = 10
-MAX_CUSTOMER_PRODUCTS = 50
-PER_CUSTOMER = 10
-POOL = 100  # products kept per popularity list (macros/recommendations.sql)
-NEW_CUSTOMER_MONTHS = 3  # the interest prediction's test customers
 INTEGER_TYPES = {"BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT", "UBIGINT", "UINTEGER"}
 OUTPUTS = (
     "rfm",

@@ -27,24 +27,24 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from bench.same_work_vars import (
+    HOLDOUT_DAYS,
+    MAX_BASKET_PRODUCTS,
+    MAX_CUSTOMER_PRODUCTS,
+    MAX_RULES_PER_PRODUCT,
+    MIN_BASKETS,
+    MIN_SUPPORT,
+    NEW_CUSTOMER_MONTHS,
+    PER_CUSTOMER,
+    POOL,
+    SEEDS,
+    STORE,
+)
 from models_py import features, interests, k_selection, product_categories
 from models_py.clustering import pca_coordinates
 from models_py.segment_model import SegmentModel
 
-ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT / "seeds"
-STORE = "online_retail"
 RUN_ID = "same_work_notebook"
-# the vars of dbt_project/dbt_project.yml
-HOLDOUT_DAYS = 30
-MIN_SUPPORT = 0.0005
-MIN_BASKETS = 3
-MAX_BASKET_PRODUCTS = 30
-MAX_RULES_PER_PRODUCT = 10
-MAX_CUSTOMER_PRODUCTS = 50
-PER_CUSTOMER = 10
-POOL = 100  # products kept per popularity list
-NEW_CUSTOMER_MONTHS = 3
 MICRO = 1_000_000  # money in millionths
 
 
