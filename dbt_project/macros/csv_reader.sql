@@ -101,9 +101,7 @@
     select
         (
             select count(text_line) - 1
-            from read_csv({{ path_relation }}, header = false, auto_detect = false,
-                columns = {'text_line': 'VARCHAR'}, delim = '{{ "\x1f" }}', quote = '', escape = '',
-                strict_mode = false, max_line_size = 67108864)
+            from {{ plain_text_lines(path_relation) }}
         ) as n_file_lines,
         (
             select coalesce(sum(length(record_text) - length(replace(record_text, chr(10), ''))), 0)
@@ -113,4 +111,14 @@
             ) as records
             where strpos(record_text, chr(10)) > 0
         ) as n_line_breaks_in_records
+{%- endmacro %}
+
+{#- A file's lines as plain text (column text_line: no quoting, no columns), for counting them
+    apart from the load. A line may be up to 64 MiB (a stray quote in a big export); the reader's
+    buffer is set to that size, as its default is sixteen times the line size: 1 GiB per file
+    read, which two counts at once cannot get under a 2 GB memory limit. -#}
+{% macro plain_text_lines(path_relation) -%}
+    read_csv({{ path_relation }}, header = false, auto_detect = false,
+        columns = {'text_line': 'VARCHAR'}, delim = '{{ "\x1f" }}', quote = '', escape = '',
+        strict_mode = false, max_line_size = 67108864, buffer_size = 67108864)
 {%- endmacro %}

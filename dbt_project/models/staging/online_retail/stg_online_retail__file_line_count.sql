@@ -27,11 +27,7 @@ final as (
     final as (
 
         select cast(count(text_line) - 1 as {{ dbt.type_bigint() }}) as n_file_lines
-        from read_csv(
-            {{ source('online_retail', 'invoice_lines') }}, header = false, auto_detect = false,
-            columns = { 'text_line': 'VARCHAR' }, delim = '{{ "\x1f" }}', quote = '', escape = '',
-            strict_mode = false, max_line_size = 67108864
-        )
+        from {{ plain_text_lines(source('online_retail', 'invoice_lines')) }}
 
     )
 
