@@ -1,35 +1,13 @@
 -- The lines of known customers at product level, for the product side (products, categories,
--- customers' interests) and the customers' next-best products: one row per invoice, customer,
--- stock code and description with the flags the commerce rules read, the lines, units and value.
--- Exact duplicates are found as in the load (stg_online_retail__line_groups): only lines whose
--- fingerprint repeats are compared column by column. Lines without a customer are left out: no
--- rule ever counts them. Loaded incrementally as the line groups are (the invoice dates of the
--- lines appended since the last build, the whole file when it is not an append of the one
--- loaded before: macros/retail_incremental.sql), so a daily build can refresh the next-best
--- products of the customers who bought since without reading the history again.
-{{ config(
-    tags=['products', 'next_best_refresh'],
-    materialized=incremental_unless_spark(),
-    incremental_strategy='delete+insert',
-    unique_key='invoice_date_key',
-    on_schema_change='sync_all_columns',
-    pre_hook="{{ retail_forget_unless_appended() }}",
-) }}
+-- customers' interests): one row per invoice, customer, stock code and description with the flags
+-- the commerce rules read, the lines, units and value. Exact duplicates are found as in the load
+-- (stg_online_retail__line_groups): only lines whose fingerprint repeats are compared column by
+-- column. Lines without a customer are left out: no rule ever counts them.
+{{ config(tags=['products']) }}
 {%- set col = retail_columns() %}
 {%- set types = col.types %}
-{%- set date_key = "coalesce(cast(invoice_date_raw as " ~ dbt.type_string() ~ "), '')" %}
-{%- set customer_lines -%}
-    select *
-    from {{ ref('stg_online_retail__raw_lines') }} as source_lines
-    where nullif(trim(cast(customer_id_raw as {{ dbt.type_string() }})), '') is not null
-    {%- if is_incremental() %}
-        and {{ date_key }} in (
-            select {{ date_key }}
-            from {{ ref('stg_online_retail__raw_lines') }} as source_lines
-            where line_number > (select coalesce(max(last_line_number), 0) from {{ this }})
-        )
-    {%- endif %}
-{%- endset %}
+{%- set customer_lines = "select * from " ~ ref('stg_online_retail__raw_lines')
+    ~ " where nullif(trim(cast(customer_id_raw as " ~ dbt.type_string() ~ ")), '') is not null" %}
 
 with
 
@@ -43,14 +21,13 @@ repeated_hashes as (
 ),
 
 {%- set kept = ['invoice_no_raw', 'stock_code_raw', 'description_raw', 'quantity_raw',
-                'invoice_date_raw', 'unit_price_raw', 'customer_id_raw', 'country_raw', 'line_hash'] %}
+                'invoice_date_raw', 'unit_price_raw', 'customer_id_raw', 'country_raw'] %}
 
 distinct_lines as (
 
     select
         {{ kept | join(', ') }},
-        1 as n_copies,
-        line_number as last_line_number
+        1 as n_copies
     from ({{ customer_lines }}) as lines
     where line_hash not in (select repeated_hashes.line_hash from repeated_hashes)
 
@@ -58,8 +35,7 @@ distinct_lines as (
 
     select
         {{ kept | join(', ') }},
-        count(*) as n_copies,
-        max(line_number) as last_line_number
+        count(*) as n_copies
     from ({{ customer_lines }}) as lines
     where line_hash in (select repeated_hashes.line_hash from repeated_hashes)
     group by {{ kept | join(', ') }}
@@ -69,7 +45,6 @@ distinct_lines as (
 typed as (
 
     select
-        {{ date_key }} as invoice_date_key,
         {{ retail_text('invoice_no_raw') }} as invoice_no,
         {{ parse_retail_timestamp(retail_text('invoice_date_raw')) }} as invoiced_at,
         {{ retail_customer_id('customer_id_raw', types.get('customer_id', 'VARCHAR')) }} as customer_id,
@@ -78,9 +53,7 @@ typed as (
         nullif(trim(cast(description_raw as {{ dbt.type_string() }})), '') as description,
         {{ retail_quantity('quantity_raw', types.get('quantity', 'VARCHAR')) }} as quantity,
         {{ retail_unit_price('unit_price_raw', types.get('unit_price', 'VARCHAR')) }} as unit_price,
-        n_copies,
-        line_hash,
-        last_line_number
+        n_copies
     from distinct_lines
 
 ),
@@ -112,15 +85,10 @@ final as (
         cast(sum(quantity) as {{ dbt.type_bigint() }}) as units,
         sum(quantity * unit_price) as line_value,
         min(unit_price) as min_unit_price,
-        max(unit_price) as max_unit_price,
-        invoice_date_key,
-        max(last_line_number) as last_line_number,
-        {{ value_at_max('line_hash', 'last_line_number') }} as last_line_hash,
-        cast('{{ invocation_id }}' as {{ dbt.type_string() }}) as load_id,
-        {{ retail_load_fingerprint() }} as load_fingerprint
+        max(unit_price) as max_unit_price
     from typed
     group by
-        invoice_date_key, invoice_no, invoiced_at, customer_id, country, stock_code, description, quantity is null,
+        invoice_no, invoiced_at, customer_id, country, stock_code, description, quantity is null,
         unit_price is null, coalesce(quantity > 0 and unit_price > 0, false)
 
 )

@@ -1,7 +1,7 @@
 -- Every store's product lines (stg_<store>__product_lines) with the commerce rules applied: the
 -- same reasons as the order lines (macros/commerce_rules.sql), so a product's revenue and a
 -- customer's spend per product add up to the customer's monetary.
-{{ config(materialized='view', tags=['next_best_refresh']) }}
+{{ config(materialized='view') }}
 {%- set columns = [
     'store', 'order_id', 'order_type', 'customer_id', 'country', 'order_date', 'product_id',
     'description', 'is_service_line', 'invalid_fields', 'has_positive_quantity_and_price',

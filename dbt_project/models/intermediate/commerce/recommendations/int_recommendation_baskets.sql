@@ -1,12 +1,14 @@
--- Every purchase basket (int_purchase_baskets) with whether the order falls before the store's
--- evaluation cutoff (the first day of its last recommendation_holdout_days days of orders): the
--- recommendations' evaluation trains on those before it and tests on the rest.
+-- Every purchase basket of every store at product level: an order's distinct products (service
+-- lines left out) with the customer, the date, the value, and whether the order falls before the
+-- store's evaluation cutoff (the first day of its last recommendation_holdout_days days of
+-- orders): the recommendations' evaluation trains on those before it and tests on the rest.
 
 with
 
-baskets as (
+lines as (
 
-    select * from {{ ref('int_purchase_baskets') }}
+    select * from {{ ref('int_product_lines_classified') }}
+    where reason = 'purchase' and not is_service_line
 
 ),
 
@@ -23,17 +25,20 @@ cutoffs as (
 final as (
 
     select
-        baskets.store,
-        baskets.order_id,
-        baskets.customer_id,
-        baskets.order_date,
-        baskets.product_id,
-        baskets.line_value,
-        baskets.order_date < cutoffs.cutoff_date as is_training,
+        lines.store,
+        lines.order_id,
+        lines.customer_id,
+        lines.order_date,
+        lines.product_id,
+        cast(sum(lines.line_value) as double) as line_value,
+        lines.order_date < cutoffs.cutoff_date as is_training,
         cutoffs.cutoff_date
-    from baskets
+    from lines
     inner join cutoffs
-        on baskets.store = cutoffs.store
+        on lines.store = cutoffs.store
+    group by
+        lines.store, lines.order_id, lines.customer_id, lines.order_date, lines.product_id,
+        cutoffs.cutoff_date
 
 )
 
