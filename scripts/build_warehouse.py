@@ -147,10 +147,16 @@ def default_students_dir() -> Path:
 
 
 def run_dbt_build(
-    build_file: Path, inputs: dict, dbt_vars: dict, quiet: bool, selector: str | None = None
+    build_file: Path,
+    inputs: dict,
+    dbt_vars: dict,
+    quiet: bool,
+    selector: str | None = None,
+    command: str = "build",
 ) -> None:
-    """Run `dbt build` against build_file; raise BuildError (or RefusedBuild for bad data)."""
-    arguments = ["build"]
+    """Run `dbt build` (or another `command`) against build_file; raise BuildError (or
+    RefusedBuild for bad data)."""
+    arguments = [command]
     if dbt_vars:
         arguments += ["--vars", json.dumps(dbt_vars)]
     if selector:
@@ -161,8 +167,10 @@ def run_dbt_build(
 
 
 # The selectors (dbt_project/selectors.yml) of a build that scores with the stored segment models,
-# by domain (--only), and of the product side that follows it when a store refitted.
+# by domain (--only): with the next-best refresh when the copy has its product side (daily), and
+# of the product side that follows it when a store refitted.
 SCORING_SELECTORS = {None: "scoring", "commerce": "commerce_scoring"}
+DAILY_SELECTORS = {None: "daily", "commerce": "commerce_daily"}
 PRODUCT_SIDE_SELECTOR = "product_side"
 PRODUCT_TAG = "products"
 
@@ -180,11 +188,42 @@ def product_relations(target_dir: Path) -> list[tuple[str, str]]:
     )
 
 
+def missing_product_relations(build_file: Path) -> list[str]:
+    """The relations of the product side (by dbt's manifest of the last build in this folder)
+    that build_file lacks."""
+    relations = product_relations(build_file.parent / "target")
+    with duckdb.connect(str(build_file), read_only=True) as con:
+        present = set(
+            con.execute("select table_schema, table_name from information_schema.tables").fetchall()
+        )
+    return [f"{schema}.{name}" for schema, name in relations if (schema, name) not in present]
+
+
+def has_product_side(build_file: Path, inputs: dict, dbt_vars: dict, quiet: bool) -> bool:
+    """Whether the copy of the published warehouse has every product relation, so that a daily
+    build can refresh next-best products from its stored rules. The relations come from dbt's
+    manifest, parsed first in a new build folder (the build then reuses the parse)."""
+    if not (build_file.parent / "target" / "manifest.json").exists():
+        run_dbt_build(build_file, inputs, dbt_vars, quiet, command="parse")
+    return not missing_product_relations(build_file)
+
+
+def refreshed_customers(build_file: Path) -> int:
+    """How many customers' next-best products the last dbt invocation computed."""
+    run_results = json.loads((build_file.parent / "target" / "run_results.json").read_text())
+    with duckdb.connect(str(build_file), read_only=True) as con:
+        return con.execute(
+            "select count(distinct store || '|' || cast(customer_id as varchar))"
+            " from intermediate.int_customer_recommendations where load_id = ?",
+            [run_results["metadata"]["invocation_id"]],
+        ).fetchone()[0]
+
+
 def product_side_due(build_file: Path, stores: list[str]) -> str | None:
     """Why the product side must be rebuilt after a scoring build (None: it stays as published):
     a store refitted its segment model, a product relation is missing, or the product tables
     hold a store this build does not include."""
-    relations = product_relations(build_file.parent / "target")
+    missing = missing_product_relations(build_file)
     with duckdb.connect(str(build_file), read_only=True) as con:
         refitted = [
             store
@@ -195,12 +234,6 @@ def product_side_due(build_file: Path, stores: list[str]) -> str | None:
         ]
         if refitted:
             return f"the segment model of {', '.join(refitted)} was refitted"
-        present = set(
-            con.execute("select table_schema, table_name from information_schema.tables").fetchall()
-        )
-        missing = [
-            f"{schema}.{name}" for schema, name in relations if (schema, name) not in present
-        ]
         if missing:
             return f"{missing[0]} is not in the warehouse yet"
         product_stores = {
@@ -340,7 +373,8 @@ def run_builds(
     stores: list[str],
 ) -> str | None:
     """Run dbt: everything at once on a first build, --fresh or --refit; otherwise the scoring
-    build, then the product side only when it is due. Returns what happened to the product side
+    build (with the next-best refresh of the customers who bought since, when the copy has its
+    product side), then the product side only when it is due. Returns what happened to the product side
     (None when the build has no commerce side)."""
     if selector == "students":
         run_dbt_build(build_file, environment, extra_vars, quiet, selector)
@@ -348,10 +382,18 @@ def run_builds(
     if not copied or is_true(extra_vars.get("segment_refit")):
         run_dbt_build(build_file, environment, extra_vars, quiet, selector)
         return "rebuilt (full build)"
-    run_dbt_build(build_file, environment, extra_vars, quiet, SCORING_SELECTORS[selector])
+    daily = has_product_side(build_file, environment, extra_vars, quiet)
+    selectors = DAILY_SELECTORS if daily else SCORING_SELECTORS
+    run_dbt_build(build_file, environment, extra_vars, quiet, selectors[selector])
     due = product_side_due(build_file, stores)
     if due is None:
-        return "kept as published (no segment model was refitted)"
+        refreshed = (
+            f"; next-best products refreshed for {refreshed_customers(build_file):,} customers"
+            " with new purchases"
+            if daily
+            else ""
+        )
+        return f"kept as published (no segment model was refitted){refreshed}"
     run_dbt_build(build_file, environment, extra_vars, quiet, PRODUCT_SIDE_SELECTOR)
     return f"rebuilt ({due})"
 

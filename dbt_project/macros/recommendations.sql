@@ -669,3 +669,28 @@ where recommendation_rank <= {{ top_n }}
     ) as listed
     where pick_rank <= needed
 {%- endmacro %}
+
+
+{#- The next-best lists a daily build keeps (int_customer_recommendations as the last build stored
+    it, with the key of the inputs each list was drawn from), or none: on Spark, on a full refresh,
+    on a first build, or from a version that stored no keys. Every list is recomputed then. -#}
+{% macro stored_next_best_lists() -%}
+    {%- set relation = none -%}
+    {%- if execute and target.type != 'spark' and not flags.FULL_REFRESH -%}
+        {%- set node = graph.nodes['model.' ~ project_name ~ '.int_customer_recommendations'] -%}
+        {%- set found = adapter.get_relation(
+            database=node.database, schema=node.schema, identifier=node.alias) -%}
+        {%- if found is not none and ['inputs_key', 'load_id'] | reject('in',
+            adapter.get_columns_in_relation(found) | map(attribute='name') | map('lower') | list)
+            | list | length == 0 -%}
+            {%- set relation = found -%}
+        {%- endif -%}
+    {%- endif -%}
+    {{ return(relation) }}
+{%- endmacro %}
+
+{#- Whether this dbt run rebuilds the product side (a full build, or the product side after a
+    refit) rather than refreshing the lists of a daily build: it builds the baskets table. -#}
+{% macro builds_product_side() -%}
+    {{ return('model.' ~ project_name ~ '.int_recommendation_baskets' in selected_resources) }}
+{%- endmacro %}

@@ -7,13 +7,17 @@ grouped load."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-from support import build_summary, build_warehouse
+from support import PROJECT_ROOT, build_summary, build_warehouse
 
 # Every retail table, without the columns that name the build.
 COMPARED = {
@@ -147,6 +151,7 @@ def test_appended_lines_load_incrementally_and_match_a_full_build(
     assert second["product_side"].startswith("kept as published")
     assert_segments_score_the_facts(published, full_build_of_after)
     assert_status_follows_history(first_copy, published)
+    assert_next_best_refreshed(first_copy, published, paths["after"], tmp_path)
 
     third = build_ok(paths["after"], published)  # nothing appended: nothing loaded
     assert loaded_counts(third) == (0, total)
@@ -156,6 +161,69 @@ def test_appended_lines_load_incrementally_and_match_a_full_build(
     migrations = query(published, "select * from marts.segment_migrations")
     last_pair = migrations[migrations["to_run_id"] == migrations["to_run_id"].iloc[-1]]
     assert not last_pair["is_move"].any() and last_pair["customers"].sum() > 0
+
+
+def recommendations(path) -> pd.DataFrame:
+    return query(
+        path, "select * from intermediate.int_customer_recommendations order by all"
+    ).set_index(["store", "customer_id", "method", "recommendation_rank"])
+
+
+def customer_inputs(path) -> pd.DataFrame:
+    """What a customer's next-best products are drawn from, per customer: their lines, orders,
+    last date and segment."""
+    return query(
+        path,
+        """
+        select store, customer_id, customers.n_lines, customers.last_seen_date, rfm.frequency,
+            segments.segment_id
+        from marts.dim_customers as customers
+        left join marts.fct_customer_rfm as rfm using (store, customer_id)
+        left join marts.customer_segments as segments using (store, customer_id)
+        """,
+    ).set_index(["store", "customer_id"])
+
+
+def assert_next_best_refreshed(first, second, retail_file, tmp_path) -> None:
+    """The daily build recomputed the next-best products of the customers who bought since (or
+    changed segment) from the stored rules, and kept every other list as the first build stored
+    it; the result equals every list recomputed (dbt --full-refresh, the product lines and
+    baskets from the current file) with the same stored rules."""
+    before, after = recommendations(first), recommendations(second)
+    first_build = before["load_id"].unique()
+    assert len(first_build) == 1
+    customers = after.index.droplevel(["method", "recommendation_rank"])
+    refreshed = set(customers[after["load_id"] != first_build[0]])
+    kept = after.loc[[key not in refreshed for key in customers]]
+    pd.testing.assert_frame_equal(kept, before.loc[kept.index], check_exact=True)
+    old, new = customer_inputs(first), customer_inputs(second)
+    old = old.reindex(new.index)
+    changed = {
+        key
+        for key, same in (old.eq(new) | (old.isna() & new.isna())).all(axis=1).items()
+        if not same
+    }
+    bought_since = set(new.index[(new["frequency"] != old["frequency"]).to_numpy()])
+    assert refreshed and refreshed <= changed
+    assert bought_since & set(customers) <= refreshed
+    (tmp_path / "recomputed").mkdir()
+    recomputed = copy_of(second, tmp_path / "recomputed")
+    environment = {
+        **os.environ,
+        "DBT_DUCKDB_PATH": str(recomputed),
+        "RETAIL_PATH": str(retail_file),
+        "COMMERCE_STORES": "online_retail",
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    subprocess.run(
+        [str(Path(sys.executable).parent / "dbt"), "run", "--quiet", "--profiles-dir", "..",
+         "--target-path", str(tmp_path / "target"), "--full-refresh", "--select",
+         "stg_online_retail__product_lines", "int_product_lines_classified",
+         "int_recommendation_baskets", "int_customer_recommendations"],
+        cwd=PROJECT_ROOT / "dbt_project", env=environment, check=True,
+    )  # fmt: skip
+    every_list = recommendations(recomputed).drop(columns="load_id")
+    pd.testing.assert_frame_equal(after.drop(columns="load_id"), every_list, check_exact=True)
 
 
 def assert_status_follows_history(first, second) -> None:

@@ -3,7 +3,7 @@
 -- value (item prices; freight is not the product's). Olist products have no description: their
 -- category (English where translated) stands in for it.
 
-{{ config(tags=['products']) }}
+{{ config(tags=['products', 'next_best_refresh']) }}
 
 with
 

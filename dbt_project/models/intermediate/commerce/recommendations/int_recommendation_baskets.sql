@@ -1,14 +1,13 @@
--- Every purchase basket of every store at product level: an order's distinct products (service
--- lines left out) with the customer, the date, the value, and whether the order falls before the
--- store's evaluation cutoff (the first day of its last recommendation_holdout_days days of
--- orders): the recommendations' evaluation trains on those before it and tests on the rest.
+-- Every purchase basket of every store at product level (macros/product_lines.sql
+-- purchase_baskets), with whether the order falls before the store's evaluation cutoff (the first
+-- day of its last recommendation_holdout_days days of orders): the recommendations' evaluation
+-- trains on those before it and tests on the rest.
 
 with
 
-lines as (
+baskets as (
 
-    select * from {{ ref('int_product_lines_classified') }}
-    where reason = 'purchase' and not is_service_line
+    {{ purchase_baskets("select * from " ~ ref('int_product_lines_classified')) }}
 
 ),
 
@@ -25,20 +24,17 @@ cutoffs as (
 final as (
 
     select
-        lines.store,
-        lines.order_id,
-        lines.customer_id,
-        lines.order_date,
-        lines.product_id,
-        cast(sum(lines.line_value) as double) as line_value,
-        lines.order_date < cutoffs.cutoff_date as is_training,
+        baskets.store,
+        baskets.order_id,
+        baskets.customer_id,
+        baskets.order_date,
+        baskets.product_id,
+        baskets.line_value,
+        baskets.order_date < cutoffs.cutoff_date as is_training,
         cutoffs.cutoff_date
-    from lines
+    from baskets
     inner join cutoffs
-        on lines.store = cutoffs.store
-    group by
-        lines.store, lines.order_id, lines.customer_id, lines.order_date, lines.product_id,
-        cutoffs.cutoff_date
+        on baskets.store = cutoffs.store
 
 )
 

@@ -1,7 +1,9 @@
 -- Per store and customer, the next-best products: the ten products the customer has not bought
 -- with the highest score, with why (bought_with:<product> from the association rules, else
 -- popular_in_segment, else popular_in_category), the product's description and category, and the
--- customer's segment. BI-ready: one row per recommendation.
+-- customer's segment. BI-ready: one row per recommendation. Rebuilt by a daily build too, with
+-- the lists of the customers who bought since (int_customer_recommendations).
+{{ config(tags=['next_best_refresh']) }}
 
 with
 
