@@ -387,12 +387,15 @@ def run_builds(
     run_dbt_build(build_file, environment, extra_vars, quiet, selectors[selector])
     due = product_side_due(build_file, stores)
     if due is None:
-        refreshed = (
-            f"; next-best products refreshed for {refreshed_customers(build_file):,} customers"
-            " with new purchases"
-            if daily
-            else ""
-        )
+        refreshed = ""
+        if daily:
+            customers = refreshed_customers(build_file)
+            refreshed = (
+                f"; next-best products refreshed for {customers:,} customers who bought since"
+                " (or changed segment)"
+                if customers
+                else "; next-best products kept (no customer bought since)"
+            )
         return f"kept as published (no segment model was refitted){refreshed}"
     run_dbt_build(build_file, environment, extra_vars, quiet, PRODUCT_SIDE_SELECTOR)
     return f"rebuilt ({due})"
