@@ -374,8 +374,8 @@ def run_builds(
 ) -> str | None:
     """Run dbt: everything at once on a first build, --fresh or --refit; otherwise the scoring
     build (with the next-best refresh of the customers who bought since, when the copy has its
-    product side), then the product side only when it is due. Returns what happened to the product side
-    (None when the build has no commerce side)."""
+    product side), then the product side only when it is due. Returns what happened to the
+    product side (None when the build has no commerce side)."""
     if selector == "students":
         run_dbt_build(build_file, environment, extra_vars, quiet, selector)
         return None

@@ -178,3 +178,13 @@ select * from final
     where reason = 'purchase' and not is_service_line
     group by store, order_id, customer_id, order_date, product_id
 {%- endmacro %}
+
+{#- The columns of every store's product lines (stg_<store>__product_lines), which the product
+    side and the next-best refresh read. -#}
+{% macro product_line_columns() -%}
+    {{ return([
+        'store', 'order_id', 'order_type', 'customer_id', 'country', 'order_date', 'product_id',
+        'description', 'is_service_line', 'invalid_fields', 'has_positive_quantity_and_price',
+        'n_lines', 'units', 'line_value', 'min_unit_price', 'max_unit_price',
+    ]) }}
+{%- endmacro %}

@@ -2,11 +2,7 @@
 -- same reasons as the order lines (macros/commerce_rules.sql), so a product's revenue and a
 -- customer's spend per product add up to the customer's monetary.
 {{ config(materialized='view') }}
-{%- set columns = [
-    'store', 'order_id', 'order_type', 'customer_id', 'country', 'order_date', 'product_id',
-    'description', 'is_service_line', 'invalid_fields', 'has_positive_quantity_and_price',
-    'n_lines', 'units', 'line_value', 'min_unit_price', 'max_unit_price',
-] | join(', ') %}
+{%- set columns = product_line_columns() | join(', ') %}
 
 {%- set product_lines %}
     {%- for store in commerce_stores() %}

@@ -5,11 +5,7 @@
 {{ config(tags=['next_best_refresh']) }}
 -- the union below nests a macro's whole select, whose indentation is its own: -- noqa: disable=LT02
 -- depends_on: {{ ref('stg_online_retail__product_lines') if 'online_retail' in commerce_stores() else ref('int_next_best_inputs') }}
-{%- set columns = [
-    'store', 'order_id', 'order_type', 'customer_id', 'country', 'order_date', 'product_id',
-    'description', 'is_service_line', 'invalid_fields', 'has_positive_quantity_and_price',
-    'n_lines', 'units', 'line_value', 'min_unit_price', 'max_unit_price',
-] | join(', ') %}
+{%- set columns = product_line_columns() | join(', ') %}
 {%- set changed = "select store, customer_id from " ~ ref('int_next_best_inputs') ~ " where is_changed" %}
 {%- set refresh = not builds_product_side() %}
 {%- set product_lines %}
