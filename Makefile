@@ -123,4 +123,4 @@ lint: $(INSTALLED)
 		../$(VENV)/bin/sqlfluff lint models tests analyses
 
 clean:
-	rm -rf $(VENV) data dbt_project/target dbt_project/logs .pytest_cache test-output spark-warehouse spark-cluster
+	rm -rf $(VENV) data dbt_project/target dbt_project/logs .dbt-parse .pytest_cache test-output spark-warehouse spark-cluster

@@ -14,8 +14,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+from scripts import dbt_parse_cache
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+# dbt's parsed project kept between build folders (scripts/dbt_parse_cache.py); written by builds only
+PARSE_CACHE_DIR = PROJECT_ROOT / ".dbt-parse"
+PARSE_STATE_FILES = [PROJECT_ROOT / "profiles.yml", DBT_PROJECT_DIR / "dbt_project.yml"]
 # dbt and its plugins send anonymous usage events unless told not to; a build sends none.
 NO_TRACKING = {"DO_NOT_TRACK": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
 PR_SET_PDEATHSIG = 1
@@ -129,18 +134,22 @@ def run_dbt(
     when a var changes, but only the files that read an environment variable when it changes.
     `settings` are the other environment variables the profile reads (the warehouse file, Spark).
     """
+    settings, cwd = in_build_folder(settings)
     env = {**os.environ, **NO_TRACKING, **machine_defaults(), **settings, **inputs}
     command = [dbt_executable(), *arguments, *project_options(target_dir)]
     (target_dir / "run_results.json").unlink(missing_ok=True)
+    parse_key = dbt_parse_cache.state_key(arguments, env, PARSE_STATE_FILES)
+    dbt_parse_cache.restore(target_dir, PARSE_CACHE_DIR, parse_key)
     result = subprocess.run(
         command,
         env=env,
-        cwd=DBT_PROJECT_DIR,
+        cwd=cwd,
         capture_output=quiet,
         text=True,
         preexec_fn=_die_with_parent,
     )
     if result.returncode == 0:
+        dbt_parse_cache.save(target_dir, PARSE_CACHE_DIR, parse_key)
         return
     failure = dbt_failure(target_dir)
     refusal = data_refusal(target_dir, inputs) or no_space(
@@ -154,6 +163,17 @@ def run_dbt(
         ]
         sys.stderr.write("\n".join(failures[-20:]) + "\n")
     raise_failure(arguments[0], f"exit {result.returncode}", target_dir, inputs)
+
+
+def in_build_folder(settings: dict) -> tuple[dict, Path]:
+    """The settings and working folder of a dbt run: in the folder of the DuckDB file it builds,
+    naming the file relatively. The profile's values enter dbt's check of a saved parse, so the
+    same name in every build folder lets a new folder reuse the parse (dbt_parse_cache)."""
+    build_file = settings.get("DBT_DUCKDB_PATH")
+    if not build_file:
+        return settings, DBT_PROJECT_DIR
+    build_file = Path(build_file)
+    return {**settings, "DBT_DUCKDB_PATH": build_file.name}, build_file.parent
 
 
 def project_options(target_dir: Path) -> list[str]:
@@ -181,17 +201,22 @@ def run_dbt_in_process(
     `silent` prints nothing at all (for `dbt ls`, whose listing is the result, not output)."""
     from dbt.cli.main import dbtRunner  # imported here: dbt is slow to import
 
+    settings, cwd = in_build_folder(settings)
     os.environ.update({**NO_TRACKING, **machine_defaults(), **settings, **inputs})
     (target_dir / "run_results.json").unlink(missing_ok=True)
     options = project_options(target_dir)
     printing = ["--log-level", "none"] if silent else ["--quiet"] if quiet else []
+    parse_key = dbt_parse_cache.state_key(arguments, dict(os.environ), PARSE_STATE_FILES)
+    dbt_parse_cache.restore(target_dir, PARSE_CACHE_DIR, parse_key)
     where_we_were = Path.cwd()
-    os.chdir(DBT_PROJECT_DIR)
+    os.chdir(cwd)
     try:
         outcome = dbtRunner().invoke([*printing, *arguments, *options])
     finally:
         os.chdir(where_we_were)
-    if not outcome.success:
+    if outcome.success:
+        dbt_parse_cache.save(target_dir, PARSE_CACHE_DIR, parse_key)
+    else:
         detail = "failed"
         if outcome.exception:
             detail = f"{type(outcome.exception).__name__}: {first_line(str(outcome.exception))}"
