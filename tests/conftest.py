@@ -1,4 +1,5 @@
-"""Shared fixtures: each warehouse is built once per test session and shared by every test."""
+"""Shared fixtures: each warehouse is built once per test run and shared by every test and
+process (shared_builds.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from shared_builds import path_made_once, shared_folder, warehouse_built_once
 from support import (
     REAL_RETAIL_FILE,
     Warehouse,
@@ -18,13 +20,31 @@ from support import (
 )
 
 SHARED_NODE_IDS = pytest.StashKey[set]()
+# The longest modules (minutes of builds each), started first so that they run side by side on
+# different workers instead of ending the run alone (make test schedules in collection order).
+LONGEST_MODULES = [
+    "test_spark_parity.py",
+    "test_api.py",
+    "test_incremental_load.py",
+    "test_olist_store.py",
+    "test_reliability.py",
+    "test_project_layout.py",
+    "test_build_and_publish.py",
+]
+
+
+def module_rank(item) -> int:
+    name = item.path.name
+    return LONGEST_MODULES.index(name) if name in LONGEST_MODULES else len(LONGEST_MODULES)
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
-    """Under pytest-xdist, note the selected items that share a node id: xdist runs one of them
-    and drops the others without a word, so that one fails instead (pytest_runtest_setup).
-    Such modules are marked one_process, which make test runs apart."""
+    """The longest modules first (a stable sort: the others keep their order). Under
+    pytest-xdist, note the selected items that share a node id: xdist runs one of them and drops
+    the others without a word, so that one fails instead (pytest_runtest_setup). Such modules
+    are marked one_process, which make test runs apart."""
+    items.sort(key=module_rank)
     if hasattr(config, "workerinput"):
         counts = Counter(item.nodeid for item in items)
         config.stash[SHARED_NODE_IDS] = {nodeid for nodeid, n in counts.items() if n > 1}
@@ -39,11 +59,17 @@ def pytest_runtest_setup(item):
         )
 
 
+@pytest.fixture(scope="session")
+def shared_builds(tmp_path_factory, worker_id) -> Path:
+    """The folder of what this run makes once for all its processes (shared_builds.py)."""
+    return shared_folder(tmp_path_factory, worker_id)
+
+
 @pytest.fixture(scope="session", autouse=True)
-def generated_students_dir(tmp_path_factory) -> Path:
+def generated_students_dir(shared_builds) -> Path:
     """Small generated student exports, used by every build of the session (via STUDENTS_DIR),
     so that no build generates the larger default set into the project folder."""
-    path = generate_students_dir(tmp_path_factory.mktemp("generated_students"))
+    path = path_made_once(shared_builds, "generated_students", generate_students_dir)
     previous = os.environ.get("STUDENTS_DIR")
     os.environ["STUDENTS_DIR"] = str(path)
     yield path
@@ -54,59 +80,73 @@ def generated_students_dir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def generated_retail_file(tmp_path_factory) -> Path:
-    return generate_retail_file(tmp_path_factory.mktemp("generated") / "online_retail.csv")
-
-
-@pytest.fixture(scope="session")
-def generated_warehouse(
-    tmp_path_factory, generated_retail_file, generated_students_dir
-) -> Warehouse:
-    """The warehouse built once on small generated retail and student data sets."""
-    path = tmp_path_factory.mktemp("generated_warehouse") / "warehouse.duckdb"
-    result = build_warehouse(
-        generated_retail_file, path, "--students-dir", str(generated_students_dir)
+def generated_retail_file(shared_builds) -> Path:
+    return path_made_once(
+        shared_builds, "generated", lambda place: generate_retail_file(place / "online_retail.csv")
     )
+
+
+def built(retail_path: Path, path: Path, *extra: str, students_dir: Path | None = None):
+    result = build_warehouse(retail_path, path, *extra)
     assert result.returncode == 0, result.stdout + result.stderr
-    return Warehouse(
-        path, generated_retail_file, result.stdout, generated_students_dir, build_summary(path)
-    )
+    return Warehouse(path, retail_path, result.stdout, students_dir, build_summary(path))
 
 
 @pytest.fixture(scope="session")
-def real_warehouse(tmp_path_factory) -> Warehouse:
+def generated_warehouse(shared_builds, generated_retail_file, generated_students_dir) -> Warehouse:
+    """The warehouse built once on small generated retail and student data sets."""
+
+    def build(place: Path) -> Warehouse:
+        students = ("--students-dir", str(generated_students_dir))
+        return built(
+            generated_retail_file,
+            place / "warehouse.duckdb",
+            *students,
+            students_dir=generated_students_dir,
+        )
+
+    return warehouse_built_once(shared_builds, "generated_warehouse", build)
+
+
+@pytest.fixture(scope="session")
+def real_warehouse(shared_builds) -> Warehouse:
     """The warehouse built once on the real Online Retail file from ../shared/data."""
     if not REAL_RETAIL_FILE.exists():
         pytest.skip(f"real data not found at {REAL_RETAIL_FILE}")
-    path = tmp_path_factory.mktemp("real_warehouse") / "warehouse.duckdb"
-    result = build_warehouse(REAL_RETAIL_FILE, path)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return Warehouse(path, REAL_RETAIL_FILE, result.stdout, summary=build_summary(path))
+    return warehouse_built_once(
+        shared_builds,
+        "real_warehouse",
+        lambda place: built(REAL_RETAIL_FILE, place / "warehouse.duckdb"),
+    )
 
 
 @pytest.fixture(scope="session")
-def rebuilt_generated_warehouse(tmp_path_factory, generated_warehouse) -> Warehouse:
+def rebuilt_generated_warehouse(shared_builds, generated_warehouse) -> Warehouse:
     """A copy of the generated warehouse rebuilt once more on the same data (second run of history)."""
-    path = tmp_path_factory.mktemp("rebuilt_generated_warehouse") / "warehouse.duckdb"
-    shutil.copy2(generated_warehouse.path, path)
-    students_dir = generated_warehouse.students_dir
-    result = build_warehouse(
-        generated_warehouse.retail_path, path, "--students-dir", str(students_dir)
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    return Warehouse(
-        path, generated_warehouse.retail_path, result.stdout, students_dir, build_summary(path)
-    )
+
+    def build(place: Path) -> Warehouse:
+        path = place / "warehouse.duckdb"
+        shutil.copy2(generated_warehouse.path, path)
+        students_dir = generated_warehouse.students_dir
+        return built(
+            generated_warehouse.retail_path,
+            path,
+            "--students-dir",
+            str(students_dir),
+            students_dir=students_dir,
+        )
+
+    return warehouse_built_once(shared_builds, "rebuilt_generated_warehouse", build)
 
 
 @pytest.fixture(scope="session")
-def refitted_generated_warehouse(tmp_path_factory, generated_warehouse) -> Warehouse:
+def refitted_generated_warehouse(shared_builds, generated_warehouse) -> Warehouse:
     """A copy of the generated warehouse whose commerce side is rebuilt with --refit on the same
     data (the segment model refitted on purpose)."""
-    path = tmp_path_factory.mktemp("refitted_generated_warehouse") / "warehouse.duckdb"
-    shutil.copy2(generated_warehouse.path, path)
-    result = build_warehouse(generated_warehouse.retail_path, path, "--only", "commerce", "--refit")
-    assert result.returncode == 0, result.stdout + result.stderr
-    return Warehouse(
-        path, generated_warehouse.retail_path, result.stdout, summary=build_summary(path)
-    )
+
+    def build(place: Path) -> Warehouse:
+        path = place / "warehouse.duckdb"
+        shutil.copy2(generated_warehouse.path, path)
+        return built(generated_warehouse.retail_path, path, "--only", "commerce", "--refit")
+
+    return warehouse_built_once(shared_builds, "refitted_generated_warehouse", build)

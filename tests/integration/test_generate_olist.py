@@ -25,7 +25,6 @@ from scripts.generate_olist import (
     STATUS_COUNTS,
     apportion,
     main,
-    split_cents,
 )
 
 OLIST_DIR = PROJECT_ROOT.parent / "shared" / "data" / "olist"
@@ -361,17 +360,6 @@ def test_same_seed_same_bytes_other_seed_other_data(tmp_path, small, small_us_gz
     for table in GENERATED_TABLES:
         name = f"{table}.csv"
         assert (other / name).read_bytes() != (small / name).read_bytes(), name
-
-
-def test_split_cents_is_exact():
-    rng = np.random.default_rng(0)
-    counts = rng.integers(1, 6, size=500)
-    totals = rng.integers(0, 10**7, size=500)
-    item_order = np.repeat(np.arange(500), counts)
-    weights = rng.integers(1, 2**20, size=counts.sum())
-    parts = split_cents(totals, weights, item_order)
-    assert (np.bincount(item_order, weights=parts).astype(np.int64) == totals).all()
-    assert (parts >= 0).all()
 
 
 def test_full_set(tmp_path):
