@@ -60,17 +60,12 @@ run: $(INSTALLED) $(if $(filter spark,$(ENGINE)),$(SPARK_INSTALLED))
 
 # The suite on TEST_WORKERS processes (pytest-xdist), each test module on one worker, so its
 # module-scoped warehouses are built once, in collection order (the longest modules first:
-# tests/conftest.py); then the modules marked one_process, whose items share node ids that xdist
-# would run once. The session's warehouses are built once for both runs, in TEST_SHARED_BUILDS
-# (tests/shared_builds.py), removed at the end.
-# Three workers on two cores: a worker often waits (on dbt, a server, a browser), and with two
-# workers a quarter of the CPU time went unused (make test 11m54s with 2, 10m55s with 3).
+# tests/conftest.py); the session's warehouses are built once for all workers
+# (tests/shared_builds.py). Three workers on two cores: a worker often waits (on dbt, a server,
+# a browser), and with two a quarter of the CPU time went unused.
 TEST_WORKERS ?= 3
 test: $(INSTALLED) $(SPARK_INSTALLED)
-	@shared=$$(mktemp -d) && trap 'rm -rf "$$shared"' EXIT && \
-	TEST_SHARED_BUILDS=$$shared $(PY) -m pytest -n $(TEST_WORKERS) --dist loadscope \
-		--no-loadscope-reorder -m 'not spark_cluster and not one_process' && \
-	TEST_SHARED_BUILDS=$$shared $(PY) -m pytest -m one_process
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder
 
 # The Spark target through a real local cluster: master, two workers and a Thrift server on
 # 127.0.0.1, started and stopped by the test, two builds per engine (about 10 minutes; not part of `make test`).

@@ -38,13 +38,24 @@ def module_rank(item) -> int:
     return LONGEST_MODULES.index(name) if name in LONGEST_MODULES else len(LONGEST_MODULES)
 
 
+def own_node_ids(items) -> None:
+    """Give items that share a node id ids of their own, from their names (schemathesis gives each
+    API operation's item its test function's id, and pytest-xdist, which schedules by id, would
+    run one of them and drop the others without a word). Sets pytest's private Node._id (pytest
+    is pinned): there is no public way to change an id after collection."""
+    counts = Counter(item.nodeid for item in items)
+    for item in items:
+        if counts[item.nodeid] > 1:
+            item._id = item.getparent(pytest.Module).id.child(item.name)
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
-    """The longest modules first (a stable sort: the others keep their order). Under
-    pytest-xdist, note the selected items that share a node id: xdist runs one of them and drops
-    the others without a word, so that one fails instead (pytest_runtest_setup). Such modules
-    are marked one_process, which make test runs apart."""
+    """The longest modules first (a stable sort: the others keep their order); items that share
+    a node id get their own. Under pytest-xdist, any id still shared fails its items
+    (pytest_runtest_setup) rather than having xdist drop all of them but one."""
     items.sort(key=module_rank)
+    own_node_ids(items)
     if hasattr(config, "workerinput"):
         counts = Counter(item.nodeid for item in items)
         config.stash[SHARED_NODE_IDS] = {nodeid for nodeid, n in counts.items() if n > 1}
@@ -53,8 +64,8 @@ def pytest_collection_modifyitems(config, items):
 def pytest_runtest_setup(item):
     if item.nodeid in item.config.stash.get(SHARED_NODE_IDS, set()):
         pytest.fail(
-            "several items share this node id and pytest-xdist runs only one of them: mark the"
-            " module one_process (make test runs those in one process)",
+            "several items share this node id and pytest-xdist runs only one of them: give them"
+            " names of their own (tests/conftest.py own_node_ids)",
             pytrace=False,
         )
 

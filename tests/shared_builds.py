@@ -1,47 +1,48 @@
 """What one test run makes once for all its processes: the session's generated inputs and
 warehouses. pytest-xdist gives every worker its own session, so a session fixture alone would
-build each warehouse once per worker (and again in `make test`'s second, one-process run).
+build each warehouse once per worker.
 
-The first process to need a thing makes it under a file lock (pytest-xdist's documented recipe);
-the others wait, then read what it recorded. The folder is TEST_SHARED_BUILDS when set (`make
-test` sets one folder for both of its pytest runs and removes it after), else the folder every
-worker of this run shares (the parent of a worker's base temp folder), else the run's own.
+The first process to need a thing makes it under a file lock (pytest-xdist's documented recipe),
+in the folder every worker of the run shares (the parent of a worker's base temp folder; without
+xdist, the run's own); the others wait, then read what it recorded. A making that failed is
+recorded too: the others fail at once with its message instead of trying again.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
+import pytest
 from filelock import FileLock
 from support import Warehouse
 
-SHARED_FOLDER_VARIABLE = "TEST_SHARED_BUILDS"
-
 
 def shared_folder(tmp_path_factory, worker_id: str) -> Path:
-    given = os.environ.get(SHARED_FOLDER_VARIABLE)
-    if given:
-        return Path(given)
     base = tmp_path_factory.getbasetemp()
     return base if worker_id == "master" else base.parent
 
 
 def made_once(folder: Path, name: str, make: Callable[[Path], dict]) -> dict:
     """make(folder/name) once per run, by whichever process comes first; what it returns (JSON)
-    is recorded for the others. A thing whose making failed is made afresh by the next caller."""
-    record = folder / f"{name}.json"
+    is recorded for the others, and so is its failure."""
+    record, failure = folder / f"{name}.json", folder / f"{name}.failed"
     with FileLock(str(folder / f"{name}.lock")):
         if record.exists():
             return json.loads(record.read_text())
+        if failure.exists():
+            pytest.fail(f"{name}, shared by this run, failed earlier:\n{failure.read_text()}")
         place = folder / name
-        shutil.rmtree(place, ignore_errors=True)
+        shutil.rmtree(place, ignore_errors=True)  # left by a process killed while making it
         place.mkdir(parents=True)
-        made = make(place)
+        try:
+            made = make(place)
+        except BaseException as error:
+            failure.write_text(str(error))
+            raise
         record.write_text(json.dumps(made))
         return made
 

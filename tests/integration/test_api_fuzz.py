@@ -23,9 +23,8 @@ from apps.api.app import create_app, open_warehouse
 from apps.api.errors import INTEREST_PATH, RECOMMENDATIONS_PATH
 from apps.api.openapi import with_stores
 
-# schemathesis gives each operation's item the test's own node id; pytest-xdist schedules by node
-# id, so the module runs in one process (make test, tests/conftest.py)
-pytestmark = pytest.mark.one_process
+# schemathesis gives each operation's item the test's own node id; tests/conftest.py gives each
+# its own (the operation), so that pytest-xdist runs every one of them
 
 MAX_EXAMPLES = 50
 CONFIG = schemathesis.Config.from_dict(
