@@ -37,10 +37,11 @@ import yaml
 from apps.interest_models import BasketLine, NoKnownProduct
 from apps.segment_models import StoreModel, score
 from apps.warehouse import Snapshot
+from scripts.project_paths import DBT_PROJECT_DIR
 
 log = logging.getLogger(__name__)
 
-DBT_PROJECT_FILE = Path(__file__).resolve().parents[1] / "dbt_project" / "dbt_project.yml"
+DBT_PROJECT_FILE = DBT_PROJECT_DIR / "dbt_project.yml"
 # the dbt vars of the rule: the strongest rules of a product that count, and the products of a
 # customer whose rules count; the values used when dbt_project.yml cannot be read
 MAX_RULES_VAR = "association_max_rules_per_product"

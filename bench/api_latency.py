@@ -21,11 +21,10 @@ import sys
 import time
 import urllib.request
 from importlib.metadata import version
-from pathlib import Path
 
 from bench.pipeline import write_report
+from scripts.project_paths import PROJECT_ROOT, published_warehouse
 
-ROOT = Path(__file__).resolve().parent.parent
 START, END = "<!-- api-bench:start -->", "<!-- api-bench:end -->"
 QUERY = "/api/cluster?recency=64&frequency=32&monetary_value=100924"
 
@@ -69,9 +68,7 @@ def parse_wrk(output: str) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--warehouse", default=os.environ.get("DUCKDB_PATH") or str(ROOT / "warehouse.duckdb")
-    )
+    parser.add_argument("--warehouse", default=str(published_warehouse()))
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--seconds", type=int, default=10)
@@ -94,7 +91,7 @@ def main() -> None:
             "--warehouse",
             args.warehouse,
         ],
-        cwd=ROOT,
+        cwd=PROJECT_ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,

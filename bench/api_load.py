@@ -42,8 +42,8 @@ import httpx
 import numpy as np
 
 from bench.pipeline import write_report
+from scripts.project_paths import PROJECT_ROOT, published_warehouse
 
-ROOT = Path(__file__).resolve().parent.parent
 START, END = "<!-- api-load:start -->", "<!-- api-load:end -->"
 # a long client timeout: a slow answer is measured as slow, not counted as a failure
 REQUEST_TIMEOUT_SECONDS = 120.0
@@ -231,7 +231,7 @@ def start_server(warehouse: Path, port: int, workers: int) -> subprocess.Popen:
     """`python -m apps.api` (what `make serve` runs) on `warehouse`, once it answers /healthz."""
     server = subprocess.Popen(
         [sys.executable, "-m", "apps.api", "--port", str(port), "--workers", str(workers)],
-        cwd=ROOT,
+        cwd=PROJECT_ROOT,
         env=dict(os.environ, DUCKDB_PATH=str(warehouse)),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -321,9 +321,7 @@ def describe_warehouse(path: Path) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--warehouse", default=os.environ.get("DUCKDB_PATH") or str(ROOT / "warehouse.duckdb")
-    )
+    parser.add_argument("--warehouse", default=str(published_warehouse()))
     parser.add_argument("--clients", default="200,1000", help="comma-separated client counts")
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--workers", default="1", help="comma-separated uvicorn worker counts")

@@ -50,10 +50,10 @@ from bench.measure import Measurement, measure
 from bench.same_work_check import rfm_differences
 from scripts.build_folder import build_dir_for
 from scripts.dbt_runner import duckdb_memory_limit
+from scripts.project_paths import PROJECT_ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "data" / "bench"
-BENCHMARKS = ROOT / "BENCHMARKS.md"
+DATA = PROJECT_ROOT / "data" / "bench"
+BENCHMARKS = PROJECT_ROOT / "BENCHMARKS.md"
 START, END = "<!-- pipeline-bench:start -->", "<!-- pipeline-bench:end -->"
 DEFAULT_K = 4
 DEFAULT_INCREMENTAL_SIZES = "10000000"
@@ -92,7 +92,7 @@ def dataset(lines: int) -> Path:
         result = measure(
             [
                 sys.executable,
-                str(ROOT / "scripts" / "generate_retail.py"),
+                str(PROJECT_ROOT / "scripts" / "generate_retail.py"),
                 "--lines",
                 str(lines),
                 "--out",
@@ -108,7 +108,7 @@ def dataset(lines: int) -> Path:
 def project_build(retail_file: Path, warehouse: Path, *extra: str) -> list[str]:
     return [
         sys.executable,
-        str(ROOT / "scripts" / "build_warehouse.py"),
+        str(PROJECT_ROOT / "scripts" / "build_warehouse.py"),
         "--retail-path",
         str(retail_file),
         "--duckdb-path",
@@ -128,7 +128,7 @@ def day_split(path: Path) -> tuple[Path, Path]:
         # process it starts afterwards, so the driver itself must stay small.
         result = measure(
             [sys.executable, "-m", "bench.day_split", str(path), str(before), str(after)],
-            cwd=str(ROOT),
+            cwd=str(PROJECT_ROOT),
         )
         if not result.ok:
             raise SystemExit(f"error: splitting {path} by day failed: {result.error}")
@@ -339,7 +339,7 @@ def check_same_work(warehouse: Path, outputs: dict[str, Path]) -> str:
             str(warehouse),
             *(f"{name}={folder}" for name, folder in outputs.items()),
         ],
-        cwd=str(ROOT),
+        cwd=str(PROJECT_ROOT),
         capture_output=True,
         text=True,
         check=False,
@@ -384,7 +384,7 @@ def run_size(
             if name in skipped or any(not r.ok for r in ways[name]):
                 continue  # failed once at this size (e.g. out of memory): recorded, not repeated
             print(f"{lines:,} lines, run {i + 1}/{runs}: {name}", flush=True)
-            ways[name].append(timed(command, cwd=str(ROOT)))
+            ways[name].append(timed(command, cwd=str(PROJECT_ROOT)))
     same_work = rfm_only = ""
     if check and all(r.ok for r in ways["project"]):
         passed = {
@@ -421,7 +421,7 @@ def fixed_cost(runs: int, workdir: Path) -> dict[str, Measurement | None]:
         measure(
             [
                 sys.executable,
-                str(ROOT / "scripts" / "generate_retail.py"),
+                str(PROJECT_ROOT / "scripts" / "generate_retail.py"),
                 "--lines",
                 "1000",
                 "--out",

@@ -43,7 +43,6 @@ from bench.same_work_vars import (
     NEW_CUSTOMER_MONTHS,
     PER_CUSTOMER,
     POOL,
-    SEEDS,
     STORE,
 )
 from models_py import features, interests, k_selection, product_categories
@@ -51,6 +50,7 @@ from models_py.clustering import pca_coordinates
 from models_py.segment_model import SegmentModel
 from scripts.dbt_runner import duckdb_memory_limit
 from scripts.input_files import estimated_lines
+from scripts.project_paths import SEEDS_DIR
 
 RUN_ID = "same_work_floor"
 INTEGER_TYPES = {"BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT", "UBIGINT", "UINTEGER"}
@@ -106,7 +106,7 @@ def load_lines(con: duckdb.DuckDBPyConnection, path: str) -> None:
     hashed = f"select *, hash({fields}) as line_hash from read_parquet($path)"
     con.execute(
         "create table service_codes as select distinct stock_code"
-        f" from read_csv('{SEEDS / 'retail_service_stock_codes.csv'}', all_varchar = true)"
+        f" from read_csv('{SEEDS_DIR / 'retail_service_stock_codes.csv'}', all_varchar = true)"
     )
     con.execute(
         f"""
@@ -201,7 +201,7 @@ def rfm(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     frequency, monetary (purchases less product lines of cancellations), scores, named segment."""
     con.execute(
         "create table rfm_rules as select * from read_csv($p)",
-        {"p": str(SEEDS / "rfm_segment_rules.csv")},
+        {"p": str(SEEDS_DIR / "rfm_segment_rules.csv")},
     )
     con.execute(
         """
@@ -268,7 +268,7 @@ def segments(con: duckdb.DuckDBPyConnection, rfm_table: pd.DataFrame) -> Segment
     """Tables `segment_k_selection` and `customer_segments`: k chosen on the customers with
     purchases and positive monetary, the segment model fitted on all of them, each customer's
     segment (models_py, as the dbt models int_segment_fits and int_customer_segments)."""
-    rule_order = pd.read_csv(SEEDS / "rfm_segment_rules.csv").sort_values("rule_order")
+    rule_order = pd.read_csv(SEEDS_DIR / "rfm_segment_rules.csv").sort_values("rule_order")
     customers = features.segmentable_customers(rfm_table)
     scaled = features.scale_features(customers, features.fit_scaler(customers))
     selection, choice = k_selection.k_selection_table(scaled)
@@ -330,7 +330,7 @@ def categories(con: duckdb.DuckDBPyConnection) -> None:
         """
     )
     products = con.execute("select * from products").df()
-    overrides = pd.read_csv(SEEDS / "product_category_overrides.csv")
+    overrides = pd.read_csv(SEEDS_DIR / "product_category_overrides.csv")
     overrides = overrides.loc[overrides["store"] == STORE]
     selection, product_features = product_categories.category_k_selection(products)
     k = int(selection.loc[selection["is_chosen"], "k"].iloc[0])

@@ -37,12 +37,12 @@ from bench.same_work_vars import (
     NEW_CUSTOMER_MONTHS,
     PER_CUSTOMER,
     POOL,
-    SEEDS,
     STORE,
 )
 from models_py import features, interests, k_selection, product_categories
 from models_py.clustering import pca_coordinates
 from models_py.segment_model import SegmentModel
+from scripts.project_paths import SEEDS_DIR
 
 RUN_ID = "same_work_notebook"
 MICRO = 1_000_000  # money in millionths
@@ -121,7 +121,9 @@ def load(path: str) -> tuple[pd.DataFrame, pd.Timestamp]:
     lines["quantity"] = lines["quantity"].astype("int64")
     lines["order_date"] = lines["invoiced_at"].dt.normalize()
     lines["value"] = lines["quantity"] * np.rint(lines["unit_price"] * MICRO).astype("int64")
-    services = set(pd.read_csv(SEEDS / "retail_service_stock_codes.csv", dtype=str)["stock_code"])
+    services = set(
+        pd.read_csv(SEEDS_DIR / "retail_service_stock_codes.csv", dtype=str)["stock_code"]
+    )
     upper = lines["order_id"].str.upper()
     lines["is_service"] = lines["product_id"].isin(services)
     lines["is_positive"] = (lines["quantity"] > 0) & (lines["unit_price"] > 0)
@@ -163,7 +165,7 @@ def rfm(lines: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     table["r_score"] = score("recency_days", ascending=False)
     table["f_score"] = score("frequency", ascending=True)
     table["m_score"] = score("exact_monetary", ascending=True)
-    rules = pd.read_csv(SEEDS / "rfm_segment_rules.csv").sort_values("rule_order")
+    rules = pd.read_csv(SEEDS_DIR / "rfm_segment_rules.csv").sort_values("rule_order")
     grid = {}
     for rule in rules.itertuples():
         for r in range(rule.r_min, rule.r_max + 1):
@@ -196,7 +198,7 @@ def main(path: str, out: str) -> None:
     region = countries.set_index("customer_id")["country"]
 
     # 2. customer segments ----------------------------------------------------------------------
-    rule_order = pd.read_csv(SEEDS / "rfm_segment_rules.csv").sort_values("rule_order")
+    rule_order = pd.read_csv(SEEDS_DIR / "rfm_segment_rules.csv").sort_values("rule_order")
     customers = features.segmentable_customers(customers_rfm)
     scaled = features.scale_features(customers, features.fit_scaler(customers))
     selection, choice = k_selection.k_selection_table(scaled)
@@ -227,7 +229,7 @@ def main(path: str, out: str) -> None:
     purchased = np.sort(sold.loc[sold["reason"] == "purchase", "product_id"].unique())
     products = pd.DataFrame({"product_id": purchased, "revenue": revenue[purchased].to_numpy()})
     products["description"] = products["product_id"].map(descriptions)
-    overrides = pd.read_csv(SEEDS / "product_category_overrides.csv")
+    overrides = pd.read_csv(SEEDS_DIR / "product_category_overrides.csv")
     overrides = overrides.loc[overrides["store"] == STORE]
     selection, product_features = product_categories.category_k_selection(products)
     k = int(selection.loc[selection["is_chosen"], "k"].iloc[0])

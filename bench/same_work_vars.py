@@ -3,14 +3,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT / "seeds"
+from scripts.project_paths import PROJECT_ROOT
+
 STORE = "online_retail"
-_VARS = yaml.safe_load((ROOT / "dbt_project" / "dbt_project.yml").read_text())["vars"]
+_VARS = yaml.safe_load((PROJECT_ROOT / "dbt_project" / "dbt_project.yml").read_text())["vars"]
 
 HOLDOUT_DAYS = int(_VARS["recommendation_holdout_days"])
 MIN_SUPPORT = float(_VARS["association_min_support"])

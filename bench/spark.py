@@ -26,8 +26,8 @@ from pathlib import Path
 from bench.measure import measure
 from bench.pipeline import dataset, write_report
 from scripts.dbt_runner import NO_TRACKING, dbt_executable, project_options
+from scripts.project_paths import PROJECT_ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 START, END = "<!-- spark-bench:start -->", "<!-- spark-bench:end -->"
 
 
@@ -53,7 +53,7 @@ def spark_build(retail_file: Path, workdir: Path) -> list[str]:
     """The build, which writes its timings (ingestion, dbt build) to spark-summary.json."""
     return [
         sys.executable,
-        str(ROOT / "scripts" / "build_warehouse.py"),
+        str(PROJECT_ROOT / "scripts" / "build_warehouse.py"),
         "--engine",
         "spark",
         "--retail-path",
@@ -81,7 +81,7 @@ def run_size(lines: int, workdir: Path) -> dict:
     retail_file = dataset(lines)
     command, env = duckdb_build(retail_file, workdir)
     print(f"{lines:,} lines: DuckDB", flush=True)
-    duck = measure(command, env=env, cwd=str(ROOT / "dbt_project"), sample_tree=True)
+    duck = measure(command, env=env, cwd=str(PROJECT_ROOT / "dbt_project"), sample_tree=True)
     print(f"{lines:,} lines: Spark", flush=True)
     spark = measure(spark_build(retail_file, workdir), sample_tree=True)
     row = {"lines": lines, "duckdb": duck, "spark": spark}
@@ -155,7 +155,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     rows = []
     for lines in (int(size) for size in args.sizes.split(",")):
-        with tempfile.TemporaryDirectory(prefix="bench_spark_", dir=ROOT / "data") as workdir:
+        with tempfile.TemporaryDirectory(
+            prefix="bench_spark_", dir=PROJECT_ROOT / "data"
+        ) as workdir:
             rows.append(run_size(lines, Path(workdir)))
         print(render(rows), flush=True)
     section = f"{START}\n## Spark: the commerce side on a local session vs DuckDB\n\n{render(rows)}\n{END}"

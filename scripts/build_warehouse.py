@@ -47,7 +47,6 @@ from scripts import generate_olist, generate_students
 from scripts.build_folder import BUILD_FILE_NAME, build_dir_for, build_lock, remove_build_file
 from scripts.build_summary import read_summary, render_summary
 from scripts.dbt_runner import (
-    PROJECT_ROOT,
     BuildError,
     RefusedBuild,
     machine_defaults,
@@ -64,18 +63,19 @@ from scripts.input_files import (
     utf8_folder,
 )
 from scripts.olist_input import check_olist_dir, olist_files
+from scripts.project_paths import GENERATED_DIR, SHARED_DATA_DIR, published_warehouse
 from scripts.retail_input import check_retail_file
 from scripts.shrink_guard import DEFAULT_MAX_ROW_LOSS, check_shrink
 from scripts.student_input import check_students_dir
 from scripts.warehouse_upgrade import upgrade_copied_warehouse
 
-DEFAULT_RETAIL_PATH = PROJECT_ROOT / "data" / "generated" / "online_retail.csv"
+DEFAULT_RETAIL_PATH = GENERATED_DIR / "online_retail.csv"
 DEFAULT_GENERATED_LINES = 200_000
-DEFAULT_STUDENTS_DIR = PROJECT_ROOT / "data" / "generated" / "students"
+DEFAULT_STUDENTS_DIR = GENERATED_DIR / "students"
 DEFAULT_GENERATED_STUDENTS = 20_000
-DEFAULT_OLIST_DIR = PROJECT_ROOT / "data" / "generated" / "olist"
+DEFAULT_OLIST_DIR = GENERATED_DIR / "olist"
 # The four real Olist tables the generator completes (the shared data folder beside the project)
-OLIST_SOURCE = PROJECT_ROOT.parent / "shared" / "data" / "olist"
+OLIST_SOURCE = SHARED_DATA_DIR / "olist"
 
 
 def default_retail_file() -> Path:
@@ -538,7 +538,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    published = Path(args.duckdb_path or PROJECT_ROOT / "warehouse.duckdb").expanduser().resolve()
+    published = published_warehouse(args.duckdb_path)
     spark = args.engine == "spark"
     # a Spark build replaces its tables in place: there is no published file it leaves as it was
     unchanged = "" if spark else f"; the published warehouse {published} is unchanged"

@@ -22,11 +22,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+from scripts.project_paths import DBT_PROJECT_DIR, GENERATED_DIR, PROJECT_ROOT, published_warehouse
+
 DEFAULT_INPUTS = {
-    "retail_path": ("RETAIL_PATH", PROJECT_ROOT / "data" / "generated" / "online_retail.csv"),
-    "students_dir": ("STUDENTS_DIR", PROJECT_ROOT / "data" / "generated" / "students"),
+    "retail_path": ("RETAIL_PATH", GENERATED_DIR / "online_retail.csv"),
+    "students_dir": ("STUDENTS_DIR", GENERATED_DIR / "students"),
 }
 
 log = logging.getLogger(__name__)
@@ -98,7 +98,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--duckdb-path",
-        default=os.environ.get("DUCKDB_PATH") or str(PROJECT_ROOT / "warehouse.duckdb"),
+        default=None,
+        help="published warehouse file (default: $DUCKDB_PATH, else warehouse.duckdb in the project root)",
     )
     parser.add_argument("--target-path", default=str(DBT_PROJECT_DIR / "target"))
     parser.add_argument("--serve", action="store_true", help="serve the site after generating it")
@@ -106,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:
-        site = generate(Path(args.duckdb_path).expanduser().resolve(), Path(args.target_path))
+        site = generate(published_warehouse(args.duckdb_path), Path(args.target_path))
     except DocsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

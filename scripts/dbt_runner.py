@@ -15,9 +15,8 @@ import sys
 from pathlib import Path
 
 from scripts import dbt_parse_cache
+from scripts.project_paths import DBT_PROJECT_DIR, PROJECT_ROOT
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 # dbt's parsed project kept between build folders (scripts/dbt_parse_cache.py); written by builds only
 PARSE_CACHE_DIR = PROJECT_ROOT / ".dbt-parse"
 PARSE_STATE_FILES = [PROJECT_ROOT / "profiles.yml", DBT_PROJECT_DIR / "dbt_project.yml"]

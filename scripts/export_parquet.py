@@ -31,7 +31,8 @@ from pathlib import Path
 
 import duckdb
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from scripts.project_paths import PROJECT_ROOT, published_warehouse
+
 SCHEMA = "marts"
 MANIFEST = "manifest.json"
 # Written into every manifest; a folder whose manifest lacks it is not ours to replace.
@@ -261,7 +262,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--duckdb-path",
-        default=os.environ.get("DUCKDB_PATH") or str(PROJECT_ROOT / "warehouse.duckdb"),
+        default=None,
+        help="published warehouse file (default: $DUCKDB_PATH, else warehouse.duckdb in the project root)",
     )
     parser.add_argument(
         "--out", default=os.environ.get("EXPORT_DIR") or str(PROJECT_ROOT / "exports")
@@ -269,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(message)s")
-    warehouse = Path(args.duckdb_path).expanduser().resolve()
+    warehouse = published_warehouse(args.duckdb_path)
     target = Path(args.out).expanduser().resolve()
     try:
         manifest = export(warehouse, target)

@@ -35,11 +35,12 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from scripts.project_paths import GENERATED_DIR, SHARED_DATA_DIR
+
 log = logging.getLogger("generate_olist")
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SOURCE = PROJECT_ROOT.parent / "shared" / "data" / "olist"
-DEFAULT_OUT = PROJECT_ROOT / "data" / "generated" / "olist"
+DEFAULT_SOURCE = SHARED_DATA_DIR / "olist"
+DEFAULT_OUT = GENERATED_DIR / "olist"
 
 PAYMENTS = "olist_order_payments_dataset"
 PRODUCTS = "olist_products_dataset"

@@ -20,11 +20,11 @@ from pathlib import Path
 
 import yaml
 
-from scripts.dbt_runner import DBT_PROJECT_DIR, PROJECT_ROOT
 from scripts.input_files import CheckedFolder, InputFileError, csv_header, find_export
+from scripts.project_paths import DBT_PROJECT_DIR, SEEDS_DIR
 
 SOURCES_FILE = DBT_PROJECT_DIR / "models" / "staging" / "olist" / "_olist__sources.yml"
-ALIASES_FILE = PROJECT_ROOT / "seeds" / "column_aliases.csv"
+ALIASES_FILE = SEEDS_DIR / "column_aliases.csv"
 
 
 @dataclass(frozen=True)

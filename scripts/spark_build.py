@@ -30,12 +30,11 @@ import duckdb
 from scripts.build_summary import read_summary_from
 from scripts.build_warehouse import Inputs, build_lock, commerce_environment
 from scripts.dbt_runner import (
-    DBT_PROJECT_DIR,
-    PROJECT_ROOT,
     BuildError,
     run_dbt,
     run_dbt_in_process,
 )
+from scripts.project_paths import DBT_PROJECT_DIR, PROJECT_ROOT
 from scripts.spark_python_models import Node, rounds, run_model, write_table
 
 DEFAULT_WAREHOUSE_DIR = PROJECT_ROOT / "spark-warehouse"

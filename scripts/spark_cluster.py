@@ -24,7 +24,8 @@ from pathlib import Path
 
 import pyspark
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from scripts.project_paths import PROJECT_ROOT
+
 SPARK_HOME = Path(pyspark.__file__).parent
 HOST = "127.0.0.1"
 MASTER_PORT = 7077

@@ -14,7 +14,9 @@ from pathlib import Path
 import gender_guesser.detector
 import pandas as pd
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+from scripts.project_paths import SEEDS_DIR
+
+SEEDS = SEEDS_DIR
 TRUE_FLAGS = {"true", "t", "yes", "y", "1", "si", "sí"}
 FALSE_FLAGS = {"false", "f", "no", "n", "0", ""}
 SPARSE_FIELDS = [

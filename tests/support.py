@@ -16,9 +16,10 @@ from pathlib import Path
 import duckdb
 import httpx
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from scripts.project_paths import PROJECT_ROOT, SHARED_DATA_DIR
+
 SCRIPTS = PROJECT_ROOT / "scripts"
-REAL_RETAIL_FILE = PROJECT_ROOT.parent / "shared" / "data" / "online_retail.csv.gz"
+REAL_RETAIL_FILE = SHARED_DATA_DIR / "online_retail.csv.gz"
 GENERATED_LINES = 30_000
 GENERATED_SEED = 7
 # Every build in the session reads this small generated student data set (STUDENTS_DIR).

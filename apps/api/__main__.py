@@ -21,8 +21,8 @@ import uvicorn
 from apps.api.settings import KEEP_ALIVE_SECONDS, server_settings
 from apps.segment_models import store_models
 from apps.warehouse import Snapshot, WarehouseContentError
+from scripts.project_paths import published_warehouse
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 USAGE_ERROR = 2
 # a DuckDB database file has these bytes at offset 8 (its header's magic)
 DUCKDB_MAGIC, MAGIC_OFFSET = b"DUCK", 8
@@ -95,7 +95,8 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=int(os.environ.get("API_PORT", "8000")))
     parser.add_argument(
         "--warehouse",
-        default=os.environ.get("DUCKDB_PATH") or str(PROJECT_ROOT / "warehouse.duckdb"),
+        default=None,
+        help="published warehouse file (default: $DUCKDB_PATH, else warehouse.duckdb in the project root)",
     )
     parser.add_argument("--workers", type=int, default=int(os.environ.get("API_WORKERS", "1")))
     parser.add_argument(
@@ -105,7 +106,7 @@ def main() -> None:
         help="seconds an idle keep-alive connection is kept open (API_KEEP_ALIVE_SECONDS)",
     )
     args = parser.parse_args()
-    warehouse = Path(args.warehouse).resolve()
+    warehouse = published_warehouse(args.warehouse)
     try:
         check_warehouse(warehouse)
         check_address(args.host, args.port)

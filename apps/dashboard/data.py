@@ -8,7 +8,6 @@ no store.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -17,8 +16,8 @@ import pandas as pd
 
 from apps.warehouse import Snapshot
 from models_py.features import RFM_FEATURES
+from scripts.project_paths import published_warehouse
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SCATTER_SAMPLE_ROWS = 5_000
 SAMPLE_SEED = 42
 STUDENT_DIMENSIONS = ("country_bucket", "diploma_bucket", "has_bogo", "dominant_payment_term")
@@ -40,8 +39,7 @@ OTHER_VALUES = "other"
 
 def warehouse_path() -> Path:
     """The published warehouse: $DUCKDB_PATH, default warehouse.duckdb in the project root."""
-    configured = os.environ.get("DUCKDB_PATH") or str(PROJECT_ROOT / "warehouse.duckdb")
-    return Path(configured).expanduser().resolve()
+    return published_warehouse()
 
 
 @dataclass(frozen=True)

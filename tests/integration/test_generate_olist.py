@@ -15,7 +15,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from support import PROJECT_ROOT
 
 from scripts.generate_olist import (
     END,
@@ -26,8 +25,9 @@ from scripts.generate_olist import (
     apportion,
     main,
 )
+from scripts.project_paths import SHARED_DATA_DIR
 
-OLIST_DIR = PROJECT_ROOT.parent / "shared" / "data" / "olist"
+OLIST_DIR = SHARED_DATA_DIR / "olist"
 SMALL_ORDERS = 3_000
 TIMESTAMPS = {
     "olist_orders_dataset": [

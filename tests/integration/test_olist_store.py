@@ -16,11 +16,12 @@ import pytest
 from checks import assert_columns_equal, assert_single_line_error, digest
 from fastapi.testclient import TestClient
 from olist_reference import reference_olist_rfm
-from support import PROJECT_ROOT, run_script
+from support import run_script
 
 from apps.api.app import create_app, open_warehouse
+from scripts.project_paths import SHARED_DATA_DIR
 
-OLIST_SOURCE = PROJECT_ROOT.parent / "shared" / "data" / "olist"
+OLIST_SOURCE = SHARED_DATA_DIR / "olist"
 ORDERS = 3_000
 EXACT = [
     "frequency",
