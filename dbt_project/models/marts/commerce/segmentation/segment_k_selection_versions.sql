@@ -18,21 +18,23 @@ fits as (
 final as (
 
     select
-        cast(store as {{ dbt.type_string() }}) as store,
-        cast(k as integer) as k,
-        cast(inertia as double) as inertia,
-        cast(silhouette as double) as silhouette,
-        cast(calinski_harabasz as double) as calinski_harabasz,
-        cast(davies_bouldin as double) as davies_bouldin,
-        cast(silhouette_sample_size as integer) as silhouette_sample_size,
-        cast(fit_sample_size as integer) as fit_sample_size,
-        cast(is_chosen as boolean) as is_chosen,
-        cast(is_elbow as boolean) as is_elbow,
-        cast(choice_reason as {{ dbt.type_string() }}) as choice_reason,
-        cast(n_customers as integer) as n_customers,
-        cast(random_state as integer) as random_state,
-        cast(n_init as integer) as n_init,
-        cast(model_run_id as {{ dbt.type_string() }}) as model_run_id
+        {{ k_selection_columns([
+            'store',
+            'k',
+            'inertia',
+            'silhouette',
+            'calinski_harabasz',
+            'davies_bouldin',
+            'silhouette_sample_size',
+            'fit_sample_size',
+            'is_chosen',
+            'is_elbow',
+            'choice_reason',
+            'n_customers',
+            'random_state',
+            'n_init',
+            'model_run_id',
+        ]) }}
     from fits
 
 )
