@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import yaml
 
-from scripts.project_paths import PROJECT_ROOT
+from scripts.project_paths import DBT_PROJECT_DIR
 
 STORE = "online_retail"
-_VARS = yaml.safe_load((PROJECT_ROOT / "dbt_project" / "dbt_project.yml").read_text())["vars"]
+_VARS = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())["vars"]
 
 HOLDOUT_DAYS = int(_VARS["recommendation_holdout_days"])
 MIN_SUPPORT = float(_VARS["association_min_support"])

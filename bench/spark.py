@@ -26,7 +26,7 @@ from pathlib import Path
 from bench.measure import measure
 from bench.pipeline import dataset, write_report
 from scripts.dbt_runner import NO_TRACKING, dbt_executable, project_options
-from scripts.project_paths import PROJECT_ROOT
+from scripts.project_paths import DBT_PROJECT_DIR, PROJECT_ROOT
 
 START, END = "<!-- spark-bench:start -->", "<!-- spark-bench:end -->"
 
@@ -81,7 +81,7 @@ def run_size(lines: int, workdir: Path) -> dict:
     retail_file = dataset(lines)
     command, env = duckdb_build(retail_file, workdir)
     print(f"{lines:,} lines: DuckDB", flush=True)
-    duck = measure(command, env=env, cwd=str(PROJECT_ROOT / "dbt_project"), sample_tree=True)
+    duck = measure(command, env=env, cwd=str(DBT_PROJECT_DIR), sample_tree=True)
     print(f"{lines:,} lines: Spark", flush=True)
     spark = measure(spark_build(retail_file, workdir), sample_tree=True)
     row = {"lines": lines, "duckdb": duck, "spark": spark}

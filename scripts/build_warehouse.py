@@ -63,7 +63,12 @@ from scripts.input_files import (
     utf8_folder,
 )
 from scripts.olist_input import check_olist_dir, olist_files
-from scripts.project_paths import GENERATED_DIR, SHARED_DATA_DIR, published_warehouse
+from scripts.project_paths import (
+    GENERATED_DIR,
+    SHARED_DATA_DIR,
+    WAREHOUSE_OPTION_HELP,
+    published_warehouse,
+)
 from scripts.retail_input import check_retail_file
 from scripts.shrink_guard import DEFAULT_MAX_ROW_LOSS, check_shrink
 from scripts.student_input import check_students_dir
@@ -473,7 +478,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--duckdb-path",
         default=os.environ.get("DUCKDB_PATH") or None,
-        help="published warehouse file (default: warehouse.duckdb)",
+        help=WAREHOUSE_OPTION_HELP,
     )
     parser.add_argument("--as-of-date", help="RFM reference date (default: day after last invoice)")
     parser.add_argument("--vars", default="{}", help="extra dbt vars as JSON")

@@ -22,7 +22,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-from scripts.project_paths import DBT_PROJECT_DIR, GENERATED_DIR, PROJECT_ROOT, published_warehouse
+from scripts.project_paths import (
+    DBT_PROJECT_DIR,
+    GENERATED_DIR,
+    PROJECT_ROOT,
+    WAREHOUSE_OPTION_HELP,
+    published_warehouse,
+)
 
 DEFAULT_INPUTS = {
     "retail_path": ("RETAIL_PATH", GENERATED_DIR / "online_retail.csv"),
@@ -99,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--duckdb-path",
         default=None,
-        help="published warehouse file (default: $DUCKDB_PATH, else warehouse.duckdb in the project root)",
+        help=WAREHOUSE_OPTION_HELP,
     )
     parser.add_argument("--target-path", default=str(DBT_PROJECT_DIR / "target"))
     parser.add_argument("--serve", action="store_true", help="serve the site after generating it")

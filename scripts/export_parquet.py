@@ -31,7 +31,7 @@ from pathlib import Path
 
 import duckdb
 
-from scripts.project_paths import PROJECT_ROOT, published_warehouse
+from scripts.project_paths import PROJECT_ROOT, WAREHOUSE_OPTION_HELP, published_warehouse
 
 SCHEMA = "marts"
 MANIFEST = "manifest.json"
@@ -263,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--duckdb-path",
         default=None,
-        help="published warehouse file (default: $DUCKDB_PATH, else warehouse.duckdb in the project root)",
+        help=WAREHOUSE_OPTION_HELP,
     )
     parser.add_argument(
         "--out", default=os.environ.get("EXPORT_DIR") or str(PROJECT_ROOT / "exports")

@@ -15,6 +15,10 @@ GENERATED_DIR = PROJECT_ROOT / "data" / "generated"
 # the real data beside a checkout (tests, benchmarks, the Olist generator's source)
 SHARED_DATA_DIR = PROJECT_ROOT.parent / "shared" / "data"
 DEFAULT_WAREHOUSE = PROJECT_ROOT / "warehouse.duckdb"
+# the help of every --duckdb-path / --warehouse option
+WAREHOUSE_OPTION_HELP = (
+    "published warehouse file (default: $DUCKDB_PATH, else warehouse.duckdb in the project root)"
+)
 
 
 def published_warehouse(given: str | os.PathLike | None = None) -> Path:

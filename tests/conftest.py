@@ -108,12 +108,10 @@ def generated_warehouse(shared_builds, generated_retail_file, generated_students
     """The warehouse built once on small generated retail and student data sets."""
 
     def build(place: Path) -> Warehouse:
-        students = ("--students-dir", str(generated_students_dir))
+        path = place / "warehouse.duckdb"
+        students = generated_students_dir
         return built(
-            generated_retail_file,
-            place / "warehouse.duckdb",
-            *students,
-            students_dir=generated_students_dir,
+            generated_retail_file, path, "--students-dir", str(students), students_dir=students
         )
 
     return warehouse_built_once(shared_builds, "generated_warehouse", build)

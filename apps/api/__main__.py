@@ -21,7 +21,7 @@ import uvicorn
 from apps.api.settings import KEEP_ALIVE_SECONDS, server_settings
 from apps.segment_models import store_models
 from apps.warehouse import Snapshot, WarehouseContentError
-from scripts.project_paths import published_warehouse
+from scripts.project_paths import WAREHOUSE_OPTION_HELP, published_warehouse
 
 USAGE_ERROR = 2
 # a DuckDB database file has these bytes at offset 8 (its header's magic)
@@ -96,7 +96,7 @@ def main() -> None:
     parser.add_argument(
         "--warehouse",
         default=None,
-        help="published warehouse file (default: $DUCKDB_PATH, else warehouse.duckdb in the project root)",
+        help=WAREHOUSE_OPTION_HELP,
     )
     parser.add_argument("--workers", type=int, default=int(os.environ.get("API_WORKERS", "1")))
     parser.add_argument(
