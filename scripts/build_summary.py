@@ -66,6 +66,12 @@ def _store(con: duckdb.DuckDBPyConnection, store: str) -> dict:
         ).fetchone()
         summary["loaded_lines"] = int(loaded or 0)
         summary["parsed_lines"] = int(parsed or 0)
+    if store == "online_retail" and _has_table(con, "staging", "stg_online_retail__date_order"):
+        order, decided_by, example = con.execute(
+            "select date_order, decided_by, example_timestamp"
+            " from staging.stg_online_retail__date_order"
+        ).fetchone()
+        summary["date_order"] = {"order": order, "decided_by": decided_by, "example": example}
     return summary
 
 
@@ -149,6 +155,13 @@ def _loaded_line(loaded: int, parsed: int) -> str:
     )
 
 
+def _date_order_line(date_order: dict) -> str:
+    order = date_order["order"].replace("_", " ")
+    if date_order["example"]:
+        return f"  slashed dates read {order} (as {date_order['example']} reads)"
+    return f"  slashed dates read {order} ({date_order['decided_by']})"
+
+
 def render_summary(summary: dict) -> str:
     """The summary as the lines a build prints."""
     lines = []
@@ -160,6 +173,8 @@ def render_summary(summary: dict) -> str:
         ]
         if "loaded_lines" in facts:
             lines.append(_loaded_line(facts["loaded_lines"], facts["parsed_lines"]))
+        if facts.get("date_order", {}).get("decided_by", "default") != "default":
+            lines.append(_date_order_line(facts["date_order"]))
         lines += [
             *(
                 f"  {reason:<32}{n:>12,}"

@@ -34,10 +34,10 @@
 {#-
   What decides how a line is grouped and classified at load time, as one value stored with every
   group: the model's code, the code of every project macro it calls (project_code_texts) and the
-  service-code seed.
+  service-code seed, and the order the file's dates are read in.
 -#}
 {% macro retail_load_fingerprint() -%}
-    md5('{{ local_md5(project_code_texts(model) | join('\n')) }}' || coalesce((
+    md5('{{ local_md5(project_code_texts(model) | join('\n')) }}{{ retail_date_order() }}' || coalesce((
         select {{ sorted_text_list('stock_code', '|') }}
         from {{ ref('retail_service_stock_codes') }}
     ), ''))

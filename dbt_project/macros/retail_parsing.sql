@@ -1,11 +1,30 @@
-{#- Timestamps arrive as ISO text (`2010-12-01 08:26:00`) or, in spreadsheet exports of the
-    same data, as `12/1/2010 8:26`; anything else stays null and is flagged invalid. -#}
-{% macro parse_retail_timestamp(text) -%}
+{#- Timestamps arrive as ISO text (`2010-12-01 08:26:00`, or a Parquet timestamp's text) or, in
+    spreadsheet exports, with the date written with slashes: month first (`12/1/2010 8:26`) or day
+    first (`01/12/2010 08:26`). Which of the two a file uses is decided once per file
+    (stg_online_retail__date_order), never line by line: read line by line, `01/12/2010` would be
+    January in a day-first file. Anything else stays null and is flagged invalid. -#}
+{% macro parse_timestamp(text, day_first=false) -%}
     coalesce(
         {{ dbt.safe_cast(text, api.Column.translate_type('timestamp')) }},
-        {{ try_parse_timestamp(text, strptime='%m/%d/%Y %H:%M', java='M/d/yyyy H:mm') }},
-        {{ try_parse_timestamp(text, strptime='%m/%d/%Y %H:%M:%S', java='M/d/yyyy H:mm:ss') }}
+        {%- for layout in slash_timestamp_layouts(day_first) %}
+        {{ try_parse_timestamp(text, strptime=layout.strptime, java=layout.java) }}{{ ',' if not loop.last }}
+        {%- endfor %}
     )
+{%- endmacro %}
+
+{#- The slashed layouts of one date order, as DuckDB's strptime and Spark's (Java) pattern spell
+    them; both accept one- and two-digit days, months and hours. -#}
+{% macro slash_timestamp_layouts(day_first) -%}
+    {%- set date = ('%d/%m/%Y', 'd/M/yyyy') if day_first else ('%m/%d/%Y', 'M/d/yyyy') -%}
+    {{ return([
+        {'strptime': date[0] ~ ' %H:%M', 'java': date[1] ~ ' H:mm'},
+        {'strptime': date[0] ~ ' %H:%M:%S', 'java': date[1] ~ ' H:mm:ss'},
+    ]) }}
+{%- endmacro %}
+
+{#- A retail timestamp, read in the date order decided for the file. -#}
+{% macro parse_retail_timestamp(text) -%}
+    {{ parse_timestamp(text, day_first=retail_date_order() == 'day_first') }}
 {%- endmacro %}
 
 {#- A timestamp in one layout, or null; the layout as DuckDB's strptime and as Spark's (Java)

@@ -1,4 +1,5 @@
-"""The same data in layout II, as Parquet or gzipped CSV, gives the same marts; bad lines are kept."""
+"""The same data in layout II, as Parquet or gzipped CSV, with its dates written day first, gives
+the same marts; bad lines are kept."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import gzip
 
 import duckdb
 import pytest
-from support import build_warehouse
+from support import REAL_RETAIL_FILE, build_warehouse
 
 MART_QUERY = "select * exclude (country) from marts.fct_customer_rfm order by customer_id"
 
@@ -33,6 +34,30 @@ def test_layout_ii_parquet_gives_the_same_rfm(tmp_path, layout_ii_parquet, gener
         from_parquet = con.execute(MART_QUERY).df()
     expected = generated_warehouse.query_df(MART_QUERY)
     assert from_parquet.equals(expected)
+
+
+@pytest.mark.real_data
+def test_day_first_dates_give_the_same_rfm(tmp_path, real_warehouse):
+    """The real file as another tool exports it: layout II, Parquet, its timestamps as day-first
+    text (01/12/2010 08:26 is the first of December), customer ids as text. Read line by line, a
+    date like 01/12/2010 would be taken month first."""
+    day_first = tmp_path / "online_retail_ii_day_first.parquet"
+    duckdb.sql(
+        f"""copy (
+            select "InvoiceNo" as "Invoice", "StockCode", "Description", "Quantity",
+                   strftime("InvoiceDate", '%d/%m/%Y %H:%M') as "InvoiceDate",
+                   "UnitPrice" as "Price", "CustomerID" as "Customer ID", "Country"
+            from read_csv('{REAL_RETAIL_FILE}', header = true, all_varchar = true,
+                          types = {{'InvoiceDate': 'TIMESTAMP'}})
+        ) to '{day_first}' (format parquet)"""
+    )
+    published = tmp_path / "warehouse.duckdb"
+    result = build_warehouse(day_first, published, "--fresh", "--only", "commerce")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "slashed dates read day first" in result.stdout
+    with duckdb.connect(str(published), read_only=True) as con:
+        from_day_first = con.execute(MART_QUERY).df()
+    assert from_day_first.equals(real_warehouse.query_df(MART_QUERY))
 
 
 def test_malformed_lines_are_rejected_and_counted(tmp_path, generated_retail_file):

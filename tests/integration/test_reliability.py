@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -222,6 +223,23 @@ def test_no_parseable_invoice_date(tmp_path, published, generated_retail_file):
     undated = write_lines(tmp_path / "undated.csv", lines)
     result = build_warehouse(undated, published, "--only", "commerce")
     assert_single_line_error(result, str(undated), "no line has a parseable InvoiceDate")
+    assert digest(published) == before
+
+
+def test_dates_of_both_orders_are_refused(tmp_path, published, generated_retail_file):
+    """A file whose dates are written month first on some lines and day first on others cannot
+    be read one way without misreading the other's ambiguous dates (01/12 as January)."""
+    before = digest(published)
+    lines = []
+    for number, line in enumerate(data_lines(generated_retail_file, 400)):
+        fields = line.split(",")
+        when = datetime.fromisoformat(fields[4]).replace(day=13 + number % 15)
+        fields[4] = when.strftime("%m/%d/%Y %H:%M" if number % 2 else "%d/%m/%Y %H:%M")
+        lines.append(",".join(fields))
+    mixed = write_lines(tmp_path / "mixed_dates.csv", lines)
+    result = build_warehouse(mixed, published, "--only", "commerce")
+    assert_single_line_error(result, str(mixed), "InvoiceDate is written month first on 200 lines")
+    assert "retail_date_order" in result.stderr
     assert digest(published) == before
 
 

@@ -17,7 +17,7 @@ final as (
         {{ dbt.safe_cast('trim(order_item_id)', dbt.type_int()) }} as order_item_id,
         nullif(trim(product_id), '') as product_id,
         nullif(trim(seller_id), '') as seller_id,
-        {{ parse_retail_timestamp('trim(shipping_limit_date)') }} as shipping_limit_at,
+        {{ parse_timestamp('trim(shipping_limit_date)') }} as shipping_limit_at,
         {{ dbt.safe_cast('trim(price)', 'decimal(18, 2)') }} as price,
         {{ dbt.safe_cast('trim(freight_value)', 'decimal(18, 2)') }} as freight_value,
         nullif(trim(price), '') is not null
