@@ -1,44 +1,16 @@
-{#- Timestamps arrive as ISO text (`2010-12-01 08:26:00`, or a Parquet timestamp's text) or, in
-    spreadsheet exports, with the date written with slashes: month first (`12/1/2010 8:26`) or day
-    first (`01/12/2010 08:26`). Which of the two a file uses is decided once per file
-    (stg_online_retail__date_order), never line by line: read line by line, `01/12/2010` would be
-    January in a day-first file. Anything else stays null and is flagged invalid. -#}
-{% macro parse_timestamp(text, day_first=false) -%}
-    coalesce(
-        {{ dbt.safe_cast(text, api.Column.translate_type('timestamp')) }},
-        {%- for layout in slash_timestamp_layouts(day_first) %}
-        {{ try_parse_timestamp(text, strptime=layout.strptime, java=layout.java) }}{{ ',' if not loop.last }}
-        {%- endfor %}
-    )
-{%- endmacro %}
-
-{#- The slashed layouts of one date order, as DuckDB's strptime and Spark's (Java) pattern spell
-    them; both accept one- and two-digit days, months and hours. -#}
-{% macro slash_timestamp_layouts(day_first) -%}
-    {%- set date = ('%d/%m/%Y', 'd/M/yyyy') if day_first else ('%m/%d/%Y', 'M/d/yyyy') -%}
-    {{ return([
-        {'strptime': date[0] ~ ' %H:%M', 'java': date[1] ~ ' H:mm'},
-        {'strptime': date[0] ~ ' %H:%M:%S', 'java': date[1] ~ ' H:mm:ss'},
-    ]) }}
-{%- endmacro %}
-
 {#- A retail timestamp, read in the date order decided for the file. -#}
 {% macro parse_retail_timestamp(text) -%}
     {{ parse_timestamp(text, day_first=retail_date_order() == 'day_first') }}
 {%- endmacro %}
 
-{#- A timestamp in one layout, or null; the layout as DuckDB's strptime and as Spark's (Java)
-    pattern spell it. -#}
-{% macro try_parse_timestamp(text, strptime, java) -%}
-    {{ return(adapter.dispatch('try_parse_timestamp')(text, strptime, java)) }}
+{#- The date order decided for the retail file, and how it is decided. -#}
+{% macro retail_date_order() -%}
+    {{ return(stored_date_order(ref('stg_online_retail__date_order'), decide_retail_date_order)) }}
 {%- endmacro %}
 
-{% macro default__try_parse_timestamp(text, strptime, java) -%}
-    try_strptime({{ text }}, '{{ strptime }}')
-{%- endmacro %}
-
-{% macro spark__try_parse_timestamp(text, strptime, java) -%}
-    try_to_timestamp({{ text }}, '{{ java }}')
+{% macro decide_retail_date_order() -%}
+    {{ return(decide_date_order(
+        ref('stg_online_retail__raw_lines'), 'invoice_date_raw', 'InvoiceDate', 'retail_date_order')) }}
 {%- endmacro %}
 
 {#- Customer ids are whole numbers; spreadsheet exports write them as `17850.0`. -#}
