@@ -10,13 +10,18 @@ INSTALLED := $(VENV)/.installed
 SPARK_INSTALLED := $(VENV)/.installed-spark
 
 # Optional inputs: RETAIL_PATH (CSV, CSV.gz or Parquet), RETAIL_ENCODING (auto, utf-8, cp1252,
-# latin-1), OLIST_DIR (the Olist store's exports), STUDENTS_DIR, DUCKDB_PATH; REFIT=1 refits the
+# latin-1), OLIST_DIR (the Olist store's exports), ORDERS_PATH (your shop's export of order lines,
+# store generic_orders) with ORDERS_COLUMNS_FILE (a YAML mapping of its columns) and/or ORDERS_MAP
+# (field=column,...), STUDENTS_DIR, DUCKDB_PATH; REFIT=1 refits the
 # segment models even when no refit is due; MAX_ROW_LOSS (default 0.2) is the largest share of a
 # store's or a file's raw rows a build may lose against the published warehouse, ALLOW_SHRINK=1
 # publishes whatever it lost.
 export RETAIL_PATH
 export RETAIL_ENCODING
 export OLIST_DIR
+export ORDERS_PATH
+export ORDERS_COLUMNS_FILE
+export ORDERS_MAP
 export STUDENTS_DIR
 export DUCKDB_PATH
 export ALLOW_SHRINK
@@ -121,6 +126,7 @@ lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	cd dbt_project && env -u RETAIL_PATH -u STUDENTS_DIR DBT_DUCKDB_PATH=:memory: OLIST_DIR=sample_data/olist \
+		ORDERS_PATH=sample_data/orders_sample.csv.gz ORDERS_COLUMNS="$$(../$(PY) -c 'import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))' sample_data/orders_columns_sample.yml)" \
 		../$(VENV)/bin/sqlfluff lint models tests analyses
 
 clean:

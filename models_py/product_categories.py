@@ -149,6 +149,15 @@ class ProductFeatures:
         return np.diff(self.x.indptr) > 0
 
 
+def has_own_categories(source: str | None, products: pd.DataFrame) -> bool:
+    """Whether a store's categories are its own (seed stores, product_categories): `own`, or
+    `own_when_given` when its products carry a category; else they are clustered from the
+    products' descriptions."""
+    if source == "own_when_given":
+        return bool(products["category"].notna().any())
+    return source == "own"
+
+
 def clean_words(text: object) -> list[str]:
     """Lowercase words of a description, digits, punctuation and one-letter leftovers dropped."""
     if text is None or pd.isna(text):

@@ -66,10 +66,10 @@ def _store(con: duckdb.DuckDBPyConnection, store: str) -> dict:
         ).fetchone()
         summary["loaded_lines"] = int(loaded or 0)
         summary["parsed_lines"] = int(parsed or 0)
-    if store == "online_retail" and _has_table(con, "staging", "stg_online_retail__date_order"):
+    # the date order of a store that reads slashed dates from one file
+    if _has_table(con, "staging", f"stg_{store}__date_order"):
         order, decided_by, example = con.execute(
-            "select date_order, decided_by, example_timestamp"
-            " from staging.stg_online_retail__date_order"
+            f"select date_order, decided_by, example_timestamp from staging.stg_{store}__date_order"
         ).fetchone()
         summary["date_order"] = {"order": order, "decided_by": decided_by, "example": example}
     return summary

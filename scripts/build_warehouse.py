@@ -37,13 +37,11 @@ import os
 import shutil
 import signal
 import sys
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import duckdb
 
-from scripts import generate_olist, generate_students
 from scripts.build_folder import BUILD_FILE_NAME, build_dir_for, build_lock, remove_build_file
 from scripts.build_summary import read_summary, render_summary
 from scripts.dbt_runner import (
@@ -52,103 +50,18 @@ from scripts.dbt_runner import (
     machine_defaults,
     run_dbt,
 )
-from scripts.generate_retail import LINES_PER_CUSTOMER, GeneratorConfig, generate_file
-from scripts.input_files import (
-    ENCODINGS,
-    CheckedFolder,
-    InputFileError,
-    convert_to_utf8,
-    estimated_lines,
-    scan_csv_bytes,
-    utf8_folder,
+from scripts.input_files import ENCODINGS, InputFileError
+from scripts.inputs import (
+    Inputs,
+    add_store_options,
+    choose_inputs,
+    commerce_environment,
+    input_lines,
+    students_environment,
 )
-from scripts.olist_input import check_olist_dir, olist_files
-from scripts.project_paths import (
-    GENERATED_DIR,
-    SHARED_DATA_DIR,
-    WAREHOUSE_OPTION_HELP,
-    published_warehouse,
-)
-from scripts.retail_input import check_retail_file
+from scripts.project_paths import WAREHOUSE_OPTION_HELP, published_warehouse
 from scripts.shrink_guard import DEFAULT_MAX_ROW_LOSS, check_shrink
-from scripts.student_input import check_students_dir
 from scripts.warehouse_upgrade import upgrade_copied_warehouse
-
-DEFAULT_RETAIL_PATH = GENERATED_DIR / "online_retail.csv"
-DEFAULT_GENERATED_LINES = 200_000
-DEFAULT_STUDENTS_DIR = GENERATED_DIR / "students"
-DEFAULT_GENERATED_STUDENTS = 20_000
-DEFAULT_OLIST_DIR = GENERATED_DIR / "olist"
-# The four real Olist tables the generator completes (the shared data folder beside the project)
-OLIST_SOURCE = SHARED_DATA_DIR / "olist"
-
-
-def default_retail_file() -> Path:
-    """The project's own synthetic data set, generated once (deterministic, seed 42)."""
-    if not DEFAULT_RETAIL_PATH.exists():
-        lines = DEFAULT_GENERATED_LINES
-        config = GeneratorConfig(lines=lines, customers=lines // LINES_PER_CUSTOMER)
-        generate_file(config, str(DEFAULT_RETAIL_PATH))
-        print(f"Generated synthetic retail data: {DEFAULT_RETAIL_PATH}")
-    return DEFAULT_RETAIL_PATH
-
-
-def default_olist_dir() -> Path | None:
-    """The Olist store's default inputs: the four real tables of ../shared/data/olist completed
-    by the generator (deterministic, seed 42), generated once; None when they are not there."""
-    if all((DEFAULT_OLIST_DIR / f"{f.file}.csv").exists() for f in olist_files() if f.required):
-        return DEFAULT_OLIST_DIR
-    if not OLIST_SOURCE.is_dir():
-        print(
-            f"No Olist store: {OLIST_SOURCE} is not there to generate its data from (set OLIST_DIR)"
-        )
-        return None
-    generate_olist.run(generate_olist.OlistConfig(source=OLIST_SOURCE, out=DEFAULT_OLIST_DIR))
-    print(f"Generated the Olist store's data: {DEFAULT_OLIST_DIR}")
-    return DEFAULT_OLIST_DIR
-
-
-@dataclass(frozen=True)
-class Inputs:
-    """What a build reads: each store's raw input and the school's exports (None: not built)."""
-
-    retail_path: Path | None = None
-    olist: CheckedFolder | None = None
-    students: CheckedFolder | None = None
-
-    @property
-    def stores(self) -> list[str]:
-        return [
-            store
-            for store, given in (("olist", self.olist), ("online_retail", self.retail_path))
-            if given is not None
-        ]
-
-
-def choose_inputs(args: argparse.Namespace, only: str | None) -> Inputs:
-    """The inputs to build from: those given, checked; with no store input given, every store on
-    the project's generated data (Olist only where its real tables are there to complete)."""
-    retail_path = olist = students = None
-    if only != "students":
-        if args.retail_path:
-            retail_path = check_retail_file(args.retail_path)
-        if args.olist_dir:
-            olist = check_olist_dir(args.olist_dir)
-        if retail_path is None and olist is None:
-            retail_path, olist_dir = default_retail_file(), default_olist_dir()
-            olist = check_olist_dir(olist_dir) if olist_dir else None
-    if only != "commerce":
-        students = check_students_dir(args.students_dir or default_students_dir())
-    return Inputs(retail_path, olist, students)
-
-
-def default_students_dir() -> Path:
-    """The project's own synthetic student exports, generated once (deterministic, seed 42)."""
-    if not all((DEFAULT_STUDENTS_DIR / name).exists() for name in generate_students.OUTPUT_FILES):
-        config = generate_students.StudentConfig(students=DEFAULT_GENERATED_STUDENTS)
-        generate_students.write(generate_students.generate(config), str(DEFAULT_STUDENTS_DIR))
-        print(f"Generated synthetic student data: {DEFAULT_STUDENTS_DIR}")
-    return DEFAULT_STUDENTS_DIR
 
 
 def run_dbt_build(
@@ -258,62 +171,6 @@ def publish(build_file: Path, published: Path) -> None:
         # A WAL belongs to the file it was written for; replayed into the new file it would corrupt it.
         stale_wal.unlink()
     os.replace(build_file, published)
-
-
-def prepare_retail_input(retail_path: Path, encoding: str, build_dir: Path) -> tuple[Path, str]:
-    """The retail file dbt reads, and a note for the summary: a CSV not in UTF-8 is converted
-    (streaming) to a UTF-8 copy in the build folder, since the reader's own latin-1 decoder
-    refuses cp1252's extra characters."""
-    if retail_path.name.lower().endswith(".parquet"):
-        return retail_path, ""
-    encoding = scan_csv_bytes(retail_path, encoding)
-    if encoding == "utf-8":
-        return retail_path, ""
-    converted = convert_to_utf8(retail_path, encoding, build_dir / "input" / "retail_utf8.csv")
-    return converted, f"Read {retail_path.name} as {encoding} (not UTF-8), converted to UTF-8"
-
-
-def commerce_environment(inputs: Inputs, encoding: str, build_dir: Path) -> tuple[dict, str]:
-    """The environment dbt reads the commerce stores' inputs from, each file read whole first
-    (a cut-short gzip stops the build) and converted to UTF-8 when it is not, and the notes
-    saying what was converted, absent or ignored (one per line)."""
-    environment, notes = {"COMMERCE_STORES": ",".join(inputs.stores)}, []
-    if inputs.retail_path is not None:
-        dbt_retail_path, note = prepare_retail_input(inputs.retail_path, encoding, build_dir)
-        environment["RETAIL_PATH"] = str(dbt_retail_path)
-        notes += [note] if note else []
-    if inputs.olist is not None:
-        olist_dir, converted = utf8_folder(
-            inputs.olist.folder, list(inputs.olist.files), encoding, build_dir / "input" / "olist"
-        )
-        environment["OLIST_DIR"] = str(olist_dir)
-        notes += [*inputs.olist.notes, *converted]
-    return environment, "\n".join(notes)
-
-
-def input_lines(inputs: Inputs) -> int:
-    """About how many raw lines the build reads (the retail file and the Olist orders)."""
-    files = [inputs.retail_path] if inputs.retail_path else []
-    files += (
-        [path for path in inputs.olist.files if "orders_dataset" in path.name]
-        if inputs.olist
-        else []
-    )
-    return sum(estimated_lines(path) for path in files)
-
-
-def students_environment(inputs: Inputs, encoding: str, build_dir: Path) -> tuple[dict, list]:
-    """The environment dbt reads the student exports from (read whole, converted to UTF-8 when
-    they are not), and the notes saying what was converted."""
-    if inputs.students is None:
-        return {}, []
-    students_dir, converted = utf8_folder(
-        inputs.students.folder,
-        list(inputs.students.files),
-        encoding,
-        build_dir / "input" / "students",
-    )
-    return {"STUDENTS_DIR": str(students_dir)}, converted
 
 
 def copy_published(published: Path, build_file: Path) -> None:
@@ -452,23 +309,13 @@ def share(text: str) -> float:
 def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     parser = argparse.ArgumentParser(description="Build the warehouse and publish it atomically.")
-    parser.add_argument(
-        "--retail-path",
-        default=os.environ.get("RETAIL_PATH") or None,
-        help="raw retail file (default: generated synthetic data)",
-    )
+    add_store_options(parser)
     parser.add_argument(
         "--encoding",
         choices=ENCODINGS,
         default=os.environ.get("RETAIL_ENCODING") or "auto",
         help="text encoding of the CSV inputs (the retail file, the Olist and student exports;"
         " default: auto, each file UTF-8 if valid, else cp1252)",
-    )
-    parser.add_argument(
-        "--olist-dir",
-        default=os.environ.get("OLIST_DIR") or None,
-        help="folder of the Olist marketplace exports, store olist (default: generated data when"
-        " no store input is given)",
     )
     parser.add_argument(
         "--students-dir",

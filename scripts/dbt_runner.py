@@ -16,6 +16,7 @@ from pathlib import Path
 
 from scripts import dbt_parse_cache
 from scripts.project_paths import DBT_PROJECT_DIR, PROJECT_ROOT
+from scripts.stores import STORES
 
 # dbt's parsed project kept between build folders (scripts/dbt_parse_cache.py); written by builds only
 PARSE_CACHE_DIR = PROJECT_ROOT / ".dbt-parse"
@@ -229,8 +230,10 @@ def data_refusal(target_dir: Path, inputs: dict) -> RefusedBuild | None:
     reason = data_error_line(failure[1]) if failure else None
     if not reason:
         return None
-    named = "OLIST_DIR" if "store olist" in reason else "RETAIL_PATH"
-    source = inputs.get(named) or inputs.get("RETAIL_PATH") or inputs.get("STUDENTS_DIR")
+    # the input the refusal names by its store ("store olist: ..."), else the first one given
+    named = [store.input_variable for store in STORES if f"store {store.name}" in reason]
+    candidates = [*named, *(store.input_variable for store in STORES), "STUDENTS_DIR"]
+    source = next((inputs[name] for name in candidates if inputs.get(name)), None)
     return RefusedBuild(f"{source or 'input'}: {reason}")
 
 

@@ -164,6 +164,20 @@ def convert_to_utf8(path: Path, encoding: str, out: Path) -> Path:
     return out
 
 
+def utf8_file(path: Path, encoding: str, out: Path) -> tuple[Path, str]:
+    """The file dbt reads for `path`, and a note for the summary: Parquet as it is; a CSV read
+    whole once (scan_csv_bytes) and, when not UTF-8, converted (streaming) to `out`, since the
+    reader's own latin-1 decoder refuses cp1252's extra characters."""
+    if path.name.lower().endswith(".parquet"):
+        return path, ""
+    encoding = scan_csv_bytes(path, encoding)
+    if encoding == "utf-8":
+        return path, ""
+    return convert_to_utf8(
+        path, encoding, out
+    ), f"Read {path.name} as {encoding} (not UTF-8), converted to UTF-8"
+
+
 def utf8_folder(
     folder: Path, files: list[Path], encoding: str, out_dir: Path
 ) -> tuple[Path, list[str]]:
@@ -222,3 +236,34 @@ def csv_header(path: Path, rows: str = "invoice lines") -> list[str]:
     if not has_data_row:
         raise InputFileError(f"{path}: file has a header row but no {rows}")
     return [name.strip() for name in header]
+
+
+def _parquet_columns(path: Path, rows: str) -> list[str]:
+    try:
+        with duckdb.connect() as con:
+            described = con.execute(
+                "describe select * from read_parquet(?)", [str(path)]
+            ).fetchall()
+            n_rows = con.execute("select count(*) from read_parquet(?)", [str(path)]).fetchone()[0]
+    except duckdb.Error as exc:
+        raise InputFileError(f"{path}: cannot be read as Parquet ({exc})") from exc
+    if n_rows == 0:
+        raise InputFileError(f"{path}: file has no {rows}")
+    return [row[0] for row in described]
+
+
+def checked_table_file(path: str | Path, rows: str) -> tuple[Path, list[str]]:
+    """The absolute path of a file of `rows` (CSV, gzipped CSV or Parquet) that is there, not
+    empty and has a header row and a data row, and its column names; or InputFileError."""
+    path = Path(path).expanduser().absolute()
+    if not present_file(path):
+        raise InputFileError(f"{path}: file does not exist")
+    path = path.resolve()
+    if path.stat().st_size == 0:
+        raise InputFileError(f"{path}: file is empty (expected a header row and {rows})")
+    name = path.name.lower()
+    if name.endswith(".parquet"):
+        return path, _parquet_columns(path, rows)
+    if name.endswith((".csv", ".csv.gz", ".txt", ".txt.gz")):
+        return path, csv_header(path, rows)
+    raise InputFileError(f"{path}: unsupported file type (use .csv, .csv.gz or .parquet)")

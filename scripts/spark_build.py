@@ -27,13 +27,15 @@ from pathlib import Path
 
 import duckdb
 
+from scripts.build_folder import build_lock
 from scripts.build_summary import read_summary_from
-from scripts.build_warehouse import Inputs, build_lock, commerce_environment
 from scripts.dbt_runner import (
     BuildError,
     run_dbt,
     run_dbt_in_process,
 )
+from scripts.input_files import InputFileError
+from scripts.inputs import Inputs, commerce_environment
 from scripts.project_paths import DBT_PROJECT_DIR, PROJECT_ROOT
 from scripts.spark_python_models import Node, rounds, run_model, write_table
 
@@ -280,6 +282,12 @@ def build_on_spark(
     if shutil.which("java") is None:
         raise BuildError(
             "Spark needs Java 17 (`make run ENGINE=spark` installs openjdk-17-jre-headless)"
+        )
+    not_ingested = [store for store in inputs.stores if store not in INGESTED]
+    if not_ingested:
+        raise InputFileError(
+            f"store {', '.join(not_ingested)} is built on DuckDB only (--engine duckdb); Spark"
+            f" builds store {', '.join(INGESTED)}"
         )
     warehouse_dir = warehouse_dir.expanduser().resolve()
     with build_lock(warehouse_dir):

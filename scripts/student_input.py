@@ -10,7 +10,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from scripts import generate_students
 from scripts.input_files import CheckedFolder, InputFileError, csv_header, present_file
+from scripts.project_paths import GENERATED_DIR
+
+DEFAULT_STUDENTS_DIR = GENERATED_DIR / "students"
+DEFAULT_GENERATED_STUDENTS = 20_000
 
 STUDENT_FILES: dict[str, tuple[str, ...]] = {
     "crm_contacts.csv": (
@@ -61,3 +66,12 @@ def check_students_dir(path: str | Path) -> CheckedFolder:
                 f"(required: {', '.join(required)}; found: {', '.join(columns)})"
             )
     return CheckedFolder(folder, tuple(folder / name for name in STUDENT_FILES))
+
+
+def default_students_dir() -> Path:
+    """The project's own synthetic student exports, generated once (deterministic, seed 42)."""
+    if not all((DEFAULT_STUDENTS_DIR / name).exists() for name in generate_students.OUTPUT_FILES):
+        config = generate_students.StudentConfig(students=DEFAULT_GENERATED_STUDENTS)
+        generate_students.write(generate_students.generate(config), str(DEFAULT_STUDENTS_DIR))
+        print(f"Generated synthetic student data: {DEFAULT_STUDENTS_DIR}")
+    return DEFAULT_STUDENTS_DIR

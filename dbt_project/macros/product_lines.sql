@@ -81,6 +81,7 @@ final as (
         cast(invoiced_at as date) as order_date,
         stock_code as product_id,
         description,
+        cast(null as {{ dbt.type_string() }}) as category,
         stock_code in (select service_codes.stock_code from service_codes) as is_service_line,
         {{ retail_invalid_fields(
             'invoice_no', 'quantity is null', 'invoiced_at', 'unit_price is null', 'customer_id',
@@ -149,6 +150,7 @@ final as (
         order_date,
         product_id,
         description,
+        category,
         is_service_line,
         reason,
         {{ commerce_counts_in_monetary('reason', 'is_service_line') }} as counts_in_monetary,
@@ -184,7 +186,7 @@ select * from final
 {% macro product_line_columns() -%}
     {{ return([
         'store', 'order_id', 'order_type', 'customer_id', 'country', 'order_date', 'product_id',
-        'description', 'is_service_line', 'invalid_fields', 'has_positive_quantity_and_price',
+        'description', 'category', 'is_service_line', 'invalid_fields', 'has_positive_quantity_and_price',
         'n_lines', 'units', 'line_value', 'min_unit_price', 'max_unit_price',
     ]) }}
 {%- endmacro %}

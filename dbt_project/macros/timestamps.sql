@@ -56,6 +56,10 @@
     {%- if given != 'auto' -%}
         {{ return({'date_order': given, 'decided_by': order_var ~ ' var', 'example': none}) }}
     {%- endif -%}
+    {%- if load_relation(lines) is none -%}
+        {#- compiled without a build (dbt compile, the SQL linter): nothing to read yet #}
+        {{ return({'date_order': 'month_first', 'decided_by': 'default', 'example': none}) }}
+    {%- endif -%}
     {%- set sample_size = var('date_order_sample', 1000000) -%}
     {%- set sampled = run_query(slashed_dates(
         'select * from ' ~ lines ~ ' limit ' ~ sample_size, column) ~ "
@@ -116,13 +120,13 @@
 
 {#- The date order a file's timestamps are read in, as `stored` (the store's date-order model)
     holds it once it has run (every build runs it first); decided afresh by `decide` otherwise
-    (`dbt compile` on a new warehouse). -#}
+    (`dbt compile` on a new warehouse; month first without `decide`). -#}
 {% macro stored_date_order(stored, decide) -%}
     {%- if not execute -%}
         {{ return('month_first') }}
     {%- endif -%}
     {%- if load_relation(stored) is none -%}
-        {{ return(decide().date_order) }}
+        {{ return(decide().date_order if decide else 'month_first') }}
     {%- endif -%}
     {{ return(run_query('select date_order from ' ~ stored).columns[0].values()[0]) }}
 {%- endmacro %}

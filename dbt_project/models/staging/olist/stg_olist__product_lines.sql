@@ -1,7 +1,7 @@
 -- The olist adapter's product lines, for the product side: one row per order and product with
 -- the order's fate (counted unless canceled or unavailable), the items, units (one per item) and
 -- value (item prices; freight is not the product's). Olist products have no description: their
--- category (English where translated) stands in for it.
+-- category (English where translated) is the category and stands in for the description.
 
 {{ config(tags=['products', 'next_best_refresh']) }}
 
@@ -42,6 +42,7 @@ final as (
         orders.order_date,
         items.product_id,
         min(products.category) as description,
+        min(products.category) as category,
         false as is_service_line,
         case when bool_or(items.is_price_invalid) then 'price' else '' end as invalid_fields,
         coalesce(bool_and(items.price > 0), false) as has_positive_quantity_and_price,

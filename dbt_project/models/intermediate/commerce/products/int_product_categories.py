@@ -1,4 +1,4 @@
-"""int_product_categories: each store's products with their category - clustered from the descriptions (with the analysts' overrides) for stores whose categories come from descriptions, the store's own category names otherwise - and each category's top terms."""
+"""int_product_categories: each store's products with their category - the store's own category names where it has them (seed stores, product_categories), clustered from the descriptions (with the analysts' overrides) otherwise - and each category's top terms."""
 
 import pandas as pd
 
@@ -17,8 +17,8 @@ COLUMNS = list(COLUMN_TYPES)
 
 
 def own_categories(products: pd.DataFrame) -> pd.DataFrame:
-    """The store's own category names (its products' descriptions), numbered by revenue."""
-    named = products.assign(category_name=products["description"].fillna("(no category)"))
+    """The store's own category names (its products' categories), numbered by revenue."""
+    named = products.assign(category_name=products["category"].fillna("(no category)"))
     revenue = named.groupby("category_name")["revenue"].sum()
     order = sorted(revenue.index, key=lambda name: (-round(float(revenue[name]), 6), name))
     ids = {name: number for number, name in enumerate(order, start=1)}
@@ -47,7 +47,7 @@ def model(dbt, session):
     parts = []
     for store in sorted(products["store"].unique()):
         store_products = products.loc[products["store"] == store]
-        if stores.get(store) == "descriptions":
+        if not product_categories.has_own_categories(stores.get(store), store_products):
             part = clustered_categories(
                 store_products,
                 selection.loc[selection["store"] == store],

@@ -1,4 +1,4 @@
-"""int_product_category_k_selection (published as product_category_k_selection): per store whose categories come from descriptions, the k = 4..20 tried on the products' text and the k chosen."""
+"""int_product_category_k_selection (published as product_category_k_selection): per store whose categories are clustered from descriptions, the k = 4..20 tried on the products' text and the k chosen."""
 
 import pandas as pd
 
@@ -11,12 +11,13 @@ def model(dbt, session):
     products = dbt.ref("int_products_summarised").df()
     runs = dbt.ref("int_commerce_segmentation_runs").df()
     tables = []
-    for store in stores.loc[stores["product_categories"] == "descriptions", "store"]:
+    for store, source in stores.set_index("store")["product_categories"].items():
         run = runs.loc[runs["store"] == store]
-        if run.empty:  # the store is not in this build
-            continue
+        store_products = products.loc[products["store"] == store]
+        if run.empty or product_categories.has_own_categories(source, store_products):
+            continue  # not in this build, or no categories to cluster
         run_id, _ = segmentation.run_settings(run)
-        table, _ = product_categories.category_k_selection(products.loc[products["store"] == store])
+        table, _ = product_categories.category_k_selection(store_products)
         tables.append(table.assign(store=store, model_run_id=run_id))
     if not tables:  # typed, for the mart's contract
         return pd.DataFrame(

@@ -1,5 +1,6 @@
--- One row per store and product sold to a known customer: its canonical description (the most
--- frequent on its purchase lines, ties alphabetical), units, revenue (net of the product lines of
+-- One row per store and product sold to a known customer: its canonical description and the
+-- store's own category when its lines carry one (each the most frequent on its purchase lines,
+-- ties alphabetical), units, revenue (net of the product lines of
 -- cancellations, as monetary), customers, price statistics and first and last sale. The product
 -- categories are fitted on it (int_product_categories) and dim_products publishes it.
 
@@ -24,6 +25,21 @@ descriptions as (
     from lines
     where reason = 'purchase' and description is not null
     group by store, product_id, description
+
+),
+
+categories as (
+
+    select
+        store,
+        product_id,
+        category,
+        row_number() over (
+            partition by store, product_id order by sum(n_lines) desc, category asc
+        ) as category_rank
+    from lines
+    where reason = 'purchase' and category is not null
+    group by store, product_id, category
 
 ),
 
@@ -90,6 +106,7 @@ final as (
         sales.store,
         sales.product_id,
         descriptions.description,
+        categories.category,
         cast(sales.units_sold as {{ dbt.type_bigint() }}) as units_sold,
         cast(sales.units_returned as {{ dbt.type_bigint() }}) as units_returned,
         cast(sales.revenue as double) as revenue,
@@ -114,6 +131,11 @@ final as (
             sales.store = descriptions.store
             and sales.product_id = descriptions.product_id
             and descriptions.description_rank = 1
+    left join categories
+        on
+            sales.store = categories.store
+            and sales.product_id = categories.product_id
+            and categories.category_rank = 1
     where sales.first_sale_date is not null
 
 )

@@ -1,5 +1,8 @@
-"""Check a folder of Olist marketplace exports before the build, so that bad input fails fast with
-one line naming the file and the problem.
+"""Store olist: a folder of the Olist marketplace's exports.
+
+The folder is checked before the build, so that bad input fails fast with one line naming the
+file and the problem. Without a folder, the four real tables of ../shared/data/olist are
+completed by the generator into data/generated/olist/ (no Olist store when they are not there).
 
 What the folder must hold is declared once, in the dbt sources of the olist adapter
 (dbt_project/models/staging/olist/_olist__sources.yml): each source table's file, whether the
@@ -13,18 +16,25 @@ be readable the same way. What is absent but optional is said in the build's sum
 
 from __future__ import annotations
 
+import argparse
 import csv
+import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import yaml
 
-from scripts.input_files import CheckedFolder, InputFileError, csv_header, find_export
-from scripts.project_paths import DBT_PROJECT_DIR, SEEDS_DIR
+from scripts import generate_olist
+from scripts.input_files import CheckedFolder, InputFileError, csv_header, find_export, utf8_folder
+from scripts.project_paths import DBT_PROJECT_DIR, GENERATED_DIR, SEEDS_DIR, SHARED_DATA_DIR
+from scripts.stores.adapter import StoreAdapter
 
 SOURCES_FILE = DBT_PROJECT_DIR / "models" / "staging" / "olist" / "_olist__sources.yml"
 ALIASES_FILE = SEEDS_DIR / "column_aliases.csv"
+DEFAULT_OLIST_DIR = GENERATED_DIR / "olist"
+# The four real Olist tables the generator completes (the shared data folder beside the project)
+OLIST_SOURCE = SHARED_DATA_DIR / "olist"
 
 
 @dataclass(frozen=True)
@@ -102,3 +112,49 @@ def check_olist_dir(path: str | Path) -> CheckedFolder:
                 )
             notes.append(f"Olist: {file_path.name} has no {column.name} column (optional): null")
     return CheckedFolder(folder, tuple(files), tuple(notes))
+
+
+def default_olist_dir() -> Path | None:
+    """The Olist store's default inputs: the four real tables of ../shared/data/olist completed
+    by the generator (deterministic, seed 42), generated once; None when they are not there."""
+    if all((DEFAULT_OLIST_DIR / f"{f.file}.csv").exists() for f in olist_files() if f.required):
+        return DEFAULT_OLIST_DIR
+    if not OLIST_SOURCE.is_dir():
+        print(
+            f"No Olist store: {OLIST_SOURCE} is not there to generate its data from (set OLIST_DIR)"
+        )
+        return None
+    generate_olist.run(generate_olist.OlistConfig(source=OLIST_SOURCE, out=DEFAULT_OLIST_DIR))
+    print(f"Generated the Olist store's data: {DEFAULT_OLIST_DIR}")
+    return DEFAULT_OLIST_DIR
+
+
+class OlistStore(StoreAdapter):
+    name = "olist"
+    input_variable = "OLIST_DIR"
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(
+            "--olist-dir",
+            default=os.environ.get("OLIST_DIR") or None,
+            help="folder of the Olist marketplace exports, store olist (default: generated data"
+            " when no store input is given)",
+        )
+
+    def given_input(self, args: argparse.Namespace) -> CheckedFolder | None:
+        return check_olist_dir(args.olist_dir) if args.olist_dir else None
+
+    def default_input(self) -> CheckedFolder | None:
+        folder = default_olist_dir()
+        return check_olist_dir(folder) if folder else None
+
+    def dbt_environment(
+        self, checked: CheckedFolder, encoding: str, build_dir: Path
+    ) -> tuple[dict, list]:
+        folder, converted = utf8_folder(
+            checked.folder, list(checked.files), encoding, build_dir / "input" / "olist"
+        )
+        return {self.input_variable: str(folder)}, [*checked.notes, *converted]
+
+    def raw_line_files(self, checked: CheckedFolder) -> list[Path]:
+        return [path for path in checked.files if "orders_dataset" in path.name]
