@@ -42,9 +42,9 @@
   stg_<store>__order_lines maps its raw files onto the canonical order lines) and a row in seed
   `stores` (a data test checks every store built has one). The COMMERCE_STORES environment
   variable names them (scripts/build_warehouse.py sets it from the inputs it was given); without
-  it: online_retail, olist as well when OLIST_DIR is set, generic_orders when ORDERS_PATH is. dbt must know every ref when it
-  parses the project, before any seed is loaded, so the list cannot come from the seed;
-  dbt_project.yml enables the adapters' folders by the same rule.
+  it: online_retail, olist as well when OLIST_DIR is set, generic_orders when ORDERS_PATH is.
+  dbt must know every ref when it parses the project, before any seed is loaded, so the list
+  cannot come from the seed; dbt_project.yml enables the adapters' folders by the same rule.
 -#}
 {% macro commerce_stores() -%}
     {%- set default = 'online_retail' ~ (',olist' if env_var('OLIST_DIR', '') else '')

@@ -6,7 +6,7 @@
   has one (none for CSV on DuckDB, numbered in reading order).
   On Spark the input is the Parquet copy of the reader's output (macros/spark_ingest.sql), whose
   fields are named <logical>_raw and whose lines are numbered by line_number.
-  scripts/retail_input.py checks the same names before a build; keep the two lists the same.
+  scripts/stores/online_retail.py checks the same names before a build; keep the two lists the same.
 -#}
 {% macro retail_columns() -%}
     {%- set layouts = {
