@@ -82,3 +82,14 @@
 {% macro duckdb__stable_customer_id(text) -%}
     cast('0x' || substr(md5({{ text }}), 1, 15) as bigint)
 {%- endmacro %}
+
+{#- The rows of stg_<store>__customer_attributes for a store that knows nothing of its customers
+    beyond what fct_customer_rfm carries (the country): none, with the columns every adapter gives. -#}
+{% macro no_customer_attributes() -%}
+    select
+        cast(null as {{ dbt.type_string() }}) as store,
+        cast(null as {{ dbt.type_bigint() }}) as customer_id,
+        cast(null as {{ dbt.type_string() }}) as attribute,
+        cast(null as {{ dbt.type_string() }}) as attribute_value
+    where false
+{%- endmacro %}

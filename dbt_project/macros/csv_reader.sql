@@ -81,6 +81,17 @@
     where concat_ws('|', columns(*)) is not null
 {%- endmacro %}
 
+{#- The rows of a parser-rejects model when the file has no rejects to list (Parquet): none, with
+    the columns csv_reject_rows gives. -#}
+{% macro no_parser_rejects() -%}
+    select
+        cast(null as {{ dbt.type_bigint() }}) as line_number,
+        cast(null as {{ dbt.type_string() }}) as error_type,
+        cast(null as {{ dbt.type_string() }}) as error_message,
+        cast(null as {{ dbt.type_string() }}) as raw_line
+    where false
+{%- endmacro %}
+
 {#- The lines csv_reject_scan found rejected: one row per line, with the reader's errors (all of
     them for the line) and its raw text. -#}
 {% macro csv_reject_rows(rejects) -%}

@@ -11,6 +11,11 @@
     {{ return(var('retail_path') or env_var('RETAIL_PATH', 'sample_data/online_retail_sample.csv.gz')) }}
 {%- endmacro %}
 
+{#- Store generic_orders has no sample: it is built from a file given. -#}
+{% macro orders_path() -%}
+    {{ return(var('orders_path') or env_var('ORDERS_PATH', '')) }}
+{%- endmacro %}
+
 {% macro students_dir() -%}
     {{ return(var('students_dir') or env_var('STUDENTS_DIR', 'sample_data/students')) }}
 {%- endmacro %}

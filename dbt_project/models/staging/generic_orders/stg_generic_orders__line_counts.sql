@@ -2,7 +2,7 @@
 -- load (macros/csv_reader.sql csv_line_counts): raw lines = the file's non-blank lines less the
 -- header and the line breaks inside quoted fields; what the reader did not return was rejected.
 -- Parquet has rows, not lines, and no rejects.
-{%- set is_parquet = (var('orders_path') or env_var('ORDERS_PATH', '')).lower().endswith('.parquet') %}
+{%- set is_parquet = orders_path().lower().endswith('.parquet') %}
 
 with
 

@@ -2,7 +2,7 @@
 -- reader's limit, an opening quote never closed): one row per reject, with the reader's errors
 -- and the raw text. The pre-hook reads every field of every line once with the reader's reject
 -- tables on; the model lists what they caught. Parquet has no rejects.
-{%- set is_parquet = (var('orders_path') or env_var('ORDERS_PATH', '')).lower().endswith('.parquet') %}
+{%- set is_parquet = orders_path().lower().endswith('.parquet') %}
 {{ config(pre_hook=[] if is_parquet
     else ["{{ csv_reject_scan(source('generic_orders', 'order_lines'), 'generic_orders_rejects', 'ORDERS_PATH') }}"]) }}
 
@@ -12,12 +12,7 @@ with
 
 final as (
 
-    select
-        cast(null as {{ dbt.type_bigint() }}) as line_number,
-        cast(null as {{ dbt.type_string() }}) as error_type,
-        cast(null as {{ dbt.type_string() }}) as error_message,
-        cast(null as {{ dbt.type_string() }}) as raw_line
-    where false
+    {{ no_parser_rejects() }}
 
 )
 

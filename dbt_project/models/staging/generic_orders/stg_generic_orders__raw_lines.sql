@@ -8,7 +8,7 @@
 -- column the file does not have, one column for two fields, a required field without a column.
 {{ config(materialized='view') }}
 
-{%- set path = var('orders_path') or env_var('ORDERS_PATH', '') %}
+{%- set path = orders_path() %}
 {%- set file = source('generic_orders', 'order_lines') %}
 {%- set is_parquet = path.lower().endswith('.parquet') %}
 {%- if is_parquet %}

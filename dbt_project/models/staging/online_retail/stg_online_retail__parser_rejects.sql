@@ -26,12 +26,7 @@ final as (
 
 final as (
 
-    select
-        cast(null as {{ dbt.type_bigint() }}) as line_number,
-        cast(null as {{ dbt.type_string() }}) as error_type,
-        cast(null as {{ dbt.type_string() }}) as error_message,
-        cast(null as {{ dbt.type_string() }}) as raw_line
-    where false
+    {{ no_parser_rejects() }}
 
 )
 
