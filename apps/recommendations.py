@@ -1,61 +1,32 @@
 """Product recommendations from the published recommendation marts: a known customer's, as
 marts.customer_recommendations publishes them, and a new customer's from one basket.
 
-A basket is answered by the rule the build recommends with (macros/recommendations.sql,
-`next_best_products`, method 'model'), with the basket as the customer's whole history:
-
-1. products bought with the basket's (marts.product_associations): the consequents of the
-   association_max_rules_per_product strongest rules (confidence desc, lift desc, consequent id
-   asc) of each of the basket's first recommendation_max_customer_products products (a customer's
-   most recently bought, ties to those in more baskets, then the lower id: in one basket, the
-   lowest ids); score = the confidence of the product's best rule (confidence desc, lift desc,
-   antecedent id asc), reason 'bought_with:<antecedent>';
-2. the most popular products of the segment the basket falls in: the store's segment model
-   (apps.segment_models) scores recency 0 days, frequency 1 and the value of the basket's known
-   products; marts.product_popularity group_kind 'segment', score = share, reason
-   'popular_in_segment';
-3. the most popular products of the basket's dominant category (its largest value, ties to the
-   lower category id): group_kind 'category', reason 'popular_in_category'.
-
-The basket's products are never recommended. A product takes its first source (1, then 2, then 3)
-and its best score there; the recommendations are ordered by source, score desc, (source 1) the
-rule's lift desc, product id asc. The two dbt vars are read from dbt_project/dbt_project.yml, as
-the build reads them.
+A basket is answered by the warehouse's own SQL: the stored table macro
+marts.next_best_for_basket (macros/recommendations.sql), the rule every customer's list is
+computed with (`next_best_products`, method 'model') over the basket as one order of a customer in
+the segment the basket falls in. That segment is the store's segment model (apps.segment_models)
+scoring recency 0 days, frequency 1 and the value of the basket's known products; the rule reads
+the published rules, popularity and categories: products bought with the basket's, then the most
+popular of the basket's segment, then of its dominant category (its largest value, ties to the
+lower category id), never a product of the basket.
 """
 
 from __future__ import annotations
 
-import functools
-import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from apps.interest_models import BasketLine, NoKnownProduct
 from apps.segment_models import StoreModel, score
 from apps.warehouse import Snapshot
-from scripts.project_paths import DBT_PROJECT_DIR
-
-log = logging.getLogger(__name__)
-
-DBT_PROJECT_FILE = DBT_PROJECT_DIR / "dbt_project.yml"
-# the dbt vars of the rule: the strongest rules of a product that count, and the products of a
-# customer whose rules count; the values used when dbt_project.yml cannot be read
-MAX_RULES_VAR = "association_max_rules_per_product"
-MAX_ANTECEDENTS_VAR = "recommendation_max_customer_products"
-DEFAULT_VARS = {MAX_RULES_VAR: 10, MAX_ANTECEDENTS_VAR: 50}
-
-BOUGHT_WITH = "bought_with:"
-POPULAR_IN_SEGMENT = "popular_in_segment"
-POPULAR_IN_CATEGORY = "popular_in_category"
-SOURCE_RULES, SOURCE_SEGMENT, SOURCE_CATEGORY = 1, 2, 3
 
 # what each answer reads; a warehouse built before the recommendations has none of them
 CUSTOMER_TABLES = ("customer_recommendations",)
 BASKET_TABLES = ("product_associations", "product_popularity", "dim_products", "product_categories")
+# the stored rule a basket is answered with (a warehouse built before it has none)
+BASKET_RULE = "next_best_for_basket"
 
 CUSTOMER_QUERY = """
 select recommendation_rank, product_id, description, category_id, category_name, score, reason,
@@ -74,17 +45,16 @@ select product_id, category_id
 from marts.dim_products
 where store = $store and product_id in (select unnest($products))
 """
-RULES_QUERY = """
-select antecedent_product_id, consequent_product_id, confidence, lift
-from marts.product_associations
-where store = $store and antecedent_product_id in (select unnest($products))
+BASKET_RULE_QUERY = f"""
+select product_id, score, reason
+from marts.{BASKET_RULE}($store, $segment, $lines)
+where method = 'model'
+order by recommendation_rank
+limit $limit
 """
-POPULARITY_QUERY = """
-select group_kind, product_id, share
-from marts.product_popularity
-where store = $store
-  and ((group_kind = 'segment' and group_id = $segment)
-       or (group_kind = 'category' and group_id = $category))
+HAS_BASKET_RULE_QUERY = f"""
+select count(*) > 0 from duckdb_functions()
+where database_name = current_database() and schema_name = 'marts' and function_name = '{BASKET_RULE}'
 """
 DETAILS_QUERY = """
 select products.product_id, products.description, products.category_id, categories.category_name
@@ -98,18 +68,6 @@ where products.store = $store and products.product_id in (select unnest($product
 class RecommendationsUnavailable(Exception):
     """The published warehouse has no recommendation marts (built before them); the message says
     which and names no server file."""
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """A product one source offers: its source (1 rules, 2 segment, 3 category), score, reason and
-    tie break (the rule's lift; 0 for the popular products)."""
-
-    source: int
-    product_id: str
-    score: float
-    reason: str
-    tie_break: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -145,25 +103,6 @@ class BasketRecommendations:
     dominant_category_id: int
     basket_value: float  # of the known products: the monetary value the segment is scored with
     unknown_products: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class RuleSettings:
-    max_rules_per_product: int  # association_max_rules_per_product
-    max_antecedents: int  # recommendation_max_customer_products
-
-
-@functools.cache
-def rule_settings(project_file: Path = DBT_PROJECT_FILE) -> RuleSettings:
-    """The rule's dbt vars from the project file (read once); the defaults for those it lacks."""
-    try:
-        config = yaml.safe_load(project_file.read_text(encoding="utf-8")) or {}
-        variables = config.get("vars") or {}
-    except (OSError, yaml.YAMLError, AttributeError) as exc:
-        log.warning("dbt vars not read (%s): the recommendation rule uses its defaults", exc)
-        variables = {}
-    values = {name: int(variables.get(name, default)) for name, default in DEFAULT_VARS.items()}
-    return RuleSettings(values[MAX_RULES_VAR], values[MAX_ANTECEDENTS_VAR])
 
 
 def missing_tables(snapshot: Snapshot, tables: Iterable[str]) -> list[str]:
@@ -226,7 +165,7 @@ def is_customer(snapshot: Snapshot, store: str, customer_id: int) -> bool:
         return bool(cursor.execute(IS_CUSTOMER_QUERY, [store, customer_id]).fetchone()[0])
 
 
-# --- a new customer's basket: the rule, as pure functions --------------------------------------
+# --- a new customer's basket -------------------------------------------------------------------
 
 
 def basket_values(
@@ -255,70 +194,6 @@ def dominant_category(values: dict[str, float], categories: dict[str, int]) -> i
     return min(per_category, key=lambda category: (-per_category[category], category))
 
 
-def antecedents(basket: Iterable[str], max_antecedents: int) -> list[str]:
-    """The basket products whose rules count: a customer's `max_antecedents` most recently bought
-    products, ties to those in more baskets, then the lower id; the products of one basket tie on
-    both, so the lowest ids."""
-    return sorted(set(basket))[:max_antecedents]
-
-
-def rule_candidates(
-    rules: Iterable[tuple[str, str, float, float]], max_rules: int
-) -> list[Candidate]:
-    """Source 1: the consequents of each antecedent's `max_rules` strongest rules (confidence
-    desc, lift desc, consequent id asc), scored by the rule's confidence. `rules`: the antecedents'
-    rows of marts.product_associations as (antecedent, consequent, confidence, lift)."""
-    ranked = sorted(rules, key=lambda r: (r[0], -r[2], -r[3], r[1]))
-    kept: list[Candidate] = []
-    taken: dict[str, int] = {}
-    for antecedent, consequent, confidence, lift in ranked:
-        if taken.get(antecedent, 0) < max_rules:
-            taken[antecedent] = taken.get(antecedent, 0) + 1
-            kept.append(
-                Candidate(
-                    SOURCE_RULES,
-                    consequent,
-                    float(confidence),
-                    BOUGHT_WITH + antecedent,
-                    float(lift),
-                )
-            )
-    return kept
-
-
-def popularity_candidates(
-    popular: Iterable[tuple[str, float]], source: int, reason: str
-) -> list[Candidate]:
-    """Source 2 or 3: one group's rows of marts.product_popularity as (product, share), scored by
-    their share."""
-    return [Candidate(source, product, float(share), reason) for product, share in popular]
-
-
-def rank_candidates(
-    candidates: Iterable[Candidate], basket: Iterable[str], limit: int
-) -> list[Candidate]:
-    """The first `limit` candidates not in the basket: each product once, from its first source
-    with its best score there (then the larger tie break, the smaller reason), ordered by source,
-    score desc, tie break desc, product id."""
-    excluded = set(basket)
-    best: dict[str, Candidate] = {}
-
-    def strength(c: Candidate) -> tuple:
-        return (c.source, -c.score, -c.tie_break, c.reason)
-
-    for candidate in candidates:
-        if candidate.product_id in excluded:
-            continue
-        kept = best.get(candidate.product_id)
-        if kept is None or strength(candidate) < strength(kept):
-            best[candidate.product_id] = candidate
-    ordered = sorted(best.values(), key=lambda c: (c.source, -c.score, -c.tie_break, c.product_id))
-    return ordered[:limit]
-
-
-# --- a new customer's basket: reading the marts ------------------------------------------------
-
-
 def basket_recommendations(
     snapshot: Snapshot,
     segment_model: StoreModel,
@@ -328,10 +203,13 @@ def basket_recommendations(
     """A new customer's first `limit` recommendations from their basket in the store of
     `segment_model`. Unknown products are set aside; NoKnownProduct if none is known."""
     require_tables(snapshot, BASKET_TABLES)
-    settings = rule_settings()
     store = segment_model.store
     requested = list(dict.fromkeys(line.product_id for line in lines))
     with snapshot.cursor() as cursor:
+        if not cursor.execute(HAS_BASKET_RULE_QUERY).fetchone()[0]:
+            raise RecommendationsUnavailable(
+                f"the published warehouse lacks marts.{BASKET_RULE}: rebuild it with `make run`"
+            )
         known = cursor.execute(
             KNOWN_PRODUCTS_QUERY, {"store": store, "products": requested}
         ).fetchall()
@@ -339,53 +217,36 @@ def basket_recommendations(
         values, unknown = basket_values(lines, categories)
         if not values:
             raise NoKnownProduct(unknown)
-        basket = list(values)
         basket_value = sum(values.values())
         segment = score(segment_model, 0, 1, basket_value)
-        category = dominant_category(values, categories)
-        rules = cursor.execute(
-            RULES_QUERY,
-            {"store": store, "products": antecedents(basket, settings.max_antecedents)},
+        chosen = cursor.execute(
+            BASKET_RULE_QUERY,
+            {
+                "store": store,
+                "segment": segment.segment_id,
+                "lines": [
+                    {"product_id": product, "line_value": value}
+                    for product, value in values.items()
+                ],
+                "limit": limit,
+            },
         ).fetchall()
-        popular = cursor.execute(
-            POPULARITY_QUERY,
-            {"store": store, "segment": segment.segment_id, "category": category},
-        ).fetchall()
-        chosen = rank_candidates(
-            [
-                *rule_candidates(rules, settings.max_rules_per_product),
-                *popularity_candidates(
-                    [(p, share) for kind, p, share in popular if kind == "segment"],
-                    SOURCE_SEGMENT,
-                    POPULAR_IN_SEGMENT,
-                ),
-                *popularity_candidates(
-                    [(p, share) for kind, p, share in popular if kind == "category"],
-                    SOURCE_CATEGORY,
-                    POPULAR_IN_CATEGORY,
-                ),
-            ],
-            basket,
-            limit,
-        )
         details = cursor.execute(
-            DETAILS_QUERY, {"store": store, "products": [c.product_id for c in chosen]}
+            DETAILS_QUERY, {"store": store, "products": [product for product, _, _ in chosen]}
         ).fetchall()
     described = {product: rest for product, *rest in details}
     recommendations = []
-    for rank, candidate in enumerate(chosen, start=1):
-        description, category_id, category_name = described.get(
-            candidate.product_id, (None, None, None)
-        )
+    for rank, (product, product_score, reason) in enumerate(chosen, start=1):
+        description, category_id, category_name = described.get(product, (None, None, None))
         recommendations.append(
             Recommendation(
                 rank=rank,
-                product_id=candidate.product_id,
+                product_id=product,
                 description=description,
                 category_id=None if category_id is None else int(category_id),
                 category_name=category_name,
-                score=candidate.score,
-                reason=candidate.reason,
+                score=float(product_score),
+                reason=reason,
             )
         )
     return BasketRecommendations(
@@ -393,7 +254,7 @@ def basket_recommendations(
         recommendations=tuple(recommendations),
         segment_id=segment.segment_id,
         segment_label=segment.label,
-        dominant_category_id=category,
+        dominant_category_id=dominant_category(values, categories),
         basket_value=basket_value,
         unknown_products=tuple(unknown),
     )

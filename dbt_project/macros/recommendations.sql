@@ -694,3 +694,49 @@ where recommendation_rank <= {{ top_n }}
 {% macro builds_product_side() -%}
     {{ return('model.' ~ project_name ~ '.int_recommendation_baskets' in selected_resources) }}
 {%- endmacro %}
+
+{#-
+    Store the next-best rule as a DuckDB table macro in the warehouse, for a basket that is no
+    customer's history yet (the API's POST /api/recommendations):
+
+        select * from marts.next_best_for_basket('online_retail', 2,
+            [{'product_id': '85123A', 'line_value': 15.3}, ...])
+
+    It is next_best_products (method 'model') over the basket as one order of one customer in the
+    given segment, reading the published rules, popularity and categories: the SQL every
+    customer's list is computed with, never a copy. Relations are named without their catalog,
+    so the macro reads the file it is stored in under any name. A DuckDB warehouse only.
+-#}
+{% macro create_next_best_for_basket_macro() -%}
+{%- if target.type == 'duckdb' -%}
+{%- set history -%}
+    select
+        basket_store as store,
+        0 as customer_id,
+        'basket' as order_id,
+        date '2000-01-01' as order_date,
+        lines.line.product_id,
+        lines.line.line_value
+    from (select unnest(basket_lines) as line) as lines
+{%- endset -%}
+{#- the parameters are named apart from every column of the rule, which DuckDB would substitute #}
+{#- only the rules of the basket's products: each one's list whole, so the rule ranks as over
+    every rule (a product's best rule is the strongest of those the basket offers) #}
+{%- set associations -%}
+    (select * from {{ ref('product_associations') }}
+    where store = basket_store
+        and antecedent_product_id in (select unnest(basket_lines).product_id))
+{%- endset -%}
+{%- set popularity -%}
+    (select * from {{ ref('product_popularity') }} where store = basket_store)
+{%- endset -%}
+{%- set rule = next_best_products(
+    history,
+    associations,
+    popularity,
+    "select basket_store as store, 0 as customer_id, basket_segment_id as segment_id",
+) -%}
+create or replace macro {{ this.schema }}.next_best_for_basket(basket_store, basket_segment_id, basket_lines) as table
+{{ rule | replace('"' ~ target.database ~ '".', '') }}
+{%- endif -%}
+{%- endmacro %}

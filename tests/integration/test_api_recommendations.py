@@ -18,7 +18,6 @@ from support import PROJECT_ROOT
 from two_stores import SECOND_STORE, STORE, copy_as_two_stores
 
 from apps.api.app import create_app, open_warehouse
-from apps.recommendations import rule_settings
 
 PATH = "/api/recommendations"
 SUCCESS = "Data processed successfully"
@@ -297,12 +296,6 @@ def mart_answer(path: Path, store: str, customer_id: int) -> dict:
 
 
 # --- GET: a known customer ------------------------------------------------------------------------
-
-
-def test_the_rule_reads_the_builds_vars():
-    settings = rule_settings()
-    assert settings.max_rules_per_product == MAX_RULES
-    assert settings.max_antecedents == MAX_CUSTOMER_PRODUCTS
 
 
 def test_a_customers_answer_is_their_rows_of_the_mart(client, generated_warehouse):
@@ -737,6 +730,24 @@ def test_a_warehouse_without_the_recommendation_marts_says_to_rebuild(
         "unknownProducts": [],
     }
     assert str(tmp_path) not in known.text + new.text
+
+
+def test_a_warehouse_without_the_stored_basket_rule_says_so(
+    tmp_path, generated_warehouse, products
+):
+    """A warehouse built before the basket rule was stored (marts.next_best_for_basket) has the
+    marts but not the rule: a basket is refused in one line, a known customer still answered."""
+    path = tmp_path / "older_build.duckdb"
+    shutil.copy2(generated_warehouse.path, path)
+    with duckdb.connect(str(path)) as con:
+        con.execute("drop macro table marts.next_best_for_basket")
+    with TestClient(create_app(open_warehouse(path)), raise_server_exceptions=False) as api:
+        new = api.post(PATH, json=basket((products["product_id"].iloc[0], 1, 1.0)))
+    assert new.status_code == 422
+    assert new.json()["error"] == (
+        f"store: no recommendations for store {STORE!r}: the published warehouse lacks"
+        " marts.next_best_for_basket: rebuild it with `make run`"
+    )
 
 
 # --- two stores -----------------------------------------------------------------------------------

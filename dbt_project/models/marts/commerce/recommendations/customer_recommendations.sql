@@ -3,7 +3,7 @@
 -- popular_in_segment, else popular_in_category), the product's description and category, and the
 -- customer's segment. BI-ready: one row per recommendation. Rebuilt by a daily build too, with
 -- the lists of the customers who bought since (int_customer_recommendations).
-{{ config(tags=['next_best_refresh']) }}
+{{ config(tags=['next_best_refresh'], post_hook="{{ create_next_best_for_basket_macro() }}") }}
 
 with
 
