@@ -21,7 +21,7 @@ def _has_table(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
 def _store(con: duckdb.DuckDBPyConnection, store: str) -> dict:
     """Raw lines by reason, customers and RFM segments of one store."""
     reasons = con.execute(
-        "select line_status, reason, n_lines from marts.retail_line_reconciliation"
+        "select line_status, reason, n_lines from marts.commerce_line_reconciliation"
         " where store = ? order by reason_order",
         [store],
     ).fetchall()

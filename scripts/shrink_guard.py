@@ -3,7 +3,7 @@ warehouse it would replace is not published. A cut-short or wrong file must not 
 warehouse quietly, even when the loss is a quarter of one file among many.
 
 Rows are counted by the reconciliation marts of both warehouses, so the comparison is the same
-whatever the file's format: per store (marts.retail_line_reconciliation), per Olist file
+whatever the file's format: per store (marts.commerce_line_reconciliation, formerly retail_line_reconciliation), per Olist file
 (marts.olist_file_reconciliation) and per student export (marts.student_source_reconciliation).
 A store or file the new build does not include is not compared.
 """
@@ -20,28 +20,35 @@ from scripts.dbt_runner import RefusedBuild
 # replaces (--max-row-loss); --allow-shrink publishes whatever the build read.
 DEFAULT_MAX_ROW_LOSS = 0.2
 
-# What is counted: (what the user reads, reconciliation mart, its name column, its row count),
-# files first, so a refusal names the file that lost rows rather than its whole store.
+# What is counted: (what the user reads, reconciliation mart and its former names, its name
+# column, its row count), files first, so a refusal names the file that lost rows rather than
+# its whole store. A warehouse published before a rename has the mart under a former name.
 COUNTS = (
-    ("olist file", "olist_file_reconciliation", "source_table", "n_rows"),
-    ("student export", "student_source_reconciliation", "source_table", "n_rows"),
-    ("store", "retail_line_reconciliation", "store", "n_lines"),
+    ("olist file", ("olist_file_reconciliation",), "source_table", "n_rows"),
+    ("student export", ("student_source_reconciliation",), "source_table", "n_rows"),
+    ("store", ("commerce_line_reconciliation", "retail_line_reconciliation"), "store", "n_lines"),
 )
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+    return {
+        name
+        for (name,) in con.execute(
+            "select column_name from information_schema.columns"
+            " where table_schema = 'marts' and table_name = ?",
+            [table],
+        ).fetchall()
+    }
 
 
 def raw_row_counts(warehouse: Path) -> dict[tuple[str, str], int]:
     """(kind, name) -> raw rows the warehouse accounts for, for every store and file it holds."""
     counts = {}
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        for kind, table, name_column, count_column in COUNTS:
-            columns = {
-                name
-                for (name,) in con.execute(
-                    "select column_name from information_schema.columns"
-                    " where table_schema = 'marts' and table_name = ?",
-                    [table],
-                ).fetchall()
-            }
+        for kind, names, name_column, count_column in COUNTS:
+            table, columns = next(
+                ((name, found) for name in names if (found := _columns(con, name))), (None, set())
+            )
             if not columns:
                 continue
             if name_column not in columns:  # published before stores existed: one store

@@ -103,7 +103,7 @@ def test_reader_does_not_block_next_build_and_keeps_its_snapshot(tmp_path, gener
     with duckdb.connect(str(published), read_only=True) as fresh_reader:
         as_of, after_as_of = fresh_reader.execute(
             "select (select max(as_of_date) from marts.fct_customer_rfm),"
-            " (select n_lines from marts.retail_line_reconciliation where reason = 'after_as_of_date')"
+            " (select n_lines from marts.commerce_line_reconciliation where reason = 'after_as_of_date')"
         ).fetchone()
     assert str(as_of) == "2011-06-30"
     assert after_as_of > 0

@@ -101,7 +101,7 @@ def test_every_line_of_the_export_is_kept_or_excluded(shop_warehouse, shop_expor
     with duckdb.connect(str(shop_warehouse), read_only=True) as con:
         by_reason = dict(
             con.execute(
-                "select reason, n_lines from marts.retail_line_reconciliation"
+                "select reason, n_lines from marts.commerce_line_reconciliation"
                 " where store = 'generic_orders'"
             ).fetchall()
         )

@@ -24,7 +24,7 @@ COMPARED = {
     "marts.fct_customer_rfm": "select * from marts.fct_customer_rfm order by store, customer_id",
     "marts.dim_customers": "select * from marts.dim_customers order by store, customer_id",
     "marts.fct_orders": "select * from marts.fct_orders order by store, invoice_no, invoice_type",
-    "marts.retail_line_reconciliation": "select * from marts.retail_line_reconciliation order by store, reason_order",
+    "marts.commerce_line_reconciliation": "select * from marts.commerce_line_reconciliation order by store, reason_order",
     "staging.stg_online_retail__line_groups": "select * exclude (load_id) from staging.stg_online_retail__line_groups order by all",
 }
 

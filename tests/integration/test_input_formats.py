@@ -56,7 +56,7 @@ def test_malformed_lines_are_rejected_and_counted(tmp_path, generated_retail_fil
     assert result.returncode == 0, result.stdout + result.stderr
     with duckdb.connect(str(published), read_only=True) as con:
         counts = dict(
-            con.execute("select reason, n_lines from marts.retail_line_reconciliation").fetchall()
+            con.execute("select reason, n_lines from marts.commerce_line_reconciliation").fetchall()
         )
         rejects = con.execute(
             "select raw_line from staging.stg_online_retail__parser_rejects"

@@ -47,7 +47,7 @@ def write_lines(path: Path, lines: list[str], encoding: str = "utf-8") -> Path:
 def reconciliation(warehouse: Path) -> dict[str, int]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         return dict(
-            con.execute("select reason, n_lines from marts.retail_line_reconciliation").fetchall()
+            con.execute("select reason, n_lines from marts.commerce_line_reconciliation").fetchall()
         )
 
 

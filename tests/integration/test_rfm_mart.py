@@ -49,14 +49,14 @@ def test_rfm_matches_independent_computation_on_real_data(real_warehouse):
 def test_real_data_reconciles_to_published_check_values(real_warehouse):
     with real_warehouse.connect() as con:
         raw_lines = con.execute(
-            "select sum(n_lines) from marts.retail_line_reconciliation"
+            "select sum(n_lines) from marts.commerce_line_reconciliation"
         ).fetchone()[0]
         invoices, parsed = con.execute(
             "select count(distinct invoice_no), count(*) from staging.stg_online_retail__invoice_lines"
         ).fetchone()
         customers = con.execute("select count(*) from marts.fct_customer_rfm").fetchone()[0]
         by_reason = dict(
-            con.execute("select reason, n_lines from marts.retail_line_reconciliation").fetchall()
+            con.execute("select reason, n_lines from marts.commerce_line_reconciliation").fetchall()
         )
         total_value = con.execute(
             "select cast(sum(quantity * unit_price) as double) from staging.stg_online_retail__invoice_lines"
@@ -73,7 +73,7 @@ def test_every_generated_line_is_accounted_for(generated_warehouse):
     with open(generated_warehouse.retail_path, encoding="utf-8") as handle:
         raw_lines = sum(1 for _ in handle) - 1
     reasons = generated_warehouse.query_df(
-        "select reason, n_lines from marts.retail_line_reconciliation"
+        "select reason, n_lines from marts.commerce_line_reconciliation"
     )
     assert reasons["n_lines"].sum() == raw_lines
     counted = dict(zip(reasons["reason"], reasons["n_lines"], strict=True))

@@ -47,7 +47,7 @@ MARTS = {
     "fct_customer_rfm": ["store", "customer_id"],
     "dim_customers": ["store", "customer_id"],
     "fct_orders": ["store", "invoice_no", "invoice_type"],
-    "retail_line_reconciliation": ["store", "reason"],
+    "commerce_line_reconciliation": ["store", "reason"],
     "customer_segments": ["store", "customer_id"],
     "customer_segment_status": ["store", "customer_id"],
     "segment_model": ["store", "segment_id", "feature_order"],
@@ -361,8 +361,8 @@ def test_the_second_build_carries_the_customer_status(spark_cluster_marts):
 
 
 def _retail_lines(marts) -> dict[str, int]:
-    """Store online_retail's raw lines by reason (retail_line_reconciliation)."""
-    reconciliation = marts["retail_line_reconciliation"]
+    """Store online_retail's raw lines by reason (commerce_line_reconciliation)."""
+    reconciliation = marts["commerce_line_reconciliation"]
     retail = reconciliation.loc[reconciliation["store"] == "online_retail"]
     return retail.set_index("reason")["n_lines"].to_dict()
 

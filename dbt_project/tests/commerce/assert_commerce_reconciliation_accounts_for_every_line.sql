@@ -11,7 +11,7 @@ reconciled as (
         store,
         sum(n_lines) as n_lines,
         sum(case when reason = 'rejected_by_parser' then n_lines else 0 end) as n_rejected_lines
-    from {{ ref('retail_line_reconciliation') }}
+    from {{ ref('commerce_line_reconciliation') }}
     group by store
 ),
 
