@@ -30,6 +30,7 @@ LONGEST_MODULES = [
     "test_reliability.py",
     "test_project_layout.py",
     "test_build_and_publish.py",
+    "test_generic_orders.py",
 ]
 
 
