@@ -22,7 +22,8 @@
 {%- set columns = {} %}
 {%- if execute %}
     {%- set declared = graph.sources.values() | selectattr('source_name', 'equalto', 'generic_orders') | first %}
-    {%- set present = run_query('describe select * from ' ~ reader).columns[0].values() | list %}
+    {%- set present = run_query('describe select * from ' ~ reader).columns[0].values()
+        | reject('equalto', 'file_row_number' if is_parquet else none) | list %}
     {%- set mapping = var('orders_columns') or fromjson(env_var('ORDERS_COLUMNS', '{}')) %}
     {%- set refuse = 'data error: store generic_orders: ' %}
     {%- for name in declared.columns %}
