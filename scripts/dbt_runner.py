@@ -224,6 +224,11 @@ def run_dbt_in_process(
     return outcome.result
 
 
+# An input's environment variable with this suffix holds the path the user gave, when dbt reads
+# a converted copy of it (scripts/inputs.py)
+GIVEN_SUFFIX = "_GIVEN"
+
+
 def data_refusal(target_dir: Path, inputs: dict) -> RefusedBuild | None:
     """RefusedBuild, naming the input, when the failed node refused the data on purpose."""
     failure = dbt_failure(target_dir)
@@ -231,9 +236,17 @@ def data_refusal(target_dir: Path, inputs: dict) -> RefusedBuild | None:
     if not reason:
         return None
     # the input the refusal names by its store ("store olist: ..."), else the first one given
+    # named as the user gave it, not as the UTF-8 copy dbt read (GIVEN_SUFFIX)
     named = [store.input_variable for store in STORES if f"store {store.name}" in reason]
     candidates = [*named, *(store.input_variable for store in STORES), "STUDENTS_DIR"]
-    source = next((inputs[name] for name in candidates if inputs.get(name)), None)
+    source = next(
+        (
+            inputs.get(name + GIVEN_SUFFIX) or inputs[name]
+            for name in candidates
+            if inputs.get(name)
+        ),
+        None,
+    )
     return RefusedBuild(f"{source or 'input'}: {reason}")
 
 

@@ -7,6 +7,7 @@ import argparse
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from scripts.dbt_runner import GIVEN_SUFFIX
 from scripts.input_files import CheckedFolder, estimated_lines, utf8_folder
 from scripts.stores import STORES, store_named
 from scripts.student_input import check_students_dir, default_students_dir
@@ -55,10 +56,10 @@ def commerce_environment(inputs: Inputs, encoding: str, build_dir: Path) -> tupl
     saying what was converted, absent or ignored (one per line)."""
     environment, notes = {"COMMERCE_STORES": ",".join(inputs.stores)}, []
     for name, checked in sorted(inputs.store_inputs.items()):
-        store_environment, store_notes = store_named(name).dbt_environment(
-            checked, encoding, build_dir
-        )
+        store = store_named(name)
+        store_environment, store_notes = store.dbt_environment(checked, encoding, build_dir)
         environment.update(store_environment)
+        environment[store.input_variable + GIVEN_SUFFIX] = str(store.given_path(checked))
         notes += store_notes
     return environment, "\n".join(notes)
 
@@ -74,7 +75,8 @@ def students_environment(inputs: Inputs, encoding: str, build_dir: Path) -> tupl
         encoding,
         build_dir / "input" / "students",
     )
-    return {"STUDENTS_DIR": str(students_dir)}, converted
+    given = {"STUDENTS_DIR" + GIVEN_SUFFIX: str(inputs.students.folder)}
+    return {"STUDENTS_DIR": str(students_dir), **given}, converted
 
 
 def input_lines(inputs: Inputs) -> int:

@@ -36,6 +36,10 @@ class StoreAdapter:
         converted to UTF-8 in `build_dir` when it is not), and notes for the summary."""
         raise NotImplementedError
 
+    def given_path(self, checked) -> Path:
+        """The file or folder the user gave (what a refusal names)."""
+        raise NotImplementedError
+
     def raw_line_files(self, checked) -> list[Path]:
         """The files whose lines are the store's raw lines (what the build sizes memory by)."""
         raise NotImplementedError

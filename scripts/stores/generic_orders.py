@@ -105,5 +105,8 @@ class GenericOrdersStore(StoreAdapter):
         }
         return environment, [note] if note else []
 
+    def given_path(self, checked) -> Path:
+        return checked.path
+
     def raw_line_files(self, checked: OrdersInput) -> list[Path]:
         return [checked.path]

@@ -156,5 +156,8 @@ class OlistStore(StoreAdapter):
         )
         return {self.input_variable: str(folder)}, [*checked.notes, *converted]
 
+    def given_path(self, checked) -> Path:
+        return checked.folder
+
     def raw_line_files(self, checked: CheckedFolder) -> list[Path]:
         return [path for path in checked.files if "orders_dataset" in path.name]

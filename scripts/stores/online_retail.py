@@ -79,5 +79,8 @@ class OnlineRetailStore(StoreAdapter):
         path, note = utf8_file(checked, encoding, build_dir / "input" / "retail_utf8.csv")
         return {self.input_variable: str(path)}, [note] if note else []
 
+    def given_path(self, checked) -> Path:
+        return checked
+
     def raw_line_files(self, checked: Path) -> list[Path]:
         return [checked]

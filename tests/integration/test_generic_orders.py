@@ -165,3 +165,48 @@ def test_a_mapping_that_cannot_be_read_is_one_line(tmp_path, published, mapping,
     result = build_orders(orders, published, "--map", mapping)
     assert_single_line_error(result, str(orders), "store generic_orders", fragment)
     assert digest(published) == before
+
+
+def test_a_small_spreadsheet_export_without_country_builds(tmp_path):
+    """The smallest export a shop may have: cp1252 text, e-mail customer ids, no country column,
+    unit prices: read as its text says, every order kept, no country invented."""
+    orders = tmp_path / "orders.csv"
+    rows = [
+        ("1", "ann@example.com", "2011-01-02 10:00", "A", "2", "1.50", "Café mug"),
+        ("2", "bob@example.com", "2011-01-03 10:00", "B", "1", "2.50", "Thé pot"),
+        ("3", "ann@example.com", "2011-02-03 10:00", "B", "1", "2.50", "Thé pot"),
+        ("4", "cid@example.com", "2011-02-04 10:00", "C", "1", "9.50", "Crème jar"),
+        ("5", "dee@example.com", "2011-02-05 10:00", "A", "3", "1.50", "Café mug"),
+        ("6", "eve@example.com", "2011-03-05 10:00", "C", "1", "9.50", "Crème jar"),
+        ("7", "bob@example.com", "2011-03-06 10:00", "A", "1", "1.50", "Café mug"),
+    ]
+    with open(orders, "w", encoding="cp1252", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(
+            [
+                "order_id",
+                "customer_id",
+                "ordered_at",
+                "product_id",
+                "quantity",
+                "unit_price",
+                "product_name",
+            ]
+        )
+        writer.writerows(rows)
+    warehouse = tmp_path / "warehouse.duckdb"
+    result = build_orders(orders, warehouse)
+    assert result.returncode == 0, result.stdout + result.stderr
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        products = dict(
+            con.execute("select product_id, description from marts.dim_products").fetchall()
+        )
+        orders_kept, countries = con.execute(
+            "select count(*), count(country) from marts.fct_orders"
+        ).fetchone()
+        keys = {
+            key for (key,) in con.execute("select customer_key from marts.dim_customers").fetchall()
+        }
+    assert products == {"A": "Café mug", "B": "Thé pot", "C": "Crème jar"}
+    assert (orders_kept, countries) == (7, 0)
+    assert keys == {row[1] for row in rows}
