@@ -59,7 +59,16 @@ def test_the_docs_table_lists_every_store():
     assert [name for name in documented if name in REGISTERED] == REGISTERED
 
 
-def test_the_build_options_come_from_the_registry():
+def test_the_build_options_come_from_the_registry(monkeypatch):
+    # the options' defaults come from the environment (make exports them): none given here
+    for variable in (
+        "RETAIL_PATH",
+        "OLIST_DIR",
+        "ORDERS_PATH",
+        "ORDERS_COLUMNS_FILE",
+        "ORDERS_MAP",
+    ):
+        monkeypatch.delenv(variable, raising=False)
     parser = argparse.ArgumentParser()
     for store in STORES:
         store.add_options(parser)  # no two stores claim an option
@@ -89,7 +98,8 @@ def test_a_column_mapping_from_a_yaml_file(tmp_path):
         mapping_from_file(tmp_path / "missing.yml")
 
 
-def test_a_mapping_without_its_file_is_refused():
+def test_a_mapping_without_its_file_is_refused(monkeypatch):
+    monkeypatch.delenv("ORDERS_PATH", raising=False)
     parser = argparse.ArgumentParser()
     GenericOrdersStore().add_options(parser)
     with pytest.raises(InputFileError, match="--orders-path"):
