@@ -9,25 +9,21 @@ INSTALLED := $(VENV)/.installed
 # and `make test` only (docs/spark.md).
 SPARK_INSTALLED := $(VENV)/.installed-spark
 
-# Optional inputs: RETAIL_PATH (CSV, CSV.gz or Parquet), RETAIL_ENCODING (auto, utf-8, cp1252,
-# latin-1), OLIST_DIR (the Olist store's exports), ORDERS_PATH (your shop's export of order lines,
-# store generic_orders) with ORDERS_COLUMNS_FILE (a YAML mapping of its columns) and/or ORDERS_MAP
-# (field=column,...), STUDENTS_DIR, DUCKDB_PATH; REFIT=1 refits the
+# Optional inputs (docs/inputs.md; make passes them on as given): RETAIL_PATH (CSV, CSV.gz or
+# Parquet), RETAIL_ENCODING (auto, utf-8, cp1252, latin-1), OLIST_DIR (a folder of marketplace
+# exports), ORDERS_PATH (your shop's export of order lines) with ORDERS_COLUMNS_FILE (a YAML
+# mapping of its columns) and/or ORDERS_MAP (field=column,...), STUDENTS_DIR, DUCKDB_PATH; REFIT=1 refits the
 # segment models even when no refit is due; MAX_ROW_LOSS (default 0.2) is the largest share of a
 # store's or a file's raw rows a build may lose against the published warehouse, ALLOW_SHRINK=1
 # publishes whatever it lost.
 export RETAIL_PATH
 export RETAIL_ENCODING
-export OLIST_DIR
-export ORDERS_PATH
-export ORDERS_COLUMNS_FILE
-export ORDERS_MAP
 export STUDENTS_DIR
 export DUCKDB_PATH
 export ALLOW_SHRINK
 export MAX_ROW_LOSS
 export REFIT
-# ENGINE=spark builds the commerce stores (online_retail, olist) on Spark instead of DuckDB;
+# ENGINE=spark builds the commerce stores on Spark instead of DuckDB (those it can: docs/spark.md);
 # SPARK_METHOD=thrift uses a Spark Thrift server at SPARK_HOST:SPARK_PORT (docs/spark.md).
 ENGINE ?= duckdb
 export SPARK_METHOD
@@ -43,7 +39,7 @@ DASHBOARD_PORT ?= 8501
 DOCS_PORT ?= 8080
 EXPORT_DIR ?= exports
 
-.PHONY: run test test-fast test-spark-cluster setup setup-spark spark-cluster spark-cluster-stop lint clean serve bench bench-spark bench-api bench-api-load dashboard docs export
+.PHONY: run test test-fast test-spark-cluster setup setup-spark spark-cluster spark-cluster-stop lint lint-sql clean serve bench bench-spark bench-api bench-api-load dashboard docs export
 
 setup: $(INSTALLED)
 
@@ -125,9 +121,12 @@ export: $(INSTALLED)
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	cd dbt_project && env -u RETAIL_PATH -u STUDENTS_DIR DBT_DUCKDB_PATH=:memory: OLIST_DIR=sample_data/olist \
-		ORDERS_PATH=sample_data/orders_sample.csv.gz ORDERS_COLUMNS="$$(../$(PY) -c 'import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))' sample_data/orders_columns_sample.yml)" \
-		../$(VENV)/bin/sqlfluff lint models tests analyses
+	$(MAKE) --no-print-directory lint-sql
+
+# every store's models compiled on its shipped sample (python -m scripts.stores sample-env)
+lint-sql: $(INSTALLED)
+	eval "$$($(PY) -m scripts.stores sample-env)" && cd dbt_project \
+		&& env -u RETAIL_PATH -u STUDENTS_DIR DBT_DUCKDB_PATH=:memory: ../$(VENV)/bin/sqlfluff lint models tests analyses
 
 clean:
 	rm -rf $(VENV) data dbt_project/target dbt_project/logs .dbt-parse .pytest_cache test-output spark-warehouse spark-cluster

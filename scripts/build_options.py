@@ -21,7 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--encoding",
         choices=ENCODINGS,
         default=os.environ.get("RETAIL_ENCODING") or "auto",
-        help="text encoding of the CSV inputs (the retail file, the Olist and student exports;"
+        help="text encoding of the CSV inputs (every store's files and the student exports;"
         " default: auto, each file UTF-8 if valid, else cp1252)",
     )
     parser.add_argument(

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import duckdb
 
+from scripts.stores import store_named
+
 
 def _has_table(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
     return bool(
@@ -44,25 +46,26 @@ def _store(con: duckdb.DuckDBPyConnection, store: str) -> dict:
         "customers_with_purchases": n_buyers,
         "customers_by_rfm_segment": dict(segments),
     }
-    if store == "olist" and _has_table(con, "marts", "olist_file_reconciliation"):
+    files = store_named(store).file_reconciliation
+    if files and _has_table(con, "marts", files):
         summary["rows_with_bad_values"] = [
             {"file": file, "reason": reason, "field": field, "rows": n}
             for file, reason, field, n in con.execute(
-                "select source_table, reason, field, n_rows from marts.olist_file_reconciliation"
+                f"select source_table, reason, field, n_rows from marts.{files}"
                 " where field is not null order by source_table, reason, field"
             ).fetchall()
         ]
     model = _segment_model(con, store)
     if model:
         summary["segment_model"] = model
-    # the store whose adapter loads incrementally (a Spark build has no segmentation runs yet)
-    if store == "online_retail" and _has_table(
+    # a store whose adapter loads incrementally (a Spark build has no segmentation runs yet)
+    if _has_table(con, "staging", f"stg_{store}__line_groups") and _has_table(
         con, "intermediate", "int_commerce_segmentation_runs"
     ):
         loaded, parsed = con.execute(
             "select sum(n_lines) filter (where load_id = (select max(model_run_id)"
             " from intermediate.int_commerce_segmentation_runs)), sum(n_lines)"
-            " from staging.stg_online_retail__line_groups"
+            f" from staging.stg_{store}__line_groups"
         ).fetchone()
         summary["loaded_lines"] = int(loaded or 0)
         summary["parsed_lines"] = int(parsed or 0)

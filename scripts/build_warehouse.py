@@ -1,7 +1,7 @@
 """Build the warehouse and publish it atomically: the arguments, and a call to each step's module.
 
-    python scripts/build_warehouse.py [--retail-path FILE] [--olist-dir DIR] [--orders-path FILE]
-                                      [--students-dir DIR] [--duckdb-path FILE] [...]
+    python scripts/build_warehouse.py [store inputs: --help] [--students-dir DIR]
+                                      [--duckdb-path FILE] [...]
 
 1. Choose and check the inputs (scripts/inputs.py; each store's adapter in scripts/stores/): one
    clear line and exit 2 on bad input. Every file is read whole once (a cut-short gzip stops the

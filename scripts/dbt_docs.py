@@ -29,11 +29,15 @@ from scripts.project_paths import (
     WAREHOUSE_OPTION_HELP,
     published_warehouse,
 )
+from scripts.stores import FIRST_STORE, STORES
 
+# dbt var -> (the environment variable giving it, the project's generated input): the inputs
+# plain dbt builds (the first store and the students; dbt_project.yml)
 DEFAULT_INPUTS = {
-    "retail_path": ("RETAIL_PATH", GENERATED_DIR / "online_retail.csv"),
-    "students_dir": ("STUDENTS_DIR", GENERATED_DIR / "students"),
-}
+    store.input_var: (store.input_variable, store.generated_input)
+    for store in STORES
+    if store.name == FIRST_STORE
+} | {"students_dir": ("STUDENTS_DIR", GENERATED_DIR / "students")}
 
 log = logging.getLogger(__name__)
 

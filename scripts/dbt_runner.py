@@ -235,7 +235,7 @@ def data_refusal(target_dir: Path, inputs: dict) -> RefusedBuild | None:
     reason = data_error_line(failure[1]) if failure else None
     if not reason:
         return None
-    # the input the refusal names by its store ("store olist: ..."), else the first one given
+    # the input the refusal names by its store ("store <name>: ..."), else the first one given
     # named as the user gave it, not as the UTF-8 copy dbt read (GIVEN_SUFFIX)
     named = [store.input_variable for store in STORES if f"store {store.name}" in reason]
     candidates = [*named, *(store.input_variable for store in STORES), "STUDENTS_DIR"]

@@ -10,7 +10,7 @@ Deterministic for a given seed and size. NumPy draws the numbers and DuckDB form
 them, so 10 million lines take seconds. The format follows the file name: `.csv`, `.csv.gz`
 or `.parquet`.
 
-    python scripts/generate_retail.py --lines 200000 --out data/generated/online_retail.csv
+    python scripts/generate_retail.py --lines 200000 --out data/generated/retail.csv
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 SEEDS_DIR = PROJECT_ROOT / "seeds"
 # the project's own synthetic inputs (make run without input options)
 GENERATED_DIR = PROJECT_ROOT / "data" / "generated"
-# the real data beside a checkout (tests, benchmarks, the Olist generator's source)
+# the real data beside a checkout (tests, benchmarks, the generated stores' sources)
 SHARED_DATA_DIR = PROJECT_ROOT.parent / "shared" / "data"
 DEFAULT_WAREHOUSE = PROJECT_ROOT / "warehouse.duckdb"
 # the help of every --duckdb-path / --warehouse option

@@ -3,8 +3,9 @@ warehouse it would replace is not published. A cut-short or wrong file must not 
 warehouse quietly, even when the loss is a quarter of one file among many.
 
 Rows are counted by the reconciliation marts of both warehouses, so the comparison is the same
-whatever the file's format: per store (marts.commerce_line_reconciliation, formerly retail_line_reconciliation), per Olist file
-(marts.olist_file_reconciliation) and per student export (marts.student_source_reconciliation).
+whatever the file's format: per store (marts.commerce_line_reconciliation, formerly
+retail_line_reconciliation), per file of a store that has its own file reconciliation (its
+adapter's file_reconciliation) and per student export (marts.student_source_reconciliation).
 A store or file the new build does not include is not compared.
 """
 
@@ -15,6 +16,7 @@ from pathlib import Path
 import duckdb
 
 from scripts.dbt_runner import RefusedBuild
+from scripts.stores import FIRST_STORE, STORES
 
 # The largest share of a store's or a file's raw rows a build may lose against the warehouse it
 # replaces (--max-row-loss); --allow-shrink publishes whatever the build read.
@@ -24,7 +26,11 @@ DEFAULT_MAX_ROW_LOSS = 0.2
 # column, its row count), files first, so a refusal names the file that lost rows rather than
 # its whole store. A warehouse published before a rename has the mart under a former name.
 COUNTS = (
-    ("olist file", ("olist_file_reconciliation",), "source_table", "n_rows"),
+    *(
+        (f"{store.name} file", (store.file_reconciliation,), "source_table", "n_rows")
+        for store in STORES
+        if store.file_reconciliation
+    ),
     ("student export", ("student_source_reconciliation",), "source_table", "n_rows"),
     ("store", ("commerce_line_reconciliation", "retail_line_reconciliation"), "store", "n_lines"),
 )
@@ -52,7 +58,7 @@ def raw_row_counts(warehouse: Path) -> dict[tuple[str, str], int]:
             if not columns:
                 continue
             if name_column not in columns:  # published before stores existed: one store
-                name_column = "'online_retail'"
+                name_column = f"'{FIRST_STORE}'"
             rows = con.execute(
                 f"select {name_column}, sum({count_column}) from marts.{table} group by 1"
             ).fetchall()

@@ -38,26 +38,12 @@ from scripts.input_files import InputFileError
 from scripts.inputs import Inputs, commerce_environment
 from scripts.project_paths import DBT_PROJECT_DIR, PROJECT_ROOT
 from scripts.spark_python_models import Node, rounds, run_model, write_table
+from scripts.stores import STORES, store_named
 
 DEFAULT_WAREHOUSE_DIR = PROJECT_ROOT / "spark-warehouse"
 # dbt selector (dbt_project/selectors.yml) of what the Spark target builds
 SPARK_SELECTOR = "spark"
 TARGETS = {"session": "spark", "thrift": "spark_thrift"}
-# Per store: Parquet file written at ingestion -> the DuckDB ingestion model it holds and the
-# columns kept (line_hash is left out: each engine fingerprints lines with its own hash; of the
-# Olist file counts only the raw rows, since Spark counts the rows it parsed itself)
-INGESTED = {
-    "online_retail": {
-        "raw_lines": ("stg_online_retail__raw_lines", "* exclude (line_hash)"),
-        "parser_rejects": ("stg_online_retail__parser_rejects", "*"),
-        "file_line_count": ("stg_online_retail__file_line_count", "*"),
-    },
-    # and each Olist file's rows as the reader returned them (macro export_olist_raw_rows)
-    "olist": {
-        "olist_parser_rejects": ("stg_olist__parser_rejects", "*"),
-        "olist_file_line_counts": ("stg_olist__file_line_counts", "source_table, n_raw_rows"),
-    },
-}
 # The schemas the project writes (macros/generate_schema_name.sql): Spark databases, stored as
 # <schema>.db folders under tables/
 SCHEMAS = ("seeds", "staging", "intermediate", "marts")
@@ -70,14 +56,18 @@ def ingest(inputs: dict, stores: list[str], warehouse_dir: Path, quiet: bool) ->
     scratch.unlink(missing_ok=True)
     shutil.rmtree(ingest_dir, ignore_errors=True)
     ingest_dir.mkdir(parents=True)
-    files = {name: source for store in stores for name, source in INGESTED[store].items()}
+    adapters = [store_named(store) for store in stores]
+    files = {name: source for store in adapters for name, source in store.spark_ingested.items()}
+    with_parents = {
+        model
+        for store in adapters
+        if store.spark_ingest_with_parents
+        for model, _ in store.spark_ingested.values()
+    }
     duckdb_dbt = {"DBT_DUCKDB_PATH": str(scratch)}
     target_dir = warehouse_dir / "target-ingest"
     try:
-        # the Olist file counts read every Olist staging model, which checks each file's columns
-        models = [
-            ("+" if model.startswith("stg_olist") else "") + model for model, _ in files.values()
-        ]
+        models = [("+" if model in with_parents else "") + model for model, _ in files.values()]
         run_dbt(
             ["run", "--target", "dev", "--select", *models], duckdb_dbt, inputs, target_dir, quiet
         )
@@ -87,11 +77,13 @@ def ingest(inputs: dict, stores: list[str], warehouse_dir: Path, quiet: bool) ->
                 con.execute(
                     f"copy (select {columns} from staging.{model}) to '{target}' (format parquet)"
                 )
-        if "olist" in stores:
+        for operation in [store.spark_export_operation for store in adapters]:
+            if not operation:
+                continue
             run_dbt(
                 [
                     "run-operation",
-                    "export_olist_raw_rows",
+                    operation,
                     "--target",
                     "dev",
                     "--args",
@@ -107,23 +99,12 @@ def ingest(inputs: dict, stores: list[str], warehouse_dir: Path, quiet: bool) ->
     return ingest_dir
 
 
-def spark_settings(warehouse_dir: Path, ingest_dir: Path) -> dict:
+def spark_settings(warehouse_dir: Path, ingest_dir: Path, stores: list[str]) -> dict:
     """The environment the profile's Spark targets and the ingestion macros read."""
-    olist_tables = []
-    counts = ingest_dir / "olist_file_line_counts.parquet"
-    if counts.exists():
-        with duckdb.connect() as con:
-            olist_tables = [
-                row[0]
-                for row in con.execute(
-                    "select source_table from read_parquet(?) order by all", [str(counts)]
-                ).fetchall()
-            ]
-    return {
-        "SPARK_WAREHOUSE_DIR": str(warehouse_dir),
-        "SPARK_INGEST_DIR": str(ingest_dir),
-        "SPARK_OLIST_TABLES": ",".join(olist_tables),
-    }
+    settings = {"SPARK_WAREHOUSE_DIR": str(warehouse_dir), "SPARK_INGEST_DIR": str(ingest_dir)}
+    for store in stores:
+        settings.update(store_named(store).spark_settings(ingest_dir))
+    return settings
 
 
 @dataclass(frozen=True)
@@ -283,11 +264,12 @@ def build_on_spark(
         raise BuildError(
             "Spark needs Java 17 (`make run ENGINE=spark` installs openjdk-17-jre-headless)"
         )
-    not_ingested = [store for store in inputs.stores if store not in INGESTED]
+    not_ingested = [store for store in inputs.stores if not store_named(store).spark_ingested]
     if not_ingested:
+        on_spark = [store.name for store in STORES if store.spark_ingested]
         raise InputFileError(
             f"store {', '.join(not_ingested)} is built on DuckDB only (--engine duckdb); Spark"
-            f" builds store {', '.join(INGESTED)}"
+            f" builds store {', '.join(on_spark)}"
         )
     warehouse_dir = warehouse_dir.expanduser().resolve()
     with build_lock(warehouse_dir):
@@ -298,7 +280,7 @@ def build_on_spark(
         dbt = SparkDbt(
             TARGETS[method],
             extra_vars,
-            spark_settings(warehouse_dir, ingest_dir),
+            spark_settings(warehouse_dir, ingest_dir, inputs.stores),
             environment,
             warehouse_dir,
             quiet,

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import duckdb
 
+from scripts.stores import STORES
+
 # Relations a warehouse published before the commerce core holds and the project no longer
 # builds (renamed or replaced): dropped from the build's copy so they do not linger.
 LEGACY_RELATIONS = (
@@ -63,7 +65,7 @@ KEPT_CUSTOMER_TABLES = ("marts.customer_segment_history", "marts.customer_segmen
 
 
 def renumber_hashed_customer_ids(con: duckdb.DuckDBPyConnection, relations: dict) -> int:
-    """Give the customers of stores keyed by text (olist) their stable id in the kept tables,
+    """Give the customers of stores keyed by text their stable id in the kept tables,
     by the published dim_customers' key of each id, so a store's history and status carry on
     under the new ids. Returns the number of customers renumbered (0 once done)."""
     if "marts.dim_customers" not in relations:
@@ -72,7 +74,8 @@ def renumber_hashed_customer_ids(con: duckdb.DuckDBPyConnection, relations: dict
         "create or replace temp table renumbered_customers as"
         f" select store, customer_id as old_id, {STABLE_CUSTOMER_ID} as new_id"
         " from marts.dim_customers"
-        f" where store = 'olist' and customer_id <> {STABLE_CUSTOMER_ID}"
+        f" where store in (select unnest(?)) and customer_id <> {STABLE_CUSTOMER_ID}",
+        [[store.name for store in STORES if store.text_customer_keys]],
     )
     renumbered = con.execute("select count(*) from renumbered_customers").fetchone()[0]
     if renumbered:

@@ -405,7 +405,7 @@ def create_app(warehouse: PublishedWarehouse | None) -> FastAPI:
 
     @app.get(CLUSTER_PATH, response_model=ClusterResponse, responses=cluster_errors)
     async def cluster_get(inputs: Annotated[ClusterRequest, Query()]) -> ClusterResponse:
-        """Segment of a customer given as query parameters, e.g. `?recency=64&frequency=32&monetary_value=100924&store=online_retail`."""
+        """Segment of a customer given as query parameters, e.g. `?recency=64&frequency=32&monetary_value=100924&store=<store>`."""
         return cluster(inputs)
 
     @app.post(CLUSTER_PATH, response_model=ClusterResponse, responses=cluster_errors)

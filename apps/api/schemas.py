@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from scripts.stores import FIRST_STORE as EXAMPLE_STORE
+
 MAX_RECENCY_DAYS = 36_500  # a century: anything larger is a unit mistake, not a customer
 MAX_FREQUENCY = 10_000_000
 MAX_MONETARY = 1e12
@@ -68,7 +70,7 @@ class ClusterResponse(BaseModel):
                     "inputValues": {"recency": 64, "frequency": 32, "monetaryValue": 100924.0},
                     "message": "Data processed successfully",
                     "error": "",
-                    "store": "online_retail",
+                    "store": EXAMPLE_STORE,
                     "modelRunId": "20261122T050000Z-3f2a",
                     "distance": 0.42,
                 }
@@ -160,7 +162,7 @@ class HealthResponse(BaseModel):
                     "status": "degraded",
                     "stores": [
                         {
-                            "store": "online_retail",
+                            "store": EXAMPLE_STORE,
                             "displayName": "Online Retail (UK gift shop)",
                             "modelRunId": "20261122T050000Z-3f2a",
                             "segments": 5,
@@ -188,7 +190,7 @@ MAX_QUANTITY = 1_000_000
 MAX_UNIT_PRICE = 1e7
 
 EXAMPLE_BASKET = {
-    "store": "online_retail",
+    "store": EXAMPLE_STORE,
     "region": "United Kingdom",
     "order_date": "2011-11-20",
     "lines": [
@@ -217,8 +219,8 @@ class BasketLineRequest(BaseModel):
     product_id: str = Field(
         min_length=1,
         max_length=MAX_PRODUCT_ID_CHARS,
-        description="the store's product id (marts.dim_products.product_id; online_retail: the"
-        " stock code), as a string",
+        description="the store's product id (marts.dim_products.product_id, e.g. a stock code),"
+        " as a string",
     )
     quantity: int = Field(gt=0, le=MAX_QUANTITY, description="units bought")
     unit_price: float = Field(
@@ -247,9 +249,9 @@ class InterestRequest(BaseModel):
     region: str | None = Field(
         default=None,
         max_length=MAX_REGION_CHARS,
-        description="the customer's region as the store records it (online_retail: the country,"
-        " e.g. 'United Kingdom'; olist: the state, e.g. 'SP'); unknown or left out, the model"
-        " uses no region",
+        description="the customer's region as the store records it: its state where the store"
+        " has one (e.g. 'SP'), else its country (e.g. 'United Kingdom'); unknown or left out,"
+        " the model uses no region",
     )
     order_date: date | None = Field(
         default=None,
@@ -347,7 +349,7 @@ class InterestResponse(BaseModel):
         json_schema_extra={
             "examples": [
                 {
-                    "store": "online_retail",
+                    "store": EXAMPLE_STORE,
                     "predictedCategory": {
                         "categoryId": 3,
                         "categoryName": "christmas · holder · t-light",
@@ -437,7 +439,7 @@ class InterestError(BaseModel):
 MAX_RECOMMENDATIONS = 10  # dbt var recommendations_per_customer
 
 EXAMPLE_RECOMMENDATION_BASKET = {
-    "store": "online_retail",
+    "store": EXAMPLE_STORE,
     "lines": [
         {"product_id": "85123A", "quantity": 6, "unit_price": 2.55},
         {"product_id": "22423", "quantity": 2, "unit_price": 12.75},
@@ -521,7 +523,7 @@ class CustomerRecommendationsResponse(BaseModel):
         json_schema_extra={
             "examples": [
                 {
-                    "store": "online_retail",
+                    "store": EXAMPLE_STORE,
                     "customerId": 12347,
                     "segmentId": 1,
                     "segmentLabel": "Champions",
@@ -595,7 +597,7 @@ class BasketRecommendationsResponse(BaseModel):
         json_schema_extra={
             "examples": [
                 {
-                    "store": "online_retail",
+                    "store": EXAMPLE_STORE,
                     "recommendations": EXAMPLE_BASKET_RECOMMENDATIONS,
                     "segmentId": 3,
                     "segmentLabel": "Potential Loyalist",

@@ -66,8 +66,8 @@
     ]) }}
 {%- endmacro %}
 
-{#- A customer id as a positive 64-bit integer, for stores whose customers have text keys (the
-    online_retail ids are numbers already): the first 15 hex digits (60 bits) of the key's md5,
+{#- A customer id as a positive 64-bit integer, for stores whose customers have text keys (a
+    store with numeric ids uses them as they are): the first 15 hex digits (60 bits) of the key's md5,
     the same on every engine, so a store's ids are equal on DuckDB and Spark; stable, and unique
     in practice (a test checks the ids of each store are unique). scripts/build_warehouse.py
     renumbers the ids of a warehouse published with the former DuckDB-only hash. -#}

@@ -2,7 +2,7 @@
     Store a DuckDB macro in the warehouse so analysts can score any rows in plain SQL:
 
         select marts.rfm_segment_id(recency_days, frequency, monetary) from my_rows
-        select marts.rfm_segment_id(recency_days, frequency, monetary, store := 'online_retail') ...
+        select marts.rfm_segment_id(recency_days, frequency, monetary, store := '<store>') ...
 
     It is macro score_segments (the one SQL scoring) over a single row, so it gives what
     marts.score_rfm and the API give. `store` may be left out while the warehouse has one store;

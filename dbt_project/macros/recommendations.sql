@@ -699,7 +699,7 @@ where recommendation_rank <= {{ top_n }}
     Store the next-best rule as a DuckDB table macro in the warehouse, for a basket that is no
     customer's history yet (the API's POST /api/recommendations):
 
-        select * from marts.next_best_for_basket('online_retail', 2,
+        select * from marts.next_best_for_basket('<store>', 2,
             [{'product_id': '85123A', 'line_value': 15.3}, ...])
 
     It is next_best_products (method 'model') over the basket as one order of one customer in the

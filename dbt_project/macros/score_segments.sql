@@ -8,7 +8,7 @@
         select * from ({{ score_segments(ref('fct_customer_rfm')) }}) as scored
 
     `relation` needs the store column (or `store_column` may be a quoted literal such as
-    "'online_retail'"). Returns: store, <id_column>, segment_id, segment_label, squared_distance.
+    "'my_store'"). Returns: store, <id_column>, segment_id, segment_label, squared_distance.
     marts.score_rfm is this over fct_customer_rfm; the stored DuckDB macro marts.rfm_segment_id
     is this over one row (macros/create_rfm_segment_id_macro.sql).
 -#}

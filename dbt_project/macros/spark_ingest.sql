@@ -1,8 +1,8 @@
 {#-
   On Spark the raw files are not read by Spark: scripts/spark_build.py reads them once with
   DuckDB's reader (the same fixed dialect, layouts, encodings and rejects as a DuckDB build) and
-  writes the reader's output as Parquet, each line with its number in the file (the retail file's
-  lines; each Olist file's rows, macro export_olist_raw_rows). The Spark build's ingestion models
+  writes the reader's output as Parquet, each line with its number in the file (what each store's
+  adapter lists in spark_ingested, scripts/stores/). The Spark build's ingestion models
   read these files; everything after them is the same SQL on both engines.
   SPARK_INGEST_DIR is the folder (an absolute path or URI the Spark driver and executors can read).
 -#}

@@ -14,6 +14,9 @@ from scripts.stores.online_retail import OnlineRetailStore
 
 # In the order their generated inputs are made when no store input is given
 STORES: tuple[StoreAdapter, ...] = (OnlineRetailStore(), OlistStore(), GenericOrdersStore())
+# The one store of warehouses published before there were stores (their tables have no store
+# column); dbt's backfill_store_column() says the same
+FIRST_STORE = STORES[0].name
 
 
 def store_named(name: str) -> StoreAdapter:

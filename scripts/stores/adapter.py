@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import ClassVar
 
 
 class StoreAdapter:
@@ -17,6 +18,23 @@ class StoreAdapter:
 
     name: str  # the store's id: in the warehouse, its staging folder, its seed row
     input_variable: str  # the environment variable dbt reads its input's location from
+    # customers keyed by text in the input: their ids are stable hashes of the keys
+    # (macros/commerce_rules.sql stable_customer_id), renumbered in warehouses older than that
+    text_customer_keys = False
+    # the dbt var of its input (dbt_project.yml) and where the project generates its own input
+    # (None: the store has none)
+    input_var: str
+    generated_input: Path | None = None
+    # the store's own reconciliation mart of its files (one row per file, reason and field):
+    # the shrink guard compares its rows per file, the summary lists its rows with bad values
+    file_reconciliation: str | None = None
+    # Spark (scripts/spark_build.py): the Parquet files its ingestion writes, each as
+    # name -> (the DuckDB ingestion model it holds, the columns kept); none: DuckDB only
+    spark_ingested: ClassVar[dict[str, tuple[str, str]]] = {}
+    # whether those ingestion models are run with their parents (dbt's `+model`)
+    spark_ingest_with_parents = False
+    # a dbt operation (args: folder) writing further ingested files of the store
+    spark_export_operation: str | None = None
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         """The build's command-line options for the store's input."""
@@ -39,6 +57,16 @@ class StoreAdapter:
     def given_path(self, checked) -> Path:
         """The file or folder the user gave (what a refusal names)."""
         raise NotImplementedError
+
+    def sample_environment(self) -> dict:
+        """The environment dbt reads the store's shipped sample from (paths relative to
+        dbt_project/), so that the linter compiles its models; empty when dbt reads the sample
+        by default."""
+        return {}
+
+    def spark_settings(self, ingest_dir: Path) -> dict:
+        """Environment variables the store's Spark ingestion models read, from what was ingested."""
+        return {}
 
     def raw_line_files(self, checked) -> list[Path]:
         """The files whose lines are the store's raw lines (what the build sizes memory by)."""

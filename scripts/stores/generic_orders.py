@@ -23,6 +23,7 @@ from pathlib import Path
 import yaml
 
 from scripts.input_files import InputFileError, checked_table_file, present_file, utf8_file
+from scripts.project_paths import DBT_PROJECT_DIR
 from scripts.stores.adapter import StoreAdapter
 
 
@@ -64,6 +65,8 @@ def mapping_from_file(path: str | Path) -> dict[str, str]:
 class GenericOrdersStore(StoreAdapter):
     name = "generic_orders"
     input_variable = "ORDERS_PATH"
+    input_var = "orders_path"
+    text_customer_keys = True
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument(
@@ -94,6 +97,13 @@ class GenericOrdersStore(StoreAdapter):
         columns = mapping_from_file(args.orders_columns) if args.orders_columns else {}
         columns.update(mapping_from_text(args.map))
         return OrdersInput(path, columns)
+
+    def sample_environment(self) -> dict:
+        sample = DBT_PROJECT_DIR / "sample_data" / "generic_orders"
+        return {
+            self.input_variable: str((sample / "orders.csv.gz").relative_to(DBT_PROJECT_DIR)),
+            "ORDERS_COLUMNS": json.dumps(mapping_from_file(sample / "orders_columns.yml")),
+        }
 
     def dbt_environment(
         self, checked: OrdersInput, encoding: str, build_dir: Path

@@ -22,12 +22,14 @@ import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import ClassVar
 
+import duckdb
 import yaml
 
-from scripts import generate_olist
 from scripts.input_files import CheckedFolder, InputFileError, csv_header, find_export, utf8_folder
 from scripts.project_paths import DBT_PROJECT_DIR, GENERATED_DIR, SEEDS_DIR, SHARED_DATA_DIR
+from scripts.stores import olist_sample
 from scripts.stores.adapter import StoreAdapter
 
 SOURCES_FILE = DBT_PROJECT_DIR / "models" / "staging" / "olist" / "_olist__sources.yml"
@@ -124,7 +126,7 @@ def default_olist_dir() -> Path | None:
             f"No Olist store: {OLIST_SOURCE} is not there to generate its data from (set OLIST_DIR)"
         )
         return None
-    generate_olist.run(generate_olist.OlistConfig(source=OLIST_SOURCE, out=DEFAULT_OLIST_DIR))
+    olist_sample.run(olist_sample.OlistConfig(source=OLIST_SOURCE, out=DEFAULT_OLIST_DIR))
     print(f"Generated the Olist store's data: {DEFAULT_OLIST_DIR}")
     return DEFAULT_OLIST_DIR
 
@@ -132,6 +134,36 @@ def default_olist_dir() -> Path | None:
 class OlistStore(StoreAdapter):
     name = "olist"
     input_variable = "OLIST_DIR"
+    input_var = "olist_dir"
+    generated_input = DEFAULT_OLIST_DIR
+    text_customer_keys = True
+    file_reconciliation = "olist_file_reconciliation"
+    # of the file counts only the raw rows, since Spark counts the rows it parsed itself; the
+    # counts read every Olist staging model, which checks each file's columns; and each file's
+    # rows as the reader returned them (macro export_olist_raw_rows)
+    spark_ingested: ClassVar[dict[str, tuple[str, str]]] = {
+        "olist_parser_rejects": ("stg_olist__parser_rejects", "*"),
+        "olist_file_line_counts": ("stg_olist__file_line_counts", "source_table, n_raw_rows"),
+    }
+    spark_ingest_with_parents = True
+    spark_export_operation = "export_olist_raw_rows"
+
+    def sample_environment(self) -> dict:
+        return {self.input_variable: "sample_data/olist"}
+
+    def spark_settings(self, ingest_dir: Path) -> dict:
+        """The Olist tables ingested (their files' counts list them)."""
+        tables = []
+        counts = ingest_dir / "olist_file_line_counts.parquet"
+        if counts.exists():
+            with duckdb.connect() as con:
+                tables = [
+                    row[0]
+                    for row in con.execute(
+                        "select source_table from read_parquet(?) order by all", [str(counts)]
+                    ).fetchall()
+                ]
+        return {"SPARK_OLIST_TABLES": ",".join(tables)}
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
+from typing import ClassVar
 
 from scripts.generate_retail import LINES_PER_CUSTOMER, GeneratorConfig, generate_file
 from scripts.input_files import InputFileError, checked_table_file, utf8_file
@@ -60,6 +61,15 @@ def default_retail_file() -> Path:
 class OnlineRetailStore(StoreAdapter):
     name = "online_retail"
     input_variable = "RETAIL_PATH"
+    input_var = "retail_path"
+    generated_input = DEFAULT_RETAIL_PATH
+    # the file's lines as DuckDB's reader parsed them (line_hash left out: each engine
+    # fingerprints lines with its own hash), its rejects and its line count
+    spark_ingested: ClassVar[dict[str, tuple[str, str]]] = {
+        "raw_lines": ("stg_online_retail__raw_lines", "* exclude (line_hash)"),
+        "parser_rejects": ("stg_online_retail__parser_rejects", "*"),
+        "file_line_count": ("stg_online_retail__file_line_count", "*"),
+    }
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument(

@@ -1,8 +1,8 @@
 """The Olist generator: nine files, consistent with the four real tables, in the documented mix.
 
-Runs scripts/generate_olist.py on the first 3,000 payment orders (and once on all of them); the
+Runs scripts/stores/olist_sample.py on the first 3,000 payment orders (and once on all of them); the
 real tables are read from ../shared/data/olist, so everything is skipped when they are missing.
-The check values are those of scripts/OLIST_DATA.md.
+The check values are those of scripts/stores/OLIST_DATA.md.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scripts.generate_olist import (
+from scripts.project_paths import SHARED_DATA_DIR
+from scripts.stores.olist_sample import (
     END,
     GENERATED_TABLES,
     REAL_TABLES,
@@ -25,7 +26,6 @@ from scripts.generate_olist import (
     apportion,
     main,
 )
-from scripts.project_paths import SHARED_DATA_DIR
 
 OLIST_DIR = SHARED_DATA_DIR / "olist"
 SMALL_ORDERS = 3_000

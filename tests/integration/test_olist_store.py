@@ -41,7 +41,7 @@ pytestmark = pytest.mark.skipif(not OLIST_SOURCE.is_dir(), reason=f"{OLIST_SOURC
 def generate_olist(folder: Path, timestamp_format: str = "iso", gzip: bool = False) -> Path:
     args = ["--source", str(OLIST_SOURCE), "--out", str(folder), "--orders", str(ORDERS)]
     args += ["--timestamp-format", timestamp_format] + (["--gzip"] if gzip else [])
-    result = run_script("generate_olist.py", *args)
+    result = run_script("stores/olist_sample.py", *args)
     assert result.returncode == 0, result.stderr
     return folder
 
@@ -245,7 +245,9 @@ def test_the_four_real_tables_reconcile_to_their_published_check_values(tmp_path
     category names load whole, with the check values of ../shared/data/README.md, under a 1 GB
     memory limit (a small machine's: each file's line count once asked DuckDB for 1 GiB)."""
     folder = tmp_path / "olist"
-    result = run_script("generate_olist.py", "--source", str(OLIST_SOURCE), "--out", str(folder))
+    result = run_script(
+        "stores/olist_sample.py", "--source", str(OLIST_SOURCE), "--out", str(folder)
+    )
     assert result.returncode == 0, result.stderr
     warehouse = tmp_path / "warehouse.duckdb"
     built = build_olist(folder, warehouse, env={**os.environ, "DUCKDB_MEMORY_LIMIT": "1GB"})

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from scripts.generate_olist import split_cents
+from scripts.stores.olist_sample import split_cents
 
 
 def test_split_cents_is_exact():

@@ -1,5 +1,5 @@
 """Segment profiles by attribute of a store: how each segment's customers spread over the values of
-one attribute (country; for Olist also state, city, payment type, ...), from
+one attribute (country, and what else the store records: state, city, payment type, ...), from
 marts.segment_attribute_profiles."""
 
 from __future__ import annotations

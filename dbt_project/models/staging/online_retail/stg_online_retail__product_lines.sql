@@ -4,4 +4,4 @@
 -- (stg_online_retail__line_groups): only lines whose fingerprint repeats are compared column by
 -- column. Lines without a customer are left out: no rule ever counts them.
 {{ config(tags=['products']) }}
-{{ retail_product_lines() }}
+{{ online_retail__current_product_lines() }}

@@ -1,8 +1,8 @@
 -- The customer segments of every store profiled by attribute, one long table: for each store,
 -- segment, attribute and value, the segment's customers with that value, their share of the
 -- segment and their revenue. Country for every store; the attributes each adapter knows besides
--- (stg_<store>__customer_attributes: for olist state, city, payment type, product category,
--- price band, review score).
+-- (stg_<store>__customer_attributes: e.g. state, city, payment type, product category, price
+-- band, review score).
 
 with
 

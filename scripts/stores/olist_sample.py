@@ -1,4 +1,4 @@
-"""Generate the five missing tables of the Olist marketplace data set (see scripts/OLIST_DATA.md).
+"""Generate the five missing tables of the Olist marketplace data set (see scripts/stores/OLIST_DATA.md).
 
 We have four of the nine tables of the Brazilian E-Commerce Public Dataset by Olist (payments,
 products, sellers, category translation). This script draws the other five so that they fit the
@@ -15,8 +15,8 @@ restricted to the chosen orders with --orders); none of their rows is stored in 
 Deterministic for a given seed and options. NumPy draws the numbers and DuckDB formats and
 writes the text, so the whole set takes seconds.
 
-    python scripts/generate_olist.py --out data/generated/olist
-    python scripts/generate_olist.py --orders 3000 --timestamp-format us --gzip --out /tmp/olist
+    python scripts/stores/olist_sample.py --out data/generated/olist
+    python scripts/stores/olist_sample.py --orders 3000 --timestamp-format us --gzip --out /tmp/olist
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ import pyarrow as pa
 
 from scripts.project_paths import GENERATED_DIR, SHARED_DATA_DIR
 
-log = logging.getLogger("generate_olist")
+log = logging.getLogger("olist_sample")
 
 DEFAULT_SOURCE = SHARED_DATA_DIR / "olist"
 DEFAULT_OUT = GENERATED_DIR / "olist"

@@ -13,14 +13,6 @@
         ref('stg_online_retail__raw_lines'), 'invoice_date_raw', 'InvoiceDate', 'retail_date_order')) }}
 {%- endmacro %}
 
-{#- Customer ids are whole numbers; spreadsheet exports write them as `17850.0`. -#}
-{% macro parse_whole_number(text) -%}
-    case
-        when {{ dbt.safe_cast(text, 'double') }} = floor({{ dbt.safe_cast(text, 'double') }})
-            then {{ dbt.safe_cast(dbt.safe_cast(text, 'double'), dbt.type_bigint()) }}
-    end
-{%- endmacro %}
-
 {#- Typing one raw column of the retail file. The reader gives text for CSV and native types for
     Parquet; an integer column is used as it is (its text would parse back to the same number),
     anything else goes through its text, so that every format types a value alike. -#}
@@ -121,15 +113,3 @@
         "{{ col.invoice_date }}", "{{ col.unit_price }}", "{{ col.customer_id }}", "{{ col.country }}")
 {%- endmacro %}
 
-{#- The value of `value` on the row where `order_by` is largest, within a group. -#}
-{% macro value_at_max(value, order_by) -%}
-    {{ return(adapter.dispatch('value_at_max')(value, order_by)) }}
-{%- endmacro %}
-
-{% macro default__value_at_max(value, order_by) -%}
-    max_by({{ value }}, {{ order_by }})
-{%- endmacro %}
-
-{% macro duckdb__value_at_max(value, order_by) -%}
-    arg_max({{ value }}, {{ order_by }})
-{%- endmacro %}
