@@ -23,7 +23,7 @@ from support import PROJECT_ROOT, build_summary, build_warehouse
 COMPARED = {
     "marts.fct_customer_rfm": "select * from marts.fct_customer_rfm order by store, customer_id",
     "marts.dim_customers": "select * from marts.dim_customers order by store, customer_id",
-    "marts.fct_orders": "select * from marts.fct_orders order by store, invoice_no, invoice_type",
+    "marts.fct_orders": "select * from marts.fct_orders order by store, order_id, order_type",
     "marts.commerce_line_reconciliation": "select * from marts.commerce_line_reconciliation order by store, reason_order",
     "staging.stg_online_retail__line_groups": "select * exclude (load_id) from staging.stg_online_retail__line_groups order by all",
 }
@@ -267,13 +267,13 @@ def test_a_build_recomputes_only_the_customers_and_orders_its_lines_touch(
     build_ok(paths["after"], published)
     loaded = query(
         published,
-        "select distinct customer_id, invoice_no from staging.stg_online_retail__line_groups"
+        "select distinct customer_id, invoice_no as order_id from staging.stg_online_retail__line_groups"
         " where load_id = (select max(model_run_id) from intermediate.int_commerce_segmentation_runs)",
     )
     full = full_build_of_after
     for table, key, name in (
         ("dim_customers", "customer_id", "marts.dim_customers"),
-        ("fct_orders", "invoice_no", "marts.fct_orders"),
+        ("fct_orders", "order_id", "marts.fct_orders"),
     ):
         got = query(published, f"select {key}, n_lines from marts.{table}").set_index(key)
         want = full[name].drop_duplicates(key).set_index(key)["n_lines"]

@@ -46,7 +46,7 @@ pytest.importorskip("pyspark", reason="the spark extra is not installed (make te
 MARTS = {
     "fct_customer_rfm": ["store", "customer_id"],
     "dim_customers": ["store", "customer_id"],
-    "fct_orders": ["store", "invoice_no", "invoice_type"],
+    "fct_orders": ["store", "order_id", "order_type"],
     "commerce_line_reconciliation": ["store", "reason"],
     "customer_segments": ["store", "customer_id"],
     "customer_segment_status": ["store", "customer_id"],
