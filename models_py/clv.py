@@ -78,7 +78,7 @@ def customer_summary(
     first = grouped["order_date"].min()
     last = grouped["order_date"].max()
     n_days = grouped["order_date"].nunique()
-    is_first = frame["order_date"].eq(frame["customer_id"].map(first))
+    is_first = frame["order_date"].eq(grouped["order_date"].transform("min"))
     repeat_spend = frame.loc[~is_first].groupby("customer_id")["spend"].mean()
     summary = pd.DataFrame(
         {

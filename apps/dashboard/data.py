@@ -711,3 +711,76 @@ def top_associations(
         """,
         [store, int(min_baskets), int(rows)],
     )
+
+
+# --- customer lifetime value (the clv marts) --------------------------------------------------
+
+CLV_MARTS = (
+    "customer_lifetime_value",
+    "clv_holdout_evaluation",
+    "clv_holdout_buckets",
+    "segment_clv",
+)
+# customers at risk: a churn risk of at least this (segment_clv counts them the same way)
+AT_RISK = 0.5
+TOP_AT_RISK = 50
+
+
+def missing_clv_marts(wh: Snapshot) -> tuple[str, ...]:
+    """The lifetime value marts the published warehouse does not have."""
+    return tuple(name for name in CLV_MARTS if not wh.has_table(name))
+
+
+def clv_evaluation(wh: Snapshot, store: str) -> pd.DataFrame:
+    return wh.query(
+        """
+        select purchase_model, is_served, purchases_mae, purchases_rank_correlation,
+               actual_purchases, predicted_purchases, actual_spend, predicted_spend,
+               churn_auc, recency_churn_auc, n_customers, calibration_end, holdout_days,
+               served_reason
+        from marts.clv_holdout_evaluation
+        where store = ?
+        order by is_served desc, purchases_mae nulls last, purchase_model
+        """,
+        [store],
+    )
+
+
+def clv_buckets(wh: Snapshot, store: str) -> pd.DataFrame:
+    return wh.query(
+        """
+        select purchase_model, frequency_bucket, n_customers, actual_purchases,
+               predicted_purchases
+        from marts.clv_holdout_buckets
+        where store = ?
+        order by purchase_model, frequency_bucket
+        """,
+        [store],
+    )
+
+
+def clv_customers(wh: Snapshot, store: str) -> pd.DataFrame:
+    """Every customer's lifetime value with their recency (days since the last purchase)."""
+    return wh.query(
+        """
+        select customer_id, value_tier, predicted_clv, churn_risk, p_alive,
+               expected_purchases_90d, expected_spend_per_purchase, repeat_purchase_days,
+               first_purchase_to_end_days - first_to_last_purchase_days as recency_days
+        from marts.customer_lifetime_value
+        where store = ?
+        """,
+        [store],
+    )
+
+
+def segment_clv(wh: Snapshot, store: str) -> pd.DataFrame:
+    return wh.query(
+        """
+        select segment_label, n_customers, predicted_clv, predicted_clv_share, mean_churn_risk,
+               n_at_risk, at_risk_predicted_clv, at_risk_predicted_clv_share
+        from marts.segment_clv
+        where store = ?
+        order by predicted_clv desc
+        """,
+        [store],
+    )

@@ -25,6 +25,7 @@ from two_stores import (
 
 from apps.api.app import create_app, open_warehouse
 from apps.dashboard.views import PAGES
+from apps.dashboard.views import clv as clv_view
 
 APP = PROJECT_ROOT / "apps" / "dashboard" / "app.py"
 MISSING_TABLE = "is not in the published warehouse"
@@ -36,6 +37,7 @@ EXPECTED = {
     "products": ("Products and interests", 6),
     "recommendations": ("Recommendations", 1),
     "migrations": ("Migrations", 0),
+    "clv": ("Customer lifetime value", 3),
     "students": ("Students", 8),
     "score": ("Score a customer", 0),
 }
@@ -85,6 +87,26 @@ def test_page_renders_with_its_charts_and_downloadable_tables(
     assert len(at.caption) >= len(charts)
     # every table can be downloaded as CSV
     assert len(at.get("download_button")) >= len(at.dataframe)
+
+
+def test_lifetime_value_page_names_the_served_model_and_the_customers_at_risk(
+    monkeypatch, generated_warehouse
+):
+    at = open_app(monkeypatch, generated_warehouse.path, "clv")
+    with duckdb.connect(str(generated_warehouse.path), read_only=True) as con:
+        served, mae = con.execute(
+            "select purchase_model, purchases_mae from marts.clv_holdout_evaluation where is_served"
+        ).fetchone()
+        at_risk = con.execute(
+            "select customer_id from marts.customer_lifetime_value where churn_risk >= 0.5"
+            " order by predicted_clv desc limit 50"
+        ).fetchall()
+    reading = at.markdown[0].value
+    assert f"**{clv_view.MODEL_NAMES[served]}**" in reading
+    if served != "naive":
+        assert f"{mae:.2f}" in reading
+    shown = next(d.value for d in at.dataframe if "churn_risk" in d.value and len(d.value) <= 50)
+    assert set(shown["customer_id"]) == {row[0] for row in at_risk}
 
 
 def attribute_rows(warehouse_path, store: str, attribute: str) -> pd.DataFrame:

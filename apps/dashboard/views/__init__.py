@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from apps.dashboard.views import (
+    clv,
     migrations,
     overview,
     products,
@@ -34,6 +35,7 @@ PAGES = {
     "products": Page("Products and interests", products.render),
     "recommendations": Page("Recommendations", recommendations.render),
     "migrations": Page("Migrations", migrations.render),
+    "clv": Page("Lifetime value and churn", clv.render),
     "students": Page("Students", students.render, per_store=False),
     "score": Page("Score a customer", score.render),
 }
