@@ -485,21 +485,13 @@ def store_lifetime_values(
     summary = customer_summary(days, observation_end)
     purchase_fit = fit_candidate(served, summary, days, observation_end, holdout_days)
     spend_fit = fit_spend(summary)
-    spend = expected_spend(spend_fit, summary)
-    customers = summary[["customer_id", "first_purchase_date"]].assign(
+    scores = score_customers(
+        purchase_fit, spend_fit, summary, churn_days, horizon_days, annual_discount_rate
+    )
+    customers = pd.concat([summary[["customer_id", "first_purchase_date"]], scores], axis=1).assign(
         repeat_purchase_days=summary["x"],
         first_to_last_purchase_days=summary["t_x"],
         first_purchase_to_end_days=summary["T"],
-        p_alive=p_alive(purchase_fit, summary),
-        churn_risk=p_no_purchase(purchase_fit, summary, churn_days),
-        expected_purchases_30d=expected_purchases(purchase_fit, summary, 30),
-        expected_purchases_90d=expected_purchases(purchase_fit, summary, 90),
-        expected_purchases_365d=expected_purchases(purchase_fit, summary, 365),
-        expected_spend_per_purchase=spend,
-        predicted_clv=discounted_purchases(
-            purchase_fit, summary, horizon_days, annual_discount_rate
-        )
-        * spend,
         purchase_model=served,
     )
     fits = pd.DataFrame(
@@ -514,7 +506,37 @@ def store_lifetime_values(
             for fit in (purchase_fit, spend_fit)
         ]
     )
+    fits = fits.assign(
+        churn_days=churn_days, horizon_days=horizon_days, annual_discount_rate=annual_discount_rate
+    )
     return {"evaluation": evaluation, "buckets": buckets, "fits": fits, "customers": customers}
+
+
+def score_customers(
+    purchase_fit: Fit,
+    spend_fit: Fit,
+    summary: pd.DataFrame,
+    churn_days: int,
+    horizon_days: int,
+    annual_discount_rate: float,
+) -> pd.DataFrame:
+    """Each customer's scores from fitted models (the build's and the API's one scoring)."""
+    spend = expected_spend(spend_fit, summary)
+    return pd.DataFrame(
+        {
+            "p_alive": p_alive(purchase_fit, summary),
+            "churn_risk": p_no_purchase(purchase_fit, summary, churn_days),
+            "expected_purchases_30d": expected_purchases(purchase_fit, summary, 30),
+            "expected_purchases_90d": expected_purchases(purchase_fit, summary, 90),
+            "expected_purchases_365d": expected_purchases(purchase_fit, summary, 365),
+            "expected_spend_per_purchase": spend,
+            "predicted_clv": discounted_purchases(
+                purchase_fit, summary, horizon_days, annual_discount_rate
+            )
+            * spend,
+        },
+        index=summary.index,
+    )
 
 
 def _fit_row(fit: Fit, window: str, end: pd.Timestamp, is_served: bool) -> dict:

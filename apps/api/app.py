@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from apps.api.errors import (
     CLUSTER_PATH,
+    CLV_PATH,
     INTEREST_PATH,
     INVALID,
     RECOMMENDATIONS_PATH,
@@ -40,6 +41,8 @@ from apps.api.schemas import (
     CategoryProbability,
     ClusterRequest,
     ClusterResponse,
+    ClvRequest,
+    ClvResponse,
     CustomerError,
     CustomerRecommendationsResponse,
     ErrorResponse,
@@ -55,6 +58,7 @@ from apps.api.schemas import (
     RecommendedProduct,
     StoreHealth,
 )
+from apps.clv_models import ClvModelUnavailable, score_values, store_clv_model
 from apps.interest_models import (
     TOP_PROBABILITIES,
     BasketLine,
@@ -512,6 +516,39 @@ def create_app(warehouse: PublishedWarehouse | None) -> FastAPI:
         )
 
     # In memory once a publish is open (load_models): async, no thread pool hop.
+    @app.post(
+        CLV_PATH, response_model=ClvResponse, responses=documented(ErrorResponse, 413, 422, 500)
+    )
+    async def clv_post(inputs: ClvRequest, request: Request) -> ClvResponse:
+        """A customer's churn risk, expected purchases and predicted lifetime value from their
+        purchase history given as x (frequency), t_x (recency) and T, in days, scored by the
+        store's served models (marts.clv_model)."""
+        refuse_store_in_query(request)
+        snapshot = warehouse.current()
+        chosen = store_model(snapshot, inputs.store).store
+        try:
+            model = store_clv_model(snapshot, chosen)
+        except ClvModelUnavailable as exc:
+            raise ApiError(422, INVALID, str(exc)) from exc
+        scores = score_values(
+            model, inputs.frequency, inputs.recency, inputs.T, inputs.monetary_value or 0.0
+        )
+        return ClvResponse(
+            store=chosen,
+            purchaseModel=model.purchase_fit.model,
+            pAlive=round(scores["p_alive"], 4),
+            churnRisk=round(scores["churn_risk"], 4),
+            churnDays=model.churn_days,
+            expectedPurchases30d=round(scores["expected_purchases_30d"], 3),
+            expectedPurchases90d=round(scores["expected_purchases_90d"], 3),
+            expectedPurchases365d=round(scores["expected_purchases_365d"], 3),
+            expectedSpendPerPurchase=round(scores["expected_spend_per_purchase"], 2),
+            predictedClv=round(scores["predicted_clv"], 2),
+            horizonDays=model.horizon_days,
+            annualDiscountRate=model.annual_discount_rate,
+            modelRunId=model.model_run_id,
+        )
+
     @app.get("/api/segments", responses=documented(ErrorResponse, 413, 422, 500))
     async def segments(store: StoreParam = None) -> list[dict]:
         """The segment profiles of a store, with labels and suggestions."""
@@ -523,13 +560,20 @@ def create_app(warehouse: PublishedWarehouse | None) -> FastAPI:
         "/api/customers/{customer_id}", responses=documented(CustomerError, 404, 413, 422, 500)
     )
     def customer(customer_id: int, store: StoreParam = None) -> dict:
-        """A known customer's current segment and RFM values in a store."""
+        """A known customer's current segment and RFM values in a store, and their churn risk,
+        expected purchases and predicted lifetime value (null for a customer with no purchase,
+        or a warehouse built without them)."""
         snapshot = warehouse.current()
         chosen = store_model(snapshot, store).store
         not_found = ApiError(404, CUSTOMER_NOT_FOUND, "customer_id: no customer with this id")
         if not MIN_CUSTOMER_ID <= customer_id <= MAX_CUSTOMER_ID:
             raise not_found  # DuckDB cannot even compare it with a BIGINT
-        rows = records(snapshot, CUSTOMER_QUERY, [chosen, customer_id])
+        query = (
+            CUSTOMER_QUERY
+            if snapshot.has_table("customer_lifetime_value")
+            else CUSTOMER_QUERY_WITHOUT_CLV
+        )
+        rows = records(snapshot, query, [chosen, customer_id])
         if not rows:
             raise not_found
         return rows[0]
@@ -596,11 +640,25 @@ def install_store_document(app: FastAPI, warehouse: PublishedWarehouse | None) -
 
 
 SEGMENTS_QUERY = "select * from marts.segment_profiles where store = ? order by segment_id"
-CUSTOMER_QUERY = """
+CUSTOMER_QUERY_WITHOUT_CLV = """
 select
     s.store, s.customer_id, s.segment_id, s.segment_label, r.rfm_segment,
     r.recency_days, r.frequency, r.monetary, r.r_score, r.f_score, r.m_score, r.as_of_date
 from marts.customer_segments as s
 join marts.fct_customer_rfm as r using (store, customer_id)
+where s.store = ? and s.customer_id = ?
+"""
+# the same with the customer's lifetime value (marts.customer_lifetime_value), rounded
+CUSTOMER_QUERY = """
+select
+    s.store, s.customer_id, s.segment_id, s.segment_label, r.rfm_segment,
+    r.recency_days, r.frequency, r.monetary, r.r_score, r.f_score, r.m_score, r.as_of_date,
+    round(v.churn_risk, 4) as churn_risk, round(v.p_alive, 4) as p_alive,
+    round(v.expected_purchases_90d, 3) as expected_purchases_90d,
+    round(v.expected_purchases_365d, 3) as expected_purchases_365d,
+    round(v.predicted_clv, 2) as predicted_clv, v.value_tier, v.purchase_model as clv_model
+from marts.customer_segments as s
+join marts.fct_customer_rfm as r using (store, customer_id)
+left join marts.customer_lifetime_value as v using (store, customer_id)
 where s.store = ? and s.customer_id = ?
 """

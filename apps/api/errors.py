@@ -19,6 +19,7 @@ from apps.api.schemas import (
     BasketLineRequest,
     ClusterRequest,
     ClusterResponse,
+    ClvRequest,
     CustomerError,
     ErrorResponse,
     InputValues,
@@ -40,6 +41,7 @@ MAX_REPORTED_PRODUCTS = 20  # a basket's error lists at most this many unknown p
 CLUSTER_PATH = "/api/cluster"
 INTEREST_PATH = "/api/interest"
 RECOMMENDATIONS_PATH = "/api/recommendations"
+CLV_PATH = "/api/clv"
 # the paths of one customer: their errors name the customer id as sent
 CUSTOMER_PATH = re.compile(r"/api/(?:customers|recommendations)/([^/]+)")
 # the paths that take a basket, and the body each takes
@@ -85,6 +87,8 @@ def allowed_fields(path: str, parts: Sequence) -> Sequence[str]:
     if path in BASKET_REQUESTS:
         in_line = len(parts) > 1 and parts[0] == "lines"
         return list((BasketLineRequest if in_line else BASKET_REQUESTS[path]).model_fields)
+    if path == CLV_PATH:
+        return list(ClvRequest.model_fields)
     return list(ClusterRequest.model_fields)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from scripts.stores import FIRST_STORE as EXAMPLE_STORE
 
@@ -614,3 +614,91 @@ class BasketRecommendationsResponse(BaseModel):
 
 class RecommendationError(InterestError):
     """An error answer of POST /api/recommendations."""
+
+
+class ClvRequest(BaseModel):
+    """A customer's purchase history as the lifetime value models read it, in days, counting one
+    purchase per day: repeat purchase days (x), the days from the first purchase to the last
+    (t_x) and from the first purchase to today (T), and the mean spend of the repeat purchase
+    days."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"frequency": 4, "recency": 200, "T": 300, "monetary_value": 350.0,
+                          "store": EXAMPLE_STORE}]
+        },
+    )  # fmt: skip
+
+    frequency: int = Field(
+        ge=0, le=MAX_FREQUENCY, description="x: purchase days after the first (0: none)"
+    )
+    recency: int = Field(
+        ge=0, le=MAX_RECENCY_DAYS, description="t_x: days from the first purchase to the last"
+    )
+    T: int = Field(
+        ge=0, le=MAX_RECENCY_DAYS, description="T: days from the first purchase to today"
+    )
+    monetary_value: float | None = Field(
+        default=None, ge=0, le=MAX_MONETARY, allow_inf_nan=False,
+        description="mean spend of the repeat purchase days; not needed without any",
+        validate_default=True,
+    )  # fmt: skip
+    store: str | None = Field(default=None, description=STORE_DESCRIPTION)
+
+    @field_validator("frequency", "recency", "T", "monetary_value", mode="before")
+    @classmethod
+    def reject_booleans(cls, value: object) -> object:
+        if isinstance(value, bool):
+            raise ValueError("must be a number, not a boolean")
+        return value
+
+    # each rule on the field it names, checked against the fields before it
+    @field_validator("recency")
+    @classmethod
+    def no_recency_without_repeat(cls, value: int, info: ValidationInfo) -> int:
+        if info.data.get("frequency") == 0 and value != 0:
+            raise ValueError("must be 0 without a repeat purchase (frequency 0)")
+        return value
+
+    @field_validator("T")
+    @classmethod
+    def not_before_the_last_purchase(cls, value: int, info: ValidationInfo) -> int:
+        recency = info.data.get("recency")
+        if recency is not None and value < recency:
+            raise ValueError(
+                f"must be at least recency ({recency}): today is after the last purchase"
+            )
+        return value
+
+    @field_validator("monetary_value")
+    @classmethod
+    def spend_of_repeat_purchases(cls, value: float | None, info: ValidationInfo) -> float | None:
+        if info.data.get("frequency") and not value:
+            raise ValueError("required and above 0 with repeat purchases (frequency above 0)")
+        return value
+
+
+class ClvResponse(BaseModel):
+    """A customer's lifetime value scores from the store's served models."""
+
+    store: str = Field(description="the store whose models answered")
+    purchaseModel: str = Field(
+        description="the store's served repeat-purchase model (marts.clv_holdout_evaluation)"
+    )
+    pAlive: float = Field(description="probability the customer is still a customer")
+    churnRisk: float = Field(description="probability of no purchase in the next churnDays days")
+    churnDays: int
+    expectedPurchases30d: float = Field(description="expected purchase days in the next 30 days")
+    expectedPurchases90d: float
+    expectedPurchases365d: float
+    expectedSpendPerPurchase: float = Field(
+        description="Gamma-Gamma expected spend per purchase day"
+    )
+    predictedClv: float = Field(
+        description="expected spend over the next horizonDays days, discounted at"
+        " annualDiscountRate a year"
+    )
+    horizonDays: int
+    annualDiscountRate: float
+    modelRunId: str = Field(description="the build that fitted the models")

@@ -173,3 +173,46 @@ def test_segment_clv_adds_up_to_the_customers(real_warehouse):
         want_n, want_clv, want_at_risk = customers[store]
         assert (n_customers, at_risk) == (want_n, want_at_risk)
         assert clv_total == pytest.approx(want_clv) and share_total == pytest.approx(1.0)
+
+
+@pytest.mark.real_data
+def test_the_api_scores_with_the_stored_models_as_the_build_did(real_warehouse):
+    """POST /api/clv on the published models gives each customer's published expected purchases
+    and churn risk from their x, t_x and T; GET /api/customers/{id} carries the mart's values;
+    an inconsistent history is one 422 line."""
+    from fastapi.testclient import TestClient
+
+    from apps.api.app import create_app, open_warehouse
+
+    with real_warehouse.connect() as con:
+        customers = con.execute(
+            "select * from marts.customer_lifetime_value using sample 40 rows (reservoir, 7)"
+        ).df()
+        spend = con.execute(
+            "select p, q, gamma from marts.clv_model where fit_window = 'full'"
+            " and model = 'gamma_gamma' and store = 'online_retail'"
+        ).fetchone()
+    client = TestClient(create_app(open_warehouse(real_warehouse.path)))
+    for row in customers.itertuples():
+        body = {"frequency": int(row.repeat_purchase_days), "recency": int(row.first_to_last_purchase_days),
+                "T": int(row.first_purchase_to_end_days), "store": row.store}  # fmt: skip
+        if row.repeat_purchase_days:
+            body["monetary_value"] = 100.0
+        answer = client.post("/api/clv", json=body)
+        assert answer.status_code == 200, answer.text
+        scores = answer.json()
+        assert scores["purchaseModel"] == row.purchase_model
+        assert scores["expectedPurchases90d"] == pytest.approx(row.expected_purchases_90d, abs=1e-3)
+        assert scores["churnRisk"] == pytest.approx(row.churn_risk, abs=1e-4)
+        if not row.repeat_purchase_days:  # the store's mean spend: p gamma / (q - 1)
+            assert scores["expectedSpendPerPurchase"] == pytest.approx(
+                spend[0] * spend[2] / (spend[1] - 1), abs=0.01
+            )
+        known = client.get(f"/api/customers/{row.customer_id}", params={"store": row.store}).json()
+        assert known["predicted_clv"] == pytest.approx(row.predicted_clv, abs=0.01)
+        assert known["value_tier"] == row.value_tier
+    refused = client.post(
+        "/api/clv", json={"frequency": 2, "recency": 40, "T": 30, "monetary_value": 5}
+    )
+    assert refused.status_code == 422
+    assert refused.json()["error"].startswith("T: ") and "\n" not in refused.json()["error"]

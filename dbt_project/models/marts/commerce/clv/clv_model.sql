@@ -29,6 +29,9 @@ final as (
         cast(n_customers as integer) as n_customers,
         cast(converged as boolean) as converged,
         cast(is_served as boolean) as is_served,
+        cast(churn_days as integer) as churn_days,
+        cast(horizon_days as integer) as horizon_days,
+        cast(annual_discount_rate as double) as annual_discount_rate,
         cast(model_run_id as {{ dbt.type_string() }}) as model_run_id
     from fits
 
