@@ -37,13 +37,6 @@ def clv_models(snapshot: Snapshot) -> Mapping[str, StoreClvModel]:
     return snapshot.memo("clv_models", lambda: _load(snapshot))
 
 
-def _fit(row: pd.Series) -> clv.Fit:
-    names = clv.PARAMETER_NAMES[row["model"]]
-    return clv.Fit(row["model"], {name: float(row[name]) for name in names},
-                   float(row["log_likelihood"]) if pd.notna(row["log_likelihood"]) else float("nan"),
-                   int(row["n_customers"]), bool(row["converged"]))  # fmt: skip
-
-
 def _load(snapshot: Snapshot) -> Mapping[str, StoreClvModel]:
     if not snapshot.has_table("clv_model"):
         return MappingProxyType({})
@@ -55,7 +48,7 @@ def _load(snapshot: Snapshot) -> Mapping[str, StoreClvModel]:
             continue
         first = purchase.iloc[0]
         models[store] = StoreClvModel(
-            store, _fit(first), _fit(spend.iloc[0]), int(first["churn_days"]),
+            store, clv.fit_from_row(first), clv.fit_from_row(spend.iloc[0]), int(first["churn_days"]),
             int(first["horizon_days"]), float(first["annual_discount_rate"]),
             str(first["model_run_id"]),
         )  # fmt: skip

@@ -485,15 +485,10 @@ def store_lifetime_values(
     summary = customer_summary(days, observation_end)
     purchase_fit = fit_candidate(served, summary, days, observation_end, holdout_days)
     spend_fit = fit_spend(summary)
-    scores = score_customers(
-        purchase_fit, spend_fit, summary, churn_days, horizon_days, annual_discount_rate
-    )
-    customers = pd.concat([summary[["customer_id", "first_purchase_date"]], scores], axis=1).assign(
-        repeat_purchase_days=summary["x"],
-        first_to_last_purchase_days=summary["t_x"],
-        first_purchase_to_end_days=summary["T"],
-        purchase_model=served,
-    )
+    customers = scored_customers(
+        days, observation_end, purchase_fit, spend_fit, churn_days, horizon_days,
+        annual_discount_rate,
+    )  # fmt: skip
     fits = pd.DataFrame(
         [
             _fit_row(
@@ -510,6 +505,63 @@ def store_lifetime_values(
         churn_days=churn_days, horizon_days=horizon_days, annual_discount_rate=annual_discount_rate
     )
     return {"evaluation": evaluation, "buckets": buckets, "fits": fits, "customers": customers}
+
+
+def scored_customers(
+    days: pd.DataFrame,
+    observation_end: pd.Timestamp,
+    purchase_fit: Fit,
+    spend_fit: Fit,
+    churn_days: int,
+    horizon_days: int,
+    annual_discount_rate: float,
+) -> pd.DataFrame:
+    """Every customer with a purchase up to observation_end, with x, t_x, T and their scores."""
+    summary = customer_summary(days, observation_end)
+    scores = score_customers(
+        purchase_fit, spend_fit, summary, churn_days, horizon_days, annual_discount_rate
+    )
+    return pd.concat([summary[["customer_id", "first_purchase_date"]], scores], axis=1).assign(
+        repeat_purchase_days=summary["x"],
+        first_to_last_purchase_days=summary["t_x"],
+        first_purchase_to_end_days=summary["T"],
+        purchase_model=purchase_fit.model,
+    )
+
+
+def fit_from_row(row: pd.Series) -> Fit:
+    """A fit as marts.clv_model stores it (its parameters, log-likelihood and customers)."""
+    names = PARAMETER_NAMES[row["model"]]
+    log_likelihood = row["log_likelihood"]
+    return Fit(
+        row["model"],
+        {name: float(row[name]) for name in names},
+        float(log_likelihood) if pd.notna(log_likelihood) else float("nan"),
+        int(row["n_customers"]),
+        bool(row["converged"]),
+    )
+
+
+def stored_served_fits(
+    rows: pd.DataFrame, churn_days: int, horizon_days: int, annual_discount_rate: float
+) -> tuple[Fit, Fit, str] | None:
+    """A store's served fits of every day (marts.clv_model rows, fit_window full) and the build
+    that fitted them, when they can score again: both there, scored with these settings, and not
+    gradient boosting (whose regressor is not stored); else None."""
+    served = rows.loc[(rows["fit_window"] == "full") & rows["is_served"].fillna(False).astype(bool)]
+    spend = served.loc[served["model"] == SPEND_MODEL]
+    purchase = served.loc[served["model"] != SPEND_MODEL]
+    if len(spend) != 1 or len(purchase) != 1 or purchase["model"].iloc[0] == "gradient_boosting":
+        return None
+    first = purchase.iloc[0]
+    same = (
+        first["churn_days"] == churn_days
+        and first["horizon_days"] == horizon_days
+        and np.isclose(first["annual_discount_rate"], annual_discount_rate)
+    )
+    if not same:
+        return None
+    return fit_from_row(first), fit_from_row(spend.iloc[0]), str(first["model_run_id"])
 
 
 def score_customers(

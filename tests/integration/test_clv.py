@@ -216,3 +216,36 @@ def test_the_api_scores_with_the_stored_models_as_the_build_did(real_warehouse):
     )
     assert refused.status_code == 422
     assert refused.json()["error"].startswith("T: ") and "\n" not in refused.json()["error"]
+
+
+def clv_state(warehouse) -> tuple[pd.DataFrame, pd.DataFrame, set, str]:
+    with warehouse.connect() as con:
+        models = con.execute("select * from marts.clv_model order by all").df()
+        customers = con.execute(
+            "select * from marts.customer_lifetime_value order by store, customer_id"
+        ).df()
+        versions = {
+            row[0]
+            for row in con.execute("select model_run_id from marts.clv_model_versions").fetchall()
+        }
+        latest = con.execute(
+            "select model_run_id from marts.segmentation_runs order by run_started_at desc limit 1"
+        ).fetchone()[0]
+    return models, customers, versions, latest
+
+
+def test_a_build_without_a_segment_refit_scores_with_the_stored_models(
+    generated_warehouse, rebuilt_generated_warehouse, refitted_generated_warehouse
+):
+    models, customers, versions, first_run = clv_state(generated_warehouse)
+    assert set(models["model_run_id"]) == versions == {first_run}
+    # rebuilt on the same data without a refit: the stored models, evidence and scores carry on
+    kept, kept_customers, kept_versions, rebuilt_run = clv_state(rebuilt_generated_warehouse)
+    assert rebuilt_run != first_run
+    pd.testing.assert_frame_equal(kept, models)
+    assert kept_versions == versions
+    pd.testing.assert_frame_equal(kept_customers, customers)
+    # refitted on purpose: fitted again, a second version appended
+    refitted, _, refitted_versions, refit_run = clv_state(refitted_generated_warehouse)
+    assert set(refitted["model_run_id"]) == {refit_run}
+    assert refitted_versions == {first_run, refit_run}
