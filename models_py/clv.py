@@ -103,41 +103,32 @@ def _arrays(summary: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return x, t_x, big_t
 
 
-def _bg_nbd_log_likelihood(params, x, t_x, big_t) -> np.ndarray:
+def _nbd_log_likelihood(params, x, t_x, big_t, first_purchase_dropout: bool) -> np.ndarray:
+    """BG/NBD, or MBG/NBD when a customer may also drop out at the first purchase: the
+    customers' purchases at a gamma(r, alpha) rate times the chance of still being a customer
+    at T (the beta(a, b) dropout passed x times, or x + 1), or of having dropped out at t_x."""
     r, alpha, a, b = params
+    shift = 1 if first_purchase_dropout else 0
     common = (
         special.gammaln(r + x)
         - special.gammaln(r)
         + r * np.log(alpha)
         + special.gammaln(a + b)
-        + special.gammaln(b + x)
+        + special.gammaln(b + x + shift)
         - special.gammaln(b)
-        - special.gammaln(a + b + x)
+        - special.gammaln(a + b + x + shift)
     )
     stays = -(r + x) * np.log(alpha + big_t)
-    # only a customer with a repeat purchase can have dropped out after the last one
+    # BG/NBD: only a customer with a repeat purchase can have dropped out (after the last one)
+    can_drop = x + shift > 0
     with np.errstate(divide="ignore"):
         drops = np.where(
-            x > 0,
-            np.log(a) - np.log(np.maximum(b + x - 1, 1e-300)) - (r + x) * np.log(alpha + t_x),
+            can_drop,
+            np.log(a)
+            - np.log(np.maximum(b + x - 1 + shift, 1e-300))
+            - (r + x) * np.log(alpha + t_x),
             -np.inf,
         )
-    return common + np.logaddexp(stays, drops)
-
-
-def _mbg_nbd_log_likelihood(params, x, t_x, big_t) -> np.ndarray:
-    r, alpha, a, b = params
-    common = (
-        special.gammaln(r + x)
-        - special.gammaln(r)
-        + r * np.log(alpha)
-        + special.gammaln(a + b)
-        + special.gammaln(b + x + 1)
-        - special.gammaln(b)
-        - special.gammaln(a + b + x + 1)
-    )
-    stays = -(r + x) * np.log(alpha + big_t)
-    drops = np.log(a) - np.log(b + x) - (r + x) * np.log(alpha + t_x)
     return common + np.logaddexp(stays, drops)
 
 
@@ -154,7 +145,7 @@ def _gamma_gamma_log_likelihood(params, x, mean_spend) -> np.ndarray:
     )
 
 
-_LIKELIHOODS = {"bg_nbd": _bg_nbd_log_likelihood, "mbg_nbd": _mbg_nbd_log_likelihood}
+_FIRST_PURCHASE_DROPOUT = {"bg_nbd": False, "mbg_nbd": True}
 
 
 def _maximise(log_likelihood, n_params: int, start: np.ndarray) -> tuple[np.ndarray, float, bool]:
@@ -179,7 +170,7 @@ def _maximise(log_likelihood, n_params: int, start: np.ndarray) -> tuple[np.ndar
 
 def fit_purchases(summary: pd.DataFrame, model: str) -> Fit:
     """The repeat-purchase model `model` (bg_nbd, mbg_nbd) fitted to the customers' x, t_x, T."""
-    if model not in _LIKELIHOODS:
+    if model not in _FIRST_PURCHASE_DROPOUT:
         raise SegmentationError(f"unknown repeat-purchase model {model!r}")
     x, t_x, big_t = _arrays(summary)
     if len(x) < 2 or not (x > 0).any():
@@ -188,7 +179,7 @@ def fit_purchases(summary: pd.DataFrame, model: str) -> Fit:
     start = np.log([1.0, scale, 1.0, 1.0])
 
     def log_likelihood(params):
-        return _LIKELIHOODS[model](params, x, t_x, big_t)
+        return _nbd_log_likelihood(params, x, t_x, big_t, _FIRST_PURCHASE_DROPOUT[model])
 
     params, value, converged = _maximise(log_likelihood, 4, start)
     return Fit(
