@@ -214,7 +214,7 @@ def fit_spend(summary: pd.DataFrame) -> Fit:
 def p_alive(fit: Fit, summary: pd.DataFrame) -> np.ndarray:
     """The probability that each customer is still a customer at T (1 for the naive baseline)."""
     x, t_x, big_t = _arrays(summary)
-    if fit.model == "naive":
+    if fit.model in ("naive", "gradient_boosting"):  # no dropout in these models
         return np.ones_like(x)
     r, alpha, a, b = (fit.params[name] for name in PARAMETER_NAMES[fit.model])
     ratio = np.exp((r + x) * (np.log(alpha + big_t) - np.log(alpha + t_x)))

@@ -132,3 +132,27 @@ def test_cdnow_gives_the_published_parameters():
     spend = clv.fit_spend(summary)
     for name, value in {"p": 6.25, "q": 3.74, "gamma": 15.44}.items():
         assert spend.params[name] == pytest.approx(value, rel=0.01), name
+
+
+def test_every_candidate_scores_customers():
+    """Whichever candidate a store serves, its customers get every score (gradient boosting and
+    the naive baseline have no dropout: P(alive) is 1)."""
+    rng = np.random.default_rng(5)
+    days = pd.DataFrame(
+        {
+            "customer_id": rng.integers(0, 300, 3000),
+            "order_date": pd.Timestamp("2020-01-01")
+            + pd.to_timedelta(rng.integers(0, 400, 3000), "D"),
+            "spend": rng.gamma(2, 30, 3000),
+        }
+    ).drop_duplicates(["customer_id", "order_date"])
+    end = days["order_date"].max()
+    summary = clv.customer_summary(days, end)
+    spend = clv.fit_spend(summary)
+    for model in clv.PURCHASE_MODELS:
+        fit = clv.fit_candidate(model, summary, days, end, 90)
+        scores = clv.score_customers(fit, spend, summary, 90, 365, 0.1)
+        assert scores.notna().all().all() and len(scores) == len(summary), model
+        assert scores["churn_risk"].between(0, 1).all() and (scores["predicted_clv"] >= 0).all()
+        if model in ("naive", "gradient_boosting"):
+            assert (scores["p_alive"] == 1).all()
