@@ -375,7 +375,7 @@ def holdout_evaluation(
                 "actual_purchases": float(actual.sum()),
                 "predicted_purchases": float(predicted.sum()),
                 "purchases_mae": float(np.mean(np.abs(predicted - actual))),
-                "purchases_rank_correlation": float(stats.spearmanr(predicted, actual).statistic),
+                "purchases_rank_correlation": _rank_correlation(predicted, actual),
                 "actual_spend": float(actual_spend.sum()),
                 "predicted_spend": float(np.nansum(predicted_spend)),
                 "spend_mae": float(np.nanmean(np.abs(predicted_spend - actual_spend))),
@@ -407,6 +407,13 @@ def holdout_evaluation(
             )
         )
     return pd.DataFrame(rows), pd.concat(buckets, ignore_index=True), fits
+
+
+def _rank_correlation(predicted: np.ndarray, actual: np.ndarray) -> float:
+    """Spearman's rank correlation; undefined (NaN) when either side is constant."""
+    if np.ptp(predicted) == 0 or np.ptp(actual) == 0:
+        return float("nan")
+    return float(stats.spearmanr(predicted, actual).statistic)
 
 
 def _auc(positive: np.ndarray, score: np.ndarray) -> float:

@@ -13,6 +13,7 @@ import shutil
 
 import duckdb
 import httpx
+import pandas as pd
 import pytest
 from checks import assert_single_line_error, digest
 from support import REAL_RETAIL_FILE, run_script, start_api
@@ -85,6 +86,21 @@ def test_the_rfm_of_every_buyer_is_the_online_retail_stores(shop_warehouse, real
     )
     assert len(expected) > 4000
     assert from_export.equals(expected)
+
+
+@pytest.mark.real_data
+def test_the_lifetime_values_are_the_online_retail_stores(shop_warehouse, real_warehouse):
+    """The same purchase days give the same models and scores, whatever the store's layout."""
+    query = (
+        "select * exclude (store, model_run_id) from marts.customer_lifetime_value"
+        " where store = ? order by customer_id"
+    )
+    with duckdb.connect(str(shop_warehouse), read_only=True) as con:
+        from_export = con.execute(query, ["generic_orders"]).df()
+    with real_warehouse.connect() as con:
+        expected = con.execute(query, ["online_retail"]).df()
+    assert len(expected) > 4000
+    pd.testing.assert_frame_equal(from_export, expected, check_exact=False, rtol=1e-6)
 
 
 @pytest.mark.real_data
