@@ -379,7 +379,10 @@ class InterestResponse(BaseModel):
     )
     orderDate: date = Field(description="the date used (today, UTC, when none was given)")
     region: str | None = Field(description="the region used (null: none)")
-    regionKnown: bool = Field(description="whether the model saw this region in training")
+    regionKnown: bool = Field(
+        description="whether a first order of the store's customers came from this region (only"
+        " the method `model` reads the region; basket_ranker and the baselines do not)"
+    )
     model: InterestModelInfo
     message: str
     error: str
