@@ -1,85 +1,55 @@
 """Each store's product-interest model of a published warehouse: what /api/interest predicts with.
 
-The prediction model is not stored in the warehouse: it is fitted when a publish is opened, per
-store, with models_py.interests as the build's interest prediction fits it (`interest_pipeline`,
-the features ['first_order_date', 'region', share columns, 'n_lines', 'basket_value'], fixed seed,
-one native thread), but on ALL customers' first orders rather than those before a cutoff: the
-features from `interests.first_orders_from_baskets` on intermediate.int_customer_first_baskets, the
-target from `interests.dominant_categories` on intermediate.int_customer_category_shares. Above
-interests.MAX_TRAINING_CUSTOMERS customers it is fitted on a fixed-seed sample of that many, as the
-build's evaluation is.
-
-Fitting takes up to a second or two per store, so the load of a publish
-(the API's `require` hook, apps.api.app.load_models) starts it on a background thread of its own:
-the publish is swapped in as soon as its segment models load, and only an /api/interest request
-arriving during the first seconds waits for its store's model. A store whose model cannot be
-fitted (no product tables, one dominant category ...) has none: /api/interest says why.
+The build chooses each store's method on its time split (marts.interest_prediction_evaluation,
+`is_served`), fits it on every customer's first order and stores it in marts.interest_model
+(models_py.interest_model: the fitted estimator pickled, or nothing for a baseline, with the
+scikit-learn version it was fitted with). Opening a publish loads it (apps.api.app.load_models):
+nothing is fitted here. A store whose model cannot be loaded (no marts.interest_model, no row for
+the store, another scikit-learn version, no product tables ...) has none: /api/interest says why.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-import threading
-import time
 from collections.abc import Mapping, Sequence
-from concurrent.futures import Future
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from types import MappingProxyType
 
-import duckdb
 import numpy as np
 import pandas as pd
-from sklearn.pipeline import Pipeline
-from threadpoolctl import threadpool_limits
 
 from apps.stores import stores
 from apps.warehouse import Snapshot
 from models_py import interests
 from models_py.errors import SegmentationError
+from models_py.interest_model import InterestModel
 
 log = logging.getLogger(__name__)
 
-SAMPLE_SEED = interests.RANDOM_STATE
 TOP_PROBABILITIES = 10
 BASKET_CUSTOMER_ID = 0
 BASKET_ORDER_ID = "basket"
-# the first-order features the build's interest prediction fits on (interest_prediction)
-NON_SHARE_FEATURES = ("first_order_date", "region", "n_lines", "basket_value")
 
 REQUIRED_TABLES = (
+    ("marts", "interest_model"),
     ("intermediate", "int_customer_first_baskets"),
-    ("intermediate", "int_customer_category_shares"),
     ("marts", "dim_products"),
     ("marts", "product_categories"),
     ("marts", "interest_segment_profiles"),
 )
 
-# customers of a store with order lines and a dominant category (those interest_prediction keeps)
-ELIGIBLE_QUERY = """
-select distinct shares.customer_id
-from intermediate.int_customer_category_shares as shares
-where shares.store = $store and shares.is_dominant
-  and shares.customer_id in (
-      select baskets.customer_id
-      from intermediate.int_customer_first_baskets as baskets
-      where baskets.store = $store
-  )
-order by shares.customer_id
+MODEL_QUERY = """
+select method, reason, model_blob, sklearn_version, majority_category_id, n_train, n_customers,
+    model_run_id, fitted_at
+from marts.interest_model
+where store = ?
 """
-BASKETS_QUERY = """
-select customer_id, first_order_date, region, category_id, basket_share, n_lines, basket_value
+REGIONS_QUERY = """
+select distinct region
 from intermediate.int_customer_first_baskets
-where store = $store and customer_id in (select unnest($customers))
-order by customer_id, category_id
-"""
-SHARES_QUERY = """
-select customer_id, category_id, is_dominant
-from intermediate.int_customer_category_shares
-where store = $store and customer_id in (select unnest($customers))
-order by customer_id, category_id
+where store = ? and region is not null
 """
 PRODUCTS_QUERY = "select product_id, category_id from marts.dim_products where store = ?"
 CATEGORIES_QUERY = """
@@ -97,10 +67,6 @@ class InterestModelUnavailable(Exception):
     """A store has no product-interest model; the message says why and names no server file."""
 
 
-class InterestModelNotReady(Exception):
-    """A store's product-interest model is still being fitted."""
-
-
 class NoKnownProduct(ValueError):
     """No product of a basket is in the store's dim_products."""
 
@@ -111,25 +77,43 @@ class NoKnownProduct(ValueError):
 
 @dataclass(frozen=True)
 class StoreInterestModel:
-    """One store's fitted interest model and what answering a basket needs besides it."""
+    """One store's stored interest model and what answering a basket needs besides it."""
 
     store: str
-    pipeline: Pipeline
+    model: InterestModel  # the served method, loaded from marts.interest_model
+    reason: str  # why it is served (marts.interest_model.reason)
+    fitted_at: datetime | None
     products: Mapping[str, int]  # product_id -> category_id (marts.dim_products)
     category_names: Mapping[int, str]  # marts.product_categories
     segment_ids: tuple[int, ...]  # interest segments, in id order
     segment_labels: tuple[str, ...]
     segment_categories: tuple[int, ...]  # the columns of segment_centroids
     segment_centroids: np.ndarray  # segment x category mean shares (interest_segment_profiles)
-    regions: frozenset[str]  # the regions of the training customers
-    training_customers: int  # first orders fitted on
-    eligible_customers: int  # customers with a first order and a dominant category
-    model_run_id: str | None  # the run of the store's interest marts
-    fit_seconds: float
+    regions: frozenset[str]  # the regions of the store's customers' first orders
+    model_run_id: str | None  # the run that fitted it
+
+    @property
+    def method(self) -> str:
+        return self.model.method
+
+    @property
+    def training_customers(self) -> int:
+        return self.model.n_train
+
+    @property
+    def eligible_customers(self) -> int:
+        return self.model.n_customers
 
     @property
     def sampled(self) -> bool:
-        return self.training_customers < self.eligible_customers
+        return 0 < self.training_customers < self.eligible_customers
+
+    @property
+    def categories(self) -> int:
+        """The categories the served method can predict."""
+        if self.model.estimator is not None:
+            return len(self.model.estimator.classes_)
+        return 1 if self.method == "majority_category" else len(self.category_names)
 
     def category_name(self, category_id: int) -> str:
         return self.category_names.get(category_id, str(category_id))
@@ -155,9 +139,8 @@ class BasketPrediction:
     """What one first basket says about a new customer's interest in a store."""
 
     predicted_category: int
-    probabilities: tuple[
-        tuple[int, float], ...
-    ]  # every category the model knows, most likely first
+    # every category the model knows, most likely first; empty for a baseline (no probabilities)
+    probabilities: tuple[tuple[int, float], ...]
     mix: tuple[CategoryShare, ...]  # the basket's categories, largest share first
     basket_value: float
     nearest_segment: int
@@ -173,106 +156,73 @@ class BasketPrediction:
 
 
 class InterestModels:
-    """Every store's interest model of one snapshot, each fitted once on a background thread."""
+    """Every store's stored interest model of one snapshot (or why it has none), loaded once."""
 
     def __init__(self, snapshot: Snapshot, store_names: Sequence[str]) -> None:
-        self._snapshot = snapshot
-        self._futures: dict[str, Future] = {store: Future() for store in store_names}
-        self._lock = threading.Lock()
-        self._started = False
+        self._models: dict[str, StoreInterestModel | InterestModelUnavailable] = {}
+        for store in store_names:
+            try:
+                self._models[store] = load_store_model(snapshot, store)
+            except InterestModelUnavailable as exc:
+                log.warning("no product interest model for store %r: %s", store, exc)
+                self._models[store] = exc
 
-    def start(self) -> None:
-        """Start fitting, one thread per store (once; later calls do nothing). Daemon threads: a
-        process that exits does not wait for a fit."""
-        with self._lock:
-            if self._started:
-                return
-            self._started = True
-        for store, future in self._futures.items():
-            threading.Thread(
-                target=self._fit, args=(store, future), name=f"interest-model-{store}", daemon=True
-            ).start()
-
-    def _fit(self, store: str, future: Future) -> None:
-        future.set_running_or_notify_cancel()
-        try:
-            future.set_result(fit_store_model(self._snapshot, store))
-        except InterestModelUnavailable as exc:
-            log.warning("no product interest model for store %r: %s", store, exc)
-            future.set_exception(exc)
-        except Exception as exc:  # the kind only: DuckDB and OS errors name server files
-            log.exception("fitting the product interest model of store %r failed", store)
-            future.set_exception(
-                InterestModelUnavailable(f"its model could not be fitted ({type(exc).__name__})")
-            )
-
-    def get(self, store: str, timeout: float | None) -> StoreInterestModel:
-        """The store's model, waiting at most `timeout` seconds for its fit; raises
-        InterestModelUnavailable (no model) or InterestModelNotReady (still fitting)."""
-        future = self._futures.get(store)
-        if future is None:
+    def get(self, store: str) -> StoreInterestModel:
+        """The store's model; InterestModelUnavailable (saying why) when it has none."""
+        found = self._models.get(store)
+        if found is None:
             raise InterestModelUnavailable("the store is not in this warehouse")
-        self.start()
-        try:
-            return future.result(timeout=timeout)
-        except FutureTimeout as exc:
-            raise InterestModelNotReady(store) from exc
+        if isinstance(found, InterestModelUnavailable):
+            raise found
+        return found
 
 
 def interest_models(snapshot: Snapshot) -> InterestModels:
-    """The interest models of a snapshot (one object per snapshot; call .start() to fit them)."""
+    """The interest models of a snapshot, loaded on first use (one object per snapshot)."""
     return snapshot.memo(
         "interest_models", lambda: InterestModels(snapshot, list(stores(snapshot)))
     )
 
 
-def _records(cursor: duckdb.DuckDBPyConnection, sql: str, params) -> pd.DataFrame:
-    return cursor.execute(sql, params).df()
-
-
-def fit_store_model(snapshot: Snapshot, store: str) -> StoreInterestModel:
-    """Fit one store's interest model on (a fixed-seed sample of) all its customers' first orders;
+def load_store_model(snapshot: Snapshot, store: str) -> StoreInterestModel:
+    """Load one store's interest model from marts.interest_model (never fit it);
     InterestModelUnavailable when the warehouse cannot give it one."""
-    started = time.perf_counter()
     missing = [f"{s}.{t}" for s, t in REQUIRED_TABLES if not snapshot.has_table(t, schema=s)]
     if missing:
         raise InterestModelUnavailable(
             f"the published warehouse lacks {', '.join(missing)} (build it with `make run`)"
         )
     with snapshot.cursor() as cursor:
-        eligible = _records(cursor, ELIGIBLE_QUERY, {"store": store})["customer_id"]
-        ids = eligible.to_numpy("int64")
-        if len(ids) == 0:
-            raise InterestModelUnavailable(
-                "no customer of the store has a first order with a product category"
-                " (intermediate.int_customer_first_baskets)"
-            )
-        chosen = training_sample(ids)
-        customers = {"store": store, "customers": chosen.tolist()}
-        baskets = _records(cursor, BASKETS_QUERY, customers)
-        shares = _records(cursor, SHARES_QUERY, customers)
-        products = _records(cursor, PRODUCTS_QUERY, [store])
-        categories = _records(cursor, CATEGORIES_QUERY, [store])
-        profiles = _records(cursor, SEGMENTS_QUERY, [store])
+        stored = cursor.execute(MODEL_QUERY, [store]).df()
+        regions = cursor.execute(REGIONS_QUERY, [store]).df()
+        products = cursor.execute(PRODUCTS_QUERY, [store]).df()
+        categories = cursor.execute(CATEGORIES_QUERY, [store]).df()
+        profiles = cursor.execute(SEGMENTS_QUERY, [store]).df()
+    if stored.empty:
+        raise InterestModelUnavailable(
+            "marts.interest_model has no row for it (the build found no customer with a first"
+            " order and a product category)"
+        )
     if profiles.empty:
         raise InterestModelUnavailable("marts.interest_segment_profiles has no rows for it")
-    first_orders = interests.first_orders_from_baskets(baskets)
-    dominant = interests.dominant_categories(shares)
-    training = first_orders.merge(dominant, on=interests.ID, how="inner", validate="one_to_one")
-    training = training.sort_values(interests.ID, kind="mergesort").reset_index(drop=True)
-    target = training["dominant_category_id"].to_numpy("int64")
-    if len(np.unique(target)) < 2:
-        raise InterestModelUnavailable(
-            "its customers share one dominant category: there is nothing to predict"
-        )
-    share_columns = interests.share_columns(first_orders)
-    features = [*NON_SHARE_FEATURES[:2], *share_columns, *NON_SHARE_FEATURES[2:]]
-    pipeline = interests.interest_pipeline(share_columns)
+    row = stored.iloc[0]
+    blob = row["model_blob"]
     try:
-        with threadpool_limits(limits=1):  # as interest_prediction: identical sums on every run
-            pipeline.fit(training[features], target)
-    except SegmentationError as exc:
-        raise InterestModelUnavailable(str(exc)) from exc
+        model = InterestModel.from_stored(
+            str(row["method"]),
+            None if blob is None or (isinstance(blob, float) and math.isnan(blob)) else blob,
+            str(row["sklearn_version"]),
+            int(row["majority_category_id"]),
+            int(row["n_train"]),
+            int(row["n_customers"]),
+        )
+    except SegmentationError as exc:  # StoredModelError: says why, names no server file
+        raise InterestModelUnavailable(f"its stored model cannot be used: {exc}") from exc
+    except Exception as exc:  # the kind only: an unpickling error may name server paths
+        log.exception("loading the stored interest model of store %r failed", store)
+        raise InterestModelUnavailable(
+            f"its stored model could not be loaded ({type(exc).__name__})"
+        ) from exc
     centroids = (
         profiles.pivot_table(
             index="interest_segment_id", columns="category_id", values="mean_share", fill_value=0.0
@@ -281,10 +231,12 @@ def fit_store_model(snapshot: Snapshot, store: str) -> StoreInterestModel:
         .sort_index(axis=1)
     )
     labels = profiles.drop_duplicates("interest_segment_id").set_index("interest_segment_id")
-    elapsed = time.perf_counter() - started
-    model = StoreInterestModel(
+    fitted_at = row["fitted_at"]
+    result = StoreInterestModel(
         store=store,
-        pipeline=pipeline,
+        model=model,
+        reason=str(row["reason"]),
+        fitted_at=None if pd.isna(fitted_at) else pd.Timestamp(fitted_at).to_pydatetime(),
         products=MappingProxyType(
             dict(
                 zip(
@@ -304,35 +256,11 @@ def fit_store_model(snapshot: Snapshot, store: str) -> StoreInterestModel:
         segment_labels=tuple(str(labels.loc[s, "interest_segment_label"]) for s in centroids.index),
         segment_categories=tuple(int(c) for c in centroids.columns),
         segment_centroids=centroids.to_numpy(float),
-        regions=frozenset(str(r) for r in training["region"].unique()),
-        training_customers=len(training),
-        eligible_customers=len(ids),
-        model_run_id=_run_id(profiles),
-        fit_seconds=elapsed,
+        regions=frozenset(str(r) for r in regions["region"]),
+        model_run_id=None if pd.isna(row["model_run_id"]) else str(row["model_run_id"]),
     )
-    log.info(
-        "product interest model of store %r: %d categories, fitted on %d of %d first orders in %.1f s",
-        store,
-        len(pipeline.classes_),
-        model.training_customers,
-        model.eligible_customers,
-        elapsed,
-    )
-    return model
-
-
-def training_sample(ids: np.ndarray, limit: int = interests.MAX_TRAINING_CUSTOMERS) -> np.ndarray:
-    """All `ids` (sorted) when at most `limit`, else a fixed-seed sample of `limit` of them."""
-    ordered = np.sort(ids)
-    if len(ordered) <= limit:
-        return ordered
-    rng = np.random.default_rng(SAMPLE_SEED)
-    return np.sort(rng.choice(ordered, size=limit, replace=False))
-
-
-def _run_id(profiles: pd.DataFrame) -> str | None:
-    runs = profiles["model_run_id"].dropna()
-    return str(runs.max()) if len(runs) else None
+    log.info("product interest model of store %r: %s (%s)", store, model.method, result.reason)
+    return result
 
 
 # --- answering a basket ------------------------------------------------------------------------
@@ -373,7 +301,7 @@ def predict_basket(
         }
     )
     features = interests.first_order_features(order)
-    predicted, probabilities = interests.predict_interest(model.pipeline, features)
+    predicted, probabilities = model.model.predict(features)
     share_columns = interests.share_columns(features)
     shares = {
         int(column[len(interests.SHARE_PREFIX) :]): float(features[column].iloc[0])
@@ -387,7 +315,7 @@ def predict_basket(
         key=lambda item: (-item.share, item.category_id),
     )
     segment, distance = nearest_segment(model, shares)
-    ranked = sorted(probabilities.items(), key=lambda item: (-item[1], item[0]))
+    ranked = sorted((probabilities or {}).items(), key=lambda item: (-item[1], item[0]))
     return BasketPrediction(
         predicted_category=int(predicted),
         probabilities=tuple((int(c), float(p)) for c, p in ranked),

@@ -63,7 +63,7 @@ from apps.interest_models import (
     TOP_PROBABILITIES,
     BasketLine,
     BasketPrediction,
-    InterestModelNotReady,
+    InterestModels,
     InterestModelUnavailable,
     NoKnownProduct,
     StoreInterestModel,
@@ -85,10 +85,6 @@ from apps.warehouse import PublishedWarehouse, Snapshot
 MIN_CUSTOMER_ID, MAX_CUSTOMER_ID = -(2**63), 2**63 - 1
 CUSTOMER_NOT_FOUND = "Customer not found"
 NO_RECOMMENDATIONS = "No recommendations"
-MODEL_NOT_READY = "Model not ready"
-# how long an /api/interest request waits for its store's model while a new publish is fitted
-INTEREST_MODEL_WAIT_SECONDS = 60.0
-RETRY_AFTER_SECONDS = 5
 StoreParam = Annotated[str | None, Query(description=STORE_DESCRIPTION)]
 
 ERROR_DESCRIPTIONS = {
@@ -108,15 +104,12 @@ INTEREST_ERRORS: dict[int | str, dict[str, Any]] = {
     422: {
         "model": InterestError,
         "description": "invalid input; a missing store where there are several, an unknown store"
-        " or a store without a product interest model; a basket with no product the store knows"
-        " (`unknownProducts` lists them): `error` names the field and the rule",
+        " or a store without a usable stored product interest model (no marts.interest_model,"
+        " no row for the store, fitted with another scikit-learn version: `error` says which); a"
+        " basket with no product the store knows (`unknownProducts` lists them): `error` names"
+        " the field and the rule",
     },
     500: {"model": InterestError, "description": ERROR_DESCRIPTIONS[500]},
-    503: {
-        "model": InterestError,
-        "description": "the store's product interest model is still being fitted after a new"
-        f" publish (over {INTEREST_MODEL_WAIT_SECONDS:.0f} s): retry after `Retry-After` seconds",
-    },
 }
 
 
@@ -219,38 +212,30 @@ def segment_profiles(snapshot: Snapshot, store: str) -> list[dict]:
 
 def load_models(snapshot: Snapshot) -> None:
     """What opening a publish loads before it is served: every store's segment model (a publish
-    without a usable one is not served) and segment profiles, and the start of the fit of every
-    store's product interest model, which goes on in the background (apps.interest_models)."""
+    without a usable one is not served) and segment profiles, and every store's stored product
+    interest model (a store without a usable one answers /api/interest with why;
+    apps.interest_models). Nothing is fitted."""
     for store in store_models(snapshot):
         segment_profiles(snapshot, store)
-    interest_models(snapshot).start()
+    interest_models(snapshot)
 
 
 def open_warehouse(
     path: str | os.PathLike, check_interval: float = 1.0, watch: bool = False
 ) -> PublishedWarehouse:
     """The published warehouse as the API serves it: a publish is swapped in only once every
-    store's segment model loads; its interest models are fitted meanwhile (load_models). `watch`:
-    new publishes are looked for and opened on a thread of their own, never in a request."""
+    store's segment model and stored interest model is loaded (load_models). `watch`: new
+    publishes are looked for and opened on a thread of their own, never in a request."""
     return PublishedWarehouse(path, check_interval, require=load_models, watch=watch)
 
 
 def interest_model(snapshot: Snapshot, store: str) -> StoreInterestModel:
-    """The store's interest model, waiting for its fit after a new publish: 422 when the store has
-    none, 503 when the fit outlasts INTEREST_MODEL_WAIT_SECONDS."""
+    """The store's stored interest model: 422 saying why when the store has none."""
     try:
-        return interest_models(snapshot).get(store, INTEREST_MODEL_WAIT_SECONDS)
+        return interest_models(snapshot).get(store)
     except InterestModelUnavailable as exc:
         raise ApiError(
             422, INVALID, f"store: no product interest model for store {store!r}: {exc}"
-        ) from exc
-    except InterestModelNotReady as exc:
-        raise ApiError(
-            503,
-            MODEL_NOT_READY,
-            f"store: the product interest model of store {store!r} is still being fitted;"
-            f" retry in {RETRY_AFTER_SECONDS} seconds",
-            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         ) from exc
 
 
@@ -268,11 +253,14 @@ def interest_response(model: StoreInterestModel, result: BasketPrediction) -> In
     listed = result.probabilities[:TOP_PROBABILITIES]
     return InterestResponse(
         store=model.store,
+        method=model.method,
         predictedCategory=PredictedCategory(
-            **probability(result.predicted_category, probabilities[result.predicted_category])
+            **probability(result.predicted_category, probabilities.get(result.predicted_category))
         ),
         probabilities=[CategoryProbability(**probability(c, p)) for c, p in listed],
-        otherCategoriesProbability=sum(p for _, p in result.probabilities[TOP_PROBABILITIES:]),
+        otherCategoriesProbability=sum(p for _, p in result.probabilities[TOP_PROBABILITIES:])
+        if probabilities
+        else None,
         basketMix=[
             BasketCategory(
                 categoryId=item.category_id,
@@ -294,11 +282,14 @@ def interest_response(model: StoreInterestModel, result: BasketPrediction) -> In
         region=result.region,
         regionKnown=result.region_known,
         model=InterestModelInfo(
+            method=model.method,
+            reason=model.reason,
             trainingCustomers=model.training_customers,
             eligibleCustomers=model.eligible_customers,
             sampled=model.sampled,
-            categories=len(model.pipeline.classes_),
+            categories=model.categories,
             modelRunId=model.model_run_id,
+            fittedAt=model.fitted_at.isoformat() if model.fitted_at else None,
         ),
         message=SUCCESS,
         error="",
@@ -597,9 +588,10 @@ def create_app(warehouse: PublishedWarehouse | None) -> FastAPI:
         failure = warehouse.last_reload_error
         if failure is not None:
             response.status_code = 503
+        interest = interest_models(snapshot)
         return HealthResponse(
             status="ok" if failure is None else "degraded",
-            stores=[store_health(name, names[name], models[name]) for name in listed],
+            stores=[store_health(name, names[name], models[name], interest) for name in listed],
             warehousePublishedAt=snapshot.published_at.isoformat(),
             lastReloadError=failure,
         )
@@ -607,8 +599,16 @@ def create_app(warehouse: PublishedWarehouse | None) -> FastAPI:
     return app
 
 
-def store_health(store: str, display_name: str, model: StoreModel) -> StoreHealth:
-    """A store's model as /healthz reports it: its run, size, age and why it was fitted."""
+def store_health(
+    store: str, display_name: str, model: StoreModel, interest: InterestModels
+) -> StoreHealth:
+    """A store's model as /healthz reports it: its run, size, age and why it was fitted; and the
+    product interest method it serves and why (or why it has none)."""
+    try:
+        served = interest.get(store)
+        interest_method, interest_reason = served.method, served.reason
+    except InterestModelUnavailable as exc:
+        interest_method, interest_reason = None, f"no product interest model: {exc}"
     lifecycle = model.lifecycle
     return StoreHealth(
         store=store,
@@ -624,6 +624,8 @@ def store_health(store: str, display_name: str, model: StoreModel) -> StoreHealt
         modelAgeDays=lifecycle.age_days if lifecycle else None,
         lastRefitReason=lifecycle.refit_reason if lifecycle else None,
         lastRefitDecision=lifecycle.refit_decision if lifecycle else None,
+        interestMethod=interest_method,
+        interestMethodReason=interest_reason,
     )
 
 

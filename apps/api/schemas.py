@@ -140,6 +140,17 @@ class StoreHealth(BaseModel):
     lastRefitDecision: str | None = Field(
         default=None, description="the same in words, with every reason that applied"
     )
+    interestMethod: str | None = Field(
+        default=None,
+        description="the product interest method /api/interest answers with for the store"
+        " (marts.interest_model: model, basket_ranker, majority_category or first_basket);"
+        " null when the store has no usable stored interest model",
+    )
+    interestMethodReason: str | None = Field(
+        default=None,
+        description="why that method is served (the time split's decision), or why the store"
+        " has no interest model",
+    )
 
 
 class HealthResponse(BaseModel):
@@ -171,6 +182,11 @@ class HealthResponse(BaseModel):
                             "modelAgeDays": 3,
                             "lastRefitReason": "model_age",
                             "lastRefitDecision": "fitted 31 days of data ago (limit 30)",
+                            "interestMethod": "basket_ranker",
+                            "interestMethodReason": "served: at least as good as every baseline"
+                            " on accuracy (0.861 >= first_basket 0.861), balanced accuracy"
+                            " (0.890 >= first_basket 0.890) and macro-F1 (0.882 >= first_basket"
+                            " 0.882)",
                         }
                     ],
                     "warehousePublishedAt": "2026-11-22T05:00:00+00:00",
@@ -285,8 +301,15 @@ class CategoryProbability(BaseModel):
     probability: float = Field(description="the model's probability that it becomes dominant")
 
 
-class PredictedCategory(CategoryProbability):
+class PredictedCategory(BaseModel):
     """The category the customer's spend is predicted to be dominated by."""
+
+    categoryId: int
+    categoryName: str
+    probability: float | None = Field(
+        description="the served model's probability that it becomes dominant; null when the"
+        " served method is a baseline, which gives no probability"
+    )
 
 
 class BasketCategory(BaseModel):
@@ -308,9 +331,17 @@ class NearestInterestSegment(BaseModel):
 
 
 class InterestModelInfo(BaseModel):
-    """The model that answered: fitted when the publish was opened."""
+    """The method that answered: the one the build's time split chose for the store, fitted by the
+    build and stored in marts.interest_model (never fitted by the API)."""
 
-    trainingCustomers: int = Field(description="the first orders it was fitted on")
+    method: str = Field(
+        description="model, basket_ranker, majority_category or first_basket"
+        " (marts.interest_prediction_evaluation.method)"
+    )
+    reason: str = Field(description="why it is served (marts.interest_model.reason)")
+    trainingCustomers: int = Field(
+        description="the first orders it was fitted on (0 for first_basket, which fits nothing)"
+    )
     eligibleCustomers: int = Field(
         description="the store's customers with a first order and a dominant category"
     )
@@ -318,19 +349,27 @@ class InterestModelInfo(BaseModel):
         description="true when fitted on a fixed-seed sample of the eligible customers"
     )
     categories: int = Field(description="the categories it can predict")
-    modelRunId: str | None = Field(description="run id of the store's interest marts")
+    modelRunId: str | None = Field(description="run id of the build that fitted it")
+    fittedAt: str | None = Field(
+        default=None, description="when the build that fitted it started (UTC, ISO 8601)"
+    )
 
 
 class InterestResponse(BaseModel):
     """The predicted interest of a new customer from their first basket."""
 
     store: str
+    method: str = Field(
+        description="the method that answered (as model.method): the store's served method"
+    )
     predictedCategory: PredictedCategory
     probabilities: list[CategoryProbability] = Field(
-        description="the 10 most likely categories, most likely first (ties: lower id)"
+        description="the 10 most likely categories, most likely first (ties: lower id); empty"
+        " when the served method is a baseline"
     )
-    otherCategoriesProbability: float = Field(
-        description="the total probability of the categories not listed (0 when all are)"
+    otherCategoriesProbability: float | None = Field(
+        description="the total probability of the categories not listed (0 when all are; null"
+        " for a baseline)"
     )
     basketMix: list[BasketCategory] = Field(description="largest share first")
     basketValue: float = Field(description="value of the basket's known products")
@@ -340,7 +379,10 @@ class InterestResponse(BaseModel):
     )
     orderDate: date = Field(description="the date used (today, UTC, when none was given)")
     region: str | None = Field(description="the region used (null: none)")
-    regionKnown: bool = Field(description="whether the model saw this region in training")
+    regionKnown: bool = Field(
+        description="whether a first order of the store's customers came from this region (only"
+        " the method `model` reads the region; basket_ranker and the baselines do not)"
+    )
     model: InterestModelInfo
     message: str
     error: str
@@ -350,6 +392,7 @@ class InterestResponse(BaseModel):
             "examples": [
                 {
                     "store": EXAMPLE_STORE,
+                    "method": "basket_ranker",
                     "predictedCategory": {
                         "categoryId": 3,
                         "categoryName": "christmas · holder · t-light",
@@ -395,11 +438,16 @@ class InterestResponse(BaseModel):
                     "region": "United Kingdom",
                     "regionKnown": True,
                     "model": {
+                        "method": "basket_ranker",
+                        "reason": "served: at least as good as every baseline on accuracy (0.861"
+                        " >= first_basket 0.861), balanced accuracy (0.890 >= first_basket 0.890)"
+                        " and macro-F1 (0.882 >= first_basket 0.882)",
                         "trainingCustomers": 4321,
                         "eligibleCustomers": 4321,
                         "sampled": False,
                         "categories": 22,
                         "modelRunId": "e62e98f8-d43d-49e8-9ed9-14eadc5bf020",
+                        "fittedAt": "2026-12-07T18:00:00",
                     },
                     "message": "Data processed successfully",
                     "error": "",

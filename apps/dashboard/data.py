@@ -495,8 +495,10 @@ CATEGORY_CLUSTERED = "clustered"
 CATEGORY_OVERRIDE = "override"
 CATEGORY_OWN = "store's own"
 CATEGORY_UNCATEGORISED = "uncategorised"
-# interest_prediction_evaluation.method: the model first, then the baselines
-EVALUATION_METHODS = ("model", "majority_category", "first_basket")
+# interest_prediction_evaluation.method: the fitted models first, then the baselines
+EVALUATION_METHODS = ("model", "basket_ranker", "majority_category", "first_basket")
+# what the evaluation says about serving (a warehouse built before them lacks these columns)
+EVALUATION_SERVING_COLUMNS = ("method_kind", "is_served", "decision")
 
 
 def missing_product_marts(wh: Snapshot) -> tuple[str, ...]:
@@ -604,20 +606,35 @@ def interest_rfm_cross(wh: Snapshot, store: str) -> pd.DataFrame:
 
 
 def interest_prediction_evaluation(wh: Snapshot, store: str) -> pd.DataFrame:
-    """The interest prediction's scores on new customers: the model first, then the baselines."""
+    """The interest prediction's scores on new customers, the fitted models first, then the
+    baselines; with which method is served and why when the warehouse records it."""
     order = " ".join(
         f"when '{method}' then {position}" for position, method in enumerate(EVALUATION_METHODS)
     )
-    return wh.query(
+    frame = wh.query(
         f"""
-        select method, accuracy, balanced_accuracy, macro_f1, n_train, n_test, cutoff,
-               model_run_id
+        select *
         from marts.interest_prediction_evaluation
         where store = ?
         order by case method {order} else {len(EVALUATION_METHODS)} end, method
         """,
         [store],
     )
+    columns = ["method", "accuracy", "balanced_accuracy", "macro_f1", "n_train", "n_test"]
+    columns += ["cutoff", "model_run_id"]
+    columns += [c for c in EVALUATION_SERVING_COLUMNS if c in frame.columns]
+    return frame[columns]
+
+
+def served_interest_method(wh: Snapshot, store: str) -> dict | None:
+    """The store's row of marts.interest_model (method, reason): what /api/interest answers
+    with; None when the warehouse has no such table or no row for the store."""
+    if not wh.has_table("interest_model"):
+        return None
+    rows = wh.query(
+        "select method, method_kind, reason from marts.interest_model where store = ?", [store]
+    )
+    return None if rows.empty else rows.iloc[0].to_dict()
 
 
 # --- recommendations (the recommendation marts) ---------------------------------------------

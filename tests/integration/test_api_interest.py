@@ -1,26 +1,64 @@
-"""POST /api/interest on the generated warehouse: the basket's category mix and nearest interest
-segment against an independent computation from the marts, predictions that follow the basket's
-categories, determinism across two fits, and every refusal in one clear line."""
+"""POST /api/interest on the generated warehouse: the stored model of marts.interest_model answers
+(the store's served method, loaded, never fitted: every fit raises here), the basket's category
+mix and nearest interest segment against an independent computation from the marts, predictions
+that follow the basket's categories, a served baseline, determinism across two loads, /healthz
+naming each store's method, and every refusal in one clear line (no stored model, another
+scikit-learn version)."""
 
 from __future__ import annotations
 
+import pickle
+import shutil
+
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
 from two_stores import SECOND_STORE, STORE, copy_as_two_stores
 
 from apps.api.app import create_app, open_warehouse
+from models_py import interest_model, interests
 
 PATH = "/api/interest"
 # a category takes part in the behaviour test when this many customers hold it as dominant
 MIN_DOMINANT_CUSTOMERS = 20
 
 
+def no_fitting(*_args, **_kwargs):
+    raise AssertionError("the API fitted an interest model")
+
+
 @pytest.fixture(scope="module")
 def client(generated_warehouse):
-    with TestClient(create_app(open_warehouse(generated_warehouse.path))) as test_client:
-        yield test_client
+    """The API on the generated warehouse, with every way of fitting an interest model raising."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(interests, "fit_method", no_fitting)
+        patch.setattr(interest_model, "fit", no_fitting)
+        for fitted in (Pipeline, LogisticRegression, interests.BasketRanker):
+            patch.setattr(fitted, "fit", no_fitting)
+        with TestClient(create_app(open_warehouse(generated_warehouse.path))) as test_client:
+            yield test_client
+
+
+@pytest.fixture(scope="module")
+def stored(generated_warehouse) -> pd.Series:
+    """The store's row of marts.interest_model."""
+    return generated_warehouse.query_df(
+        f"select * from marts.interest_model where store = '{STORE}'"
+    ).iloc[0]
+
+
+def changed_copy(generated_warehouse, tmp_path, *statements: str):
+    """A copy of the generated warehouse with `statements` run on it."""
+    path = tmp_path / "changed.duckdb"
+    shutil.copy2(generated_warehouse.path, path)
+    with duckdb.connect(str(path)) as con:
+        for statement in statements:
+            con.execute(statement)
+    return path
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +84,7 @@ def basket(*lines: tuple[str, int, float], **fields) -> dict:
     }
 
 
-def test_answer_is_the_documented_shape(client, products):
+def test_answer_is_the_documented_shape(client, products, stored):
     chosen = products.head(3)
     response = client.post(
         PATH,
@@ -55,6 +93,11 @@ def test_answer_is_the_documented_shape(client, products):
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["store"] == STORE
+    # the served method of marts.interest_model answered, and says so
+    assert body["method"] == body["model"]["method"] == stored["method"]
+    assert body["model"]["reason"] == stored["reason"]
+    assert body["model"]["modelRunId"] == stored["model_run_id"]
+    assert stored["method_kind"] == "model"  # the generated store serves a fitted model
     assert body["message"] == "Data processed successfully"
     assert body["error"] == ""
     assert body["unknownProducts"] == []
@@ -152,7 +195,99 @@ def test_one_category_baskets_mostly_predict_that_category(client, products, gen
     assert np.mean(hits) > 0.5, hits
 
 
-def test_two_fits_give_the_same_answer(generated_warehouse, products, client):
+def test_the_answer_is_the_stored_estimators_prediction(client, products, stored):
+    """The stored bytes, unpickled here, predict the same category and probabilities for the
+    basket's first-order features as the API answers (without fitting: the client forbids it)."""
+    estimator = pickle.loads(bytes(stored["model_blob"]))
+    chosen = products.iloc[[0, 5, 9]]
+    lines = [(p, q, 1.5) for p, q in zip(chosen["product_id"], [1, 4, 2], strict=True)]
+    body = client.post(PATH, json=basket(*lines, region="France", order_date="2011-10-02")).json()
+    values = pd.Series([q * u for _, q, u in lines], index=chosen["category_id"].to_numpy())
+    order = pd.DataFrame(
+        {
+            "customer_id": 0,
+            "order_id": "b",
+            "order_date": pd.Timestamp("2011-10-02"),
+            "region": "France",
+            "category_id": values.groupby(level=0).sum().index.to_numpy("int64"),
+            "net_spend": values.groupby(level=0).sum().to_numpy(float),
+        }
+    )
+    category, probabilities = interests.predict_interest(
+        estimator, interests.first_order_features(order)
+    )
+    assert body["predictedCategory"]["categoryId"] == category
+    assert body["predictedCategory"]["probability"] == pytest.approx(probabilities[category])
+    for listed in body["probabilities"]:
+        assert listed["probability"] == pytest.approx(probabilities[listed["categoryId"]])
+
+
+def test_healthz_names_each_stores_interest_method(client, stored):
+    body = client.get("/healthz").json()
+    (health,) = body["stores"]
+    assert health["interestMethod"] == stored["method"]
+    assert health["interestMethodReason"] == stored["reason"]
+
+
+def test_a_served_baseline_answers_the_first_baskets_category(
+    generated_warehouse, tmp_path, products
+):
+    path = changed_copy(
+        generated_warehouse,
+        tmp_path,
+        "update marts.interest_model set method = 'first_basket', method_kind = 'baseline',"
+        " model_blob = null, n_train = 0, reason = 'served: the test says so'",
+    )
+    first, other = (
+        products.iloc[0],
+        products[products["category_id"] != products.iloc[0]["category_id"]].iloc[0],
+    )
+    with TestClient(create_app(open_warehouse(path))) as baseline:
+        body = baseline.post(
+            PATH, json=basket((first["product_id"], 1, 1.0), (other["product_id"], 1, 3.0))
+        ).json()
+        health = baseline.get("/healthz").json()["stores"][0]
+    assert body["method"] == body["model"]["method"] == "first_basket"
+    assert body["predictedCategory"]["categoryId"] == int(other["category_id"])
+    assert body["predictedCategory"]["probability"] is None
+    assert body["probabilities"] == [] and body["otherCategoriesProbability"] is None
+    assert body["model"]["reason"] == "served: the test says so"
+    assert health["interestMethod"] == "first_basket"
+
+
+def test_a_warehouse_without_the_stored_model_says_so(generated_warehouse, tmp_path, products):
+    path = changed_copy(generated_warehouse, tmp_path, "drop table marts.interest_model")
+    with TestClient(create_app(open_warehouse(path))) as without:
+        response = without.post(PATH, json=basket((products["product_id"].iloc[0], 1, 1.0)))
+        health = without.get("/healthz")
+    assert response.status_code == 422, response.text
+    assert response.json()["error"] == (
+        f"store: no product interest model for store {STORE!r}: the published warehouse lacks"
+        " marts.interest_model (build it with `make run`)"
+    )
+    assert str(tmp_path) not in response.text
+    # the rest of the service goes on; /healthz says why there is no interest method
+    assert health.status_code == 200
+    (store,) = health.json()["stores"]
+    assert store["interestMethod"] is None
+    assert "lacks marts.interest_model" in store["interestMethodReason"]
+
+
+def test_a_model_stored_by_another_scikit_learn_version_is_refused(
+    generated_warehouse, tmp_path, products
+):
+    path = changed_copy(
+        generated_warehouse, tmp_path, "update marts.interest_model set sklearn_version = '0.0.1'"
+    )
+    with TestClient(create_app(open_warehouse(path))) as other:
+        response = other.post(PATH, json=basket((products["product_id"].iloc[0], 1, 1.0)))
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert error.startswith(f"store: no product interest model for store {STORE!r}: ")
+    assert "fitted with scikit-learn 0.0.1" in error
+
+
+def test_two_loads_give_the_same_answer(generated_warehouse, products, client):
     request = basket(*((p, 2, 1.25) for p in products["product_id"].head(5)), region="France")
     first = client.post(PATH, json=request).json()
     with TestClient(create_app(open_warehouse(generated_warehouse.path))) as other:
@@ -211,16 +346,22 @@ def test_store_in_the_query_string_is_refused(client, products):
     assert "JSON body's `store` field" in response.json()["error"]
 
 
-def test_a_store_without_product_tables_says_why(generated_warehouse, tmp_path, products):
-    """The two-store copy's second store has marts but no rows in the product tables."""
+def test_a_store_without_a_stored_model_says_why(generated_warehouse, tmp_path, products):
+    """The two-store copy's second store, its row of marts.interest_model removed."""
     path = copy_as_two_stores(generated_warehouse.path, tmp_path / "two_stores.duckdb")
+    with duckdb.connect(str(path)) as con:
+        con.execute(f"delete from marts.interest_model where store = '{SECOND_STORE}'")
     with TestClient(create_app(open_warehouse(path))) as two:
         response = two.post(
             PATH,
             json=basket((products["product_id"].iloc[0], 1, 1.0), store=SECOND_STORE),
         )
         assert response.status_code == 422, response.text
-        assert f"no product interest model for store {SECOND_STORE!r}" in response.json()["error"]
+        assert response.json()["error"] == (
+            f"store: no product interest model for store {SECOND_STORE!r}: marts.interest_model"
+            " has no row for it (the build found no customer with a first order and a product"
+            " category)"
+        )
         assert str(tmp_path) not in response.text
         # the first store still answers
         answer = two.post(PATH, json=basket((products["product_id"].iloc[0], 1, 1.0), store=STORE))

@@ -147,6 +147,7 @@ def assert_evaluation(at: AppTest, warehouse_path, store: str) -> None:
     shown = {trace["name"]: trace["y"] for trace in traces}
     names = {
         "model": "model",
+        "basket_ranker": "basket ranker",
         "majority_category": "majority category (baseline)",
         "first_basket": "first basket (baseline)",
     }
@@ -168,8 +169,33 @@ def assert_evaluation(at: AppTest, warehouse_path, store: str) -> None:
     assert f"the model {majority}" in reading
     assert first_basket in reading
     table = at.dataframe[-1].value
-    assert list(table["method"]) == ["model", "majority_category", "first_basket"]
+    assert list(table["method"]) == [m for m in names if m in mart.index]
     assert list(table["macro_f1"]) == pytest.approx(list(mart.loc[table["method"], "macro_f1"]))
+    assert_served_sentence(at, warehouse_path, store)
+
+
+# how the sentence names each served method
+SERVED_WORDS = {
+    "model": "the logistic regression",
+    "basket_ranker": "the basket ranker",
+    "majority_category": "the majority-category baseline",
+    "first_basket": "the first-basket baseline",
+}
+
+
+def assert_served_sentence(at: AppTest, warehouse_path, store: str) -> None:
+    """One sentence names the method marts.interest_model serves for the store and its reason."""
+    served = query(
+        warehouse_path, "select method, reason from marts.interest_model where store = ?", [store]
+    )
+    texts = [m.value for m in at.markdown]
+    if served.empty:
+        assert any(t.startswith("The published warehouse stores no interest model") for t in texts)
+        return
+    method, reason = served.iloc[0]
+    (sentence,) = [t for t in texts if t.startswith("The API predicts a new customer's")]
+    assert SERVED_WORDS[method] in sentence
+    assert sentence.endswith(reason.removeprefix("served: ") + ".")
 
 
 def test_the_page_is_listed_after_the_profiles():

@@ -1,14 +1,20 @@
 """The product side on the generated warehouse: dim_products against an independent pandas
 computation, categories and their overrides, customers' category spend adding up to monetary,
-interest segments, and the interest prediction's time split."""
+interest segments, the interest prediction's time split, the method it serves (the holdout
+winner by the rule, recomputed here) and the stored model of marts.interest_model."""
 
 from __future__ import annotations
 
+import pickle
 import re
 
+import numpy as np
 import pandas as pd
 import pytest
+import sklearn
 from rfm_reference import SERVICE_CODES, read_raw
+
+from models_py import interests
 
 STORE = "online_retail"
 
@@ -116,7 +122,7 @@ def test_the_prediction_never_trains_on_new_customers(generated_warehouse):
     evaluation = generated_warehouse.query_df(
         f"select * from marts.interest_prediction_evaluation where store = '{STORE}'"
     ).set_index("method")
-    assert set(evaluation.index) == {"model", "majority_category", "first_basket"}
+    assert set(evaluation.index) == {"model", "basket_ranker", "majority_category", "first_basket"}
     cutoff = pd.Timestamp(evaluation["cutoff"].iloc[0])
     last = generated_warehouse.query_df(
         f"select last_order_date from intermediate.int_store_as_of_dates where store = '{STORE}'"
@@ -135,6 +141,79 @@ def test_the_prediction_never_trains_on_new_customers(generated_warehouse):
     assert evaluation[["accuracy", "balanced_accuracy", "macro_f1"]].stack().between(0, 1).all()
 
 
+MEASURES = ["accuracy", "balanced_accuracy", "macro_f1"]
+BASELINES = {"majority_category", "first_basket"}
+
+
+def holdout_winner(evaluation: pd.DataFrame) -> str:
+    """The rule, from the rows alone: a fitted model at least as good as every baseline on all
+    three measures is served (the best by macro-F1, accuracy, balanced accuracy, then the listed
+    order model, basket_ranker); else the best baseline by the same order (first_basket first)."""
+    order = ["model", "basket_ranker", "majority_category", "first_basket"]
+    baselines = evaluation[evaluation["method"].isin(BASELINES)]
+    floor = baselines[MEASURES].max()
+    models = evaluation[~evaluation["method"].isin(BASELINES)]
+    good = models[(models[MEASURES] >= floor).all(axis=1)]
+    pool = good if len(good) else baselines
+    ranked = pool.assign(position=pool["method"].map(order.index)).sort_values(
+        ["macro_f1", "accuracy", "balanced_accuracy", "position"],
+        ascending=[False, False, False, True],
+    )
+    return ranked["method"].iloc[0]
+
+
+def test_the_served_method_is_the_holdout_winner(generated_warehouse):
+    evaluation = generated_warehouse.query_df(
+        "select * from marts.interest_prediction_evaluation order by store, method"
+    )
+    stored = generated_warehouse.query_df("select * from marts.interest_model").set_index("store")
+    assert set(stored.index) == set(evaluation["store"])
+    for store, rows in evaluation.groupby("store"):
+        winner = holdout_winner(rows)
+        assert rows.loc[rows["is_served"], "method"].tolist() == [winner]
+        served = rows.set_index("method").loc[winner]
+        assert served["decision"].startswith("served: ")
+        assert (rows.loc[~rows["is_served"], "decision"].str.startswith("not served: ")).all()
+        assert stored.loc[store, "method"] == winner
+        assert stored.loc[store, "reason"] == served["decision"]
+        assert (
+            rows["method_kind"] == np.where(rows["method"].isin(BASELINES), "baseline", "model")
+        ).all()
+        # the served method is at least as good as the first-basket baseline on every measure
+        first = rows.set_index("method").loc["first_basket"]
+        assert (served[MEASURES] >= first[MEASURES]).all()
+
+
+def test_the_stored_model_is_the_served_method_fitted_on_every_customer(generated_warehouse):
+    stored = generated_warehouse.query_df(
+        f"select * from marts.interest_model where store = '{STORE}'"
+    ).iloc[0]
+    assert stored["sklearn_version"] == sklearn.__version__
+    with generated_warehouse.connect() as con:
+        baskets = con.execute(
+            "select * exclude (store) from intermediate.int_customer_first_baskets where store = ?",
+            [STORE],
+        ).df()
+        shares = con.execute(
+            "select * from intermediate.int_customer_category_shares where store = ? and is_dominant",
+            [STORE],
+        ).df()
+    first_orders = interests.first_orders_from_baskets(baskets)
+    customers = first_orders.merge(interests.dominant_categories(shares), on="customer_id")
+    assert stored["n_customers"] == len(customers)
+    if stored["method_kind"] == "baseline":
+        assert pd.isna(stored["model_blob"])
+        return
+    assert stored["n_train"] == min(len(customers), interests.MAX_TRAINING_CUSTOMERS)
+    estimator = pickle.loads(bytes(stored["model_blob"]))
+    # the same method fitted here on the same customers answers alike
+    refitted = interests.fit_method(
+        stored["method"], customers, customers["dominant_category_id"].to_numpy("int64")
+    )
+    features = customers[list(estimator.feature_names_in_)]
+    np.testing.assert_array_equal(estimator.predict(features), refitted.predict(features))
+
+
 def test_categories_and_interests_are_the_same_on_a_rebuild(
     generated_warehouse, rebuilt_generated_warehouse
 ):
@@ -142,6 +221,7 @@ def test_categories_and_interests_are_the_same_on_a_rebuild(
         "select * exclude (model_run_id) from marts.customer_interest_segments order by all",
         "select * from marts.product_categories order by all",
         "select * exclude (model_run_id) from marts.interest_prediction_evaluation order by all",
+        "select * exclude (model_run_id, fitted_at) from marts.interest_model order by all",
     ]:
         pd.testing.assert_frame_equal(
             generated_warehouse.query_df(query), rebuilt_generated_warehouse.query_df(query)

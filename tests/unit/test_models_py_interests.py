@@ -303,12 +303,15 @@ def test_the_new_customers_answers_never_reach_the_model(shares, first_orders, p
     scrambled = dominant.assign(
         dominant_category_id=dominant["dominant_category_id"].where(~new, 1)
     )
-    _, predictions, model = interests.interest_prediction(first_orders, scrambled, CUTOFF, "run-1")
-    _, expected, expected_model = prediction
-    pd.testing.assert_series_equal(predictions["predicted_model"], expected["predicted_model"])
-    np.testing.assert_array_equal(
-        probabilities_of(model, first_orders), probabilities_of(expected_model, first_orders)
-    )
+    _, predictions, fitted = interests.interest_prediction(first_orders, scrambled, CUTOFF, "run-1")
+    _, expected, expected_fitted = prediction
+    for method in interests.FITTED_METHODS:
+        column = f"predicted_{method}"
+        pd.testing.assert_series_equal(predictions[column], expected[column])
+        np.testing.assert_array_equal(
+            probabilities_of(fitted[method], first_orders),
+            probabilities_of(expected_fitted[method], first_orders),
+        )
 
 
 def test_a_leaking_split_is_refused(first_orders):
@@ -327,7 +330,7 @@ def test_a_leaking_split_is_refused(first_orders):
 def test_the_model_beats_both_baselines_on_the_planted_store(prediction):
     evaluation, predictions, _ = prediction
     scores = evaluation.set_index("method")
-    assert scores.index.tolist() == ["model", "majority_category", "first_basket"]
+    assert scores.index.tolist() == ["model", "basket_ranker", "majority_category", "first_basket"]
     for metric in ("accuracy", "macro_f1"):
         assert scores.loc["model", metric] > scores.loc["first_basket", metric] + 0.05
         assert scores.loc["model", metric] > scores.loc["majority_category", metric] + 0.05
@@ -339,6 +342,7 @@ def test_the_model_beats_both_baselines_on_the_planted_store(prediction):
     # the table's scores are those of the prediction columns
     for method, column in [
         ("model", "predicted_model"),
+        ("basket_ranker", "predicted_basket_ranker"),
         ("first_basket", "predicted_first_basket"),
     ]:
         hit = (predictions[column] == predictions["actual_category_id"]).mean()
@@ -353,13 +357,16 @@ def test_prediction_is_deterministic_with_rows_shuffled(shares, first_orders, pr
     )
     pd.testing.assert_frame_equal(again[0], prediction[0])
     pd.testing.assert_frame_equal(again[1], prediction[1])
-    np.testing.assert_array_equal(
-        probabilities_of(again[2], first_orders), probabilities_of(prediction[2], first_orders)
-    )
+    for method in interests.FITTED_METHODS:
+        np.testing.assert_array_equal(
+            probabilities_of(again[2][method], first_orders),
+            probabilities_of(prediction[2][method], first_orders),
+        )
 
 
 def test_predict_interest_returns_the_category_and_probabilities(first_orders, prediction):
-    _, predictions, model = prediction
+    _, predictions, fitted = prediction
+    model = fitted["model"]
     row = first_orders.loc[first_orders["customer_id"] == predictions["customer_id"].iloc[0]]
     category, probabilities = interests.predict_interest(model, row.drop(columns="customer_id"))
     assert sum(probabilities.values()) == pytest.approx(1.0)
@@ -374,3 +381,91 @@ def test_predict_interest_returns_the_category_and_probabilities(first_orders, p
     assert interests.predict_interest(model, missing) == interests.predict_interest(model, zeroed)
     with pytest.raises(SegmentationError, match="one customer"):
         interests.predict_interest(model, first_orders.head(2))
+
+
+# 4. which method is served ---------------------------------------------------------------------
+
+
+def scored(**methods: tuple[float, float, float]) -> pd.DataFrame:
+    """An evaluation table of (accuracy, balanced accuracy, macro-F1) per method."""
+    return pd.DataFrame(
+        [
+            {"method": m, "accuracy": a, "balanced_accuracy": b, "macro_f1": f}
+            for m, (a, b, f) in methods.items()
+        ]
+    )
+
+
+def served_of(evaluation: pd.DataFrame) -> str:
+    chosen = interests.served_choice(evaluation)
+    assert chosen["is_served"].sum() == 1
+    return chosen.loc[chosen["is_served"], "method"].iloc[0]
+
+
+def test_a_model_below_the_first_basket_on_one_measure_is_not_served():
+    # the real file's figures before: the model loses on all three
+    lost = scored(
+        model=(0.824, 0.790, 0.819),
+        majority_category=(0.164, 0.048, 0.013),
+        first_basket=(0.861, 0.890, 0.882),
+    )
+    chosen = interests.served_choice(lost).set_index("method")
+    assert served_of(lost) == "first_basket"
+    assert chosen.loc["model", "decision"].startswith("not served: below a baseline on accuracy")
+    assert chosen.loc["first_basket", "decision"].startswith("served: no fitted model")
+    assert chosen["method_kind"].to_dict() == {
+        "model": "model",
+        "majority_category": "baseline",
+        "first_basket": "baseline",
+    }
+    # better on two measures, worse on one: still the baseline
+    mixed = scored(
+        model=(0.90, 0.95, 0.881),
+        majority_category=(0.1, 0.1, 0.1),
+        first_basket=(0.861, 0.890, 0.882),
+    )
+    assert served_of(mixed) == "first_basket"
+    assert "macro-F1 (0.881 < first_basket 0.882)" in interests.served_choice(mixed)["decision"][0]
+
+
+def test_a_model_as_good_as_every_baseline_is_served_and_the_best_of_several_wins():
+    tie = scored(
+        model=(0.5, 0.5, 0.5),
+        basket_ranker=(0.861, 0.890, 0.882),
+        majority_category=(0.164, 0.048, 0.013),
+        first_basket=(0.861, 0.890, 0.882),
+    )
+    assert served_of(tie) == "basket_ranker"
+    both = scored(
+        model=(0.87, 0.90, 0.90),
+        basket_ranker=(0.88, 0.91, 0.89),
+        majority_category=(0.164, 0.048, 0.013),
+        first_basket=(0.861, 0.890, 0.882),
+    )
+    chosen = interests.served_choice(both).set_index("method")
+    assert served_of(both) == "model"  # the higher macro-F1
+    assert "but model ranks higher" in chosen.loc["basket_ranker", "decision"]
+    # every baseline counts: a model must also reach a baseline that is better on one measure
+    odd = scored(
+        model=(0.9, 0.9, 0.9),
+        majority_category=(0.95, 0.1, 0.1),
+        first_basket=(0.861, 0.890, 0.882),
+    )
+    assert served_of(odd) == "first_basket"
+
+
+def test_the_planted_store_serves_a_fitted_model(prediction):
+    evaluation = prediction[0].set_index("method")
+    served = evaluation.index[evaluation["is_served"]].tolist()
+    assert served == [evaluation.loc[evaluation["method_kind"] == "model", "macro_f1"].idxmax()]
+
+
+def test_the_basket_ranker_predicts_only_categories_of_the_basket(first_orders, prediction):
+    ranker = prediction[2]["basket_ranker"]
+    features = first_orders.drop(columns="customer_id")
+    probabilities = probabilities_of(ranker, first_orders)
+    assert probabilities.sum(axis=1) == pytest.approx(np.ones(len(first_orders)))
+    shares = features[interests.share_columns(features)].to_numpy(float)
+    ids = [int(c[len(interests.SHARE_PREFIX) :]) for c in interests.share_columns(features)]
+    assert list(ranker.classes_) == ids
+    assert (probabilities[shares == 0] == 0).all()

@@ -28,8 +28,16 @@ ORIGIN_COLOURS = {
 METRICS = {"accuracy": "accuracy", "balanced_accuracy": "balanced accuracy", "macro_f1": "macro-F1"}
 METHOD_NAMES = {
     "model": "model",
+    "basket_ranker": "basket ranker",
     "majority_category": "majority category (baseline)",
     "first_basket": "first basket (baseline)",
+}
+# the served method in a sentence (marts.interest_model.method)
+SERVED_NAMES = {
+    "model": "the logistic regression on every first-order feature",
+    "basket_ranker": "the basket ranker (a model that ranks the first basket's categories)",
+    "majority_category": "the majority-category baseline",
+    "first_basket": "the first-basket baseline (the first basket's largest category)",
 }
 BASELINE_NAMES = {
     "majority_category": "the majority-category baseline",
@@ -360,26 +368,52 @@ def _against(model: pd.Series, baseline: pd.Series) -> tuple[str, bool | None]:
     return f"beats {name} only on {' and '.join(wins)}", None
 
 
-def evaluation_reading(evaluation: pd.DataFrame) -> str:
-    """One sentence: does the model beat each baseline, from the numbers."""
-    by_method = evaluation.set_index("method", drop=False)
-    if "model" not in by_method.index:
-        return "The evaluation has no row for the model."
-    model = by_method.loc["model"]
-    baselines = [by_method.loc[m] for m in data.EVALUATION_METHODS[1:] if m in by_method.index]
-    if not baselines:
-        return f"The model's macro-F1 on new customers is {model['macro_f1']:.2f}; no baseline."
+def _beats(model: pd.Series, baselines: list[pd.Series]) -> str:
+    """How one fitted model does against every baseline, in words."""
     parts = [_against(model, baseline) for baseline in baselines]
     texts = [text for text, _ in parts]
     outcomes = {outcome for _, outcome in parts}
     joiner = " and " if len(outcomes) == 1 and None not in outcomes else " but "
-    sentence = ", ".join(texts[:-1]) + joiner + texts[-1] if len(texts) > 1 else texts[0]
+    return ", ".join(texts[:-1]) + joiner + texts[-1] if len(texts) > 1 else texts[0]
+
+
+def evaluation_reading(evaluation: pd.DataFrame) -> str:
+    """One sentence: does each fitted model beat each baseline, from the numbers."""
+    by_method = evaluation.set_index("method", drop=False)
+    if "model" not in by_method.index:
+        return "The evaluation has no row for the model."
+    models = [by_method.loc[m] for m in data.EVALUATION_METHODS if m in by_method.index]
+    fitted = [row for row in models if row["method"] not in BASELINE_NAMES]
+    baselines = [row for row in models if row["method"] in BASELINE_NAMES]
+    if not baselines:
+        model = by_method.loc["model"]
+        return f"The model's macro-F1 on new customers is {model['macro_f1']:.2f}; no baseline."
+    said = "; ".join(
+        f"the {METHOD_NAMES.get(row['method'], row['method'])} {_beats(row, baselines)}"
+        for row in fitted
+    )
     f1 = ", ".join(
         f"{METHOD_NAMES.get(row['method'], row['method']).removesuffix(' (baseline)')} "
         f"{row['macro_f1']:.2f}"
-        for row in [model, *baselines]
+        for row in [*fitted, *baselines]
     )
-    return f"On new customers the model {sentence} (macro-F1: {f1})."
+    return f"On new customers {said} (macro-F1: {f1})."
+
+
+def served_sentence(served: dict | None) -> str:
+    """One sentence: which method the API predicts a new customer's interest with, and why."""
+    if served is None:
+        return (
+            "The published warehouse stores no interest model for this store (marts.interest_model),"
+            " so the API predicts no interest for it: rebuild with `make run`."
+        )
+    method = str(served["method"])
+    why = str(served["reason"]).removeprefix("served: ")
+    because = "because it is " if why.startswith("at least") else "because "
+    return (
+        f"The API predicts a new customer's main category with "
+        f"{SERVED_NAMES.get(method, method)}, {because}{why}."
+    )
 
 
 # --- the page -------------------------------------------------------------------------------
@@ -496,6 +530,7 @@ def _evaluation_section(wh: Snapshot, store: str) -> None:
         "first order is on or after it. Baselines: the training set's majority category, and the "
         "main category of the first basket itself."
     )
+    st.markdown(served_sentence(data.served_interest_method(wh, store)))
     ui.chart(_evaluation_figure(evaluation), evaluation_reading(evaluation), "products_evaluation")
     evaluation["cutoff"] = pd.to_datetime(evaluation["cutoff"]).dt.date
     ui.table(evaluation, "interest prediction evaluation")

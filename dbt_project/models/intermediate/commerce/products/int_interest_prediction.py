@@ -1,4 +1,4 @@
-"""int_interest_prediction: per store, the prediction of a new customer's dominant product category from their first order, evaluated on a time split (customers whose first order falls in the last three months of the data are never seen in training) against two baselines; one long table the evaluation and prediction marts split."""
+"""int_interest_prediction: per store, the prediction of a new customer's dominant product category from their first order, every method (two fitted models, two baselines) evaluated on a time split (customers whose first order falls in the last three months of the data are never seen in training), with the method to serve chosen by the rule of models_py.interests.served_choice; one long table the evaluation and prediction marts split."""
 
 import logging
 
@@ -14,9 +14,11 @@ NEW_CUSTOMER_MONTHS = 3
 EMPTY_COLUMNS = {
     "store": "string", "row_kind": "string", "method": "string", "accuracy": "float64",
     "balanced_accuracy": "float64", "macro_f1": "float64", "n_train": "Int64", "n_test": "Int64",
-    "cutoff": "datetime64[ns]", "model_run_id": "string", "customer_id": "Int64",
+    "cutoff": "datetime64[ns]", "model_run_id": "string", "method_kind": "string",
+    "is_served": "boolean", "decision": "string", "customer_id": "Int64",
     "first_order_date": "datetime64[ns]", "actual_category_id": "Int64", "predicted_model": "Int64",
-    "model_probability": "float64", "predicted_majority_category": "Int64",
+    "model_probability": "float64", "predicted_basket_ranker": "Int64",
+    "basket_ranker_probability": "float64", "predicted_majority_category": "Int64",
     "predicted_first_basket": "Int64",
 }  # fmt: skip
 
