@@ -14,6 +14,26 @@ from models_py.errors import SegmentationError
 
 log = logging.getLogger(__name__)
 
+# the table's columns when no store has lifetime value models (so that the marts still read them)
+EMPTY_COLUMNS = {
+    "store": "string", "row_kind": "string", "model": "string", "model_run_id": "string",
+    "customer_id": "Int64", "first_purchase_date": "datetime64[ns]", "p_alive": "float64",
+    "churn_risk": "float64", "expected_purchases_30d": "float64",
+    "expected_purchases_90d": "float64", "expected_purchases_365d": "float64",
+    "expected_spend_per_purchase": "float64", "predicted_clv": "float64",
+    "repeat_purchase_days": "Int64", "first_to_last_purchase_days": "float64",
+    "first_purchase_to_end_days": "float64", "purchase_model": "string",
+    "calibration_end": "datetime64[ns]", "holdout_days": "Int64", "n_customers": "Int64",
+    "actual_purchases": "float64", "predicted_purchases": "float64", "purchases_mae": "float64",
+    "purchases_rank_correlation": "float64", "actual_spend": "float64",
+    "predicted_spend": "float64", "spend_mae": "float64", "churn_auc": "float64",
+    "recency_churn_auc": "float64", "is_served": "boolean", "served_reason": "string",
+    "frequency_bucket": "Int64", "fit_window": "string", "fit_end": "datetime64[ns]",
+    "r": "float64", "alpha": "float64", "a": "float64", "b": "float64", "p": "float64",
+    "q": "float64", "gamma": "float64", "log_likelihood": "float64", "converged": "boolean",
+    "churn_days": "Int64", "horizon_days": "Int64", "annual_discount_rate": "float64",
+}  # fmt: skip
+
 
 def carried(store, stored_models, stored_evidence, scoring, days, observation_end):
     """The store's tables scored with its stored models, or None when it has none usable."""
@@ -72,4 +92,4 @@ def model(dbt, session):
             tables = {kind: table.assign(model_run_id=run_id) for kind, table in tables.items()}
         for kind, table in tables.items():
             parts.append(table.assign(store=store, row_kind=kind))
-    return long_tables.long_table(parts)
+    return long_tables.long_table(parts, empty_columns=EMPTY_COLUMNS)
