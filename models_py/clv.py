@@ -7,8 +7,8 @@ first purchase day (Fader, Hardie and Lee 2005):
 - BG/NBD (Fader, Hardie and Lee 2005, "Counting your customers the easy way"): purchases at a
   gamma(r, alpha) distributed rate, dropout after each purchase with a beta(a, b) probability.
 - MBG/NBD (Batislam, Denizel and Filiztekin 2007): the same, but a customer may also drop out
-  at the first purchase, so the dropout does not collapse to zero on data where most customers
-  come back (P(alive) then still falls with inactivity).
+  at the first purchase, so that P(alive) falls with inactivity for a customer without a repeat
+  purchase too.
 - Gamma-Gamma (Fader and Hardie 2013, "The Gamma-Gamma model of monetary value"): the mean
   spend of a customer's repeat purchases, independent of their count.
 - The naive baseline: each customer goes on buying at their own past rate, x / T.
@@ -60,19 +60,13 @@ class Fit:
     window: float | None = None
 
 
-def customer_summary(
-    days: pd.DataFrame, calibration_end: pd.Timestamp, first_day: pd.Timestamp | None = None
-) -> pd.DataFrame:
-    """Per customer, x, t_x and T (days) and the mean spend of the repeat purchase days, from
-    one row per customer and purchase day (columns customer_id, order_date, spend) up to and
-    including calibration_end; T runs from the first purchase day to calibration_end. Customers
-    whose first purchase is after calibration_end are left out; `first_day`, when given, leaves
-    out those whose first purchase is before it as well."""
+def customer_summary(days: pd.DataFrame, calibration_end: pd.Timestamp) -> pd.DataFrame:
+    """Per customer, x, t_x and T (days), the spend of the first purchase day and the mean
+    spend of the repeat purchase days, from one row per customer and purchase day (columns
+    customer_id, order_date, spend) up to and including calibration_end; T runs from the first
+    purchase day to calibration_end. Customers whose first purchase is after it are left out."""
     frame = days.loc[pd.to_datetime(days["order_date"]) <= calibration_end].copy()
     frame["order_date"] = pd.to_datetime(frame["order_date"])
-    if first_day is not None:
-        firsts = frame.groupby("customer_id")["order_date"].transform("min")
-        frame = frame.loc[firsts >= first_day]
     frame = frame.sort_values(["customer_id", "order_date"], kind="mergesort")
     grouped = frame.groupby("customer_id", sort=True)
     first = grouped["order_date"].min()
@@ -217,12 +211,12 @@ def p_alive(fit: Fit, summary: pd.DataFrame) -> np.ndarray:
     if fit.model in ("naive", "gradient_boosting"):  # no dropout in these models
         return np.ones_like(x)
     r, alpha, a, b = (fit.params[name] for name in PARAMETER_NAMES[fit.model])
-    ratio = np.exp((r + x) * (np.log(alpha + big_t) - np.log(alpha + t_x)))
+    # 1 / (1 + odds of having dropped out), from the log-odds: no overflow for heavy buyers
+    log_ratio = (r + x) * (np.log(alpha + big_t) - np.log(alpha + t_x))
     if fit.model == "bg_nbd":
-        odds = np.where(x > 0, a / np.maximum(b + x - 1, 1e-300) * ratio, 0.0)
-    else:
-        odds = a / (b + x) * ratio
-    return 1.0 / (1.0 + odds)
+        log_odds = np.log(a) - np.log(np.maximum(b + x - 1, 1e-300)) + log_ratio
+        return np.where(x > 0, special.expit(-log_odds), 1.0)
+    return special.expit(-(np.log(a) - np.log(b + x) + log_ratio))
 
 
 def expected_purchases(fit: Fit, summary: pd.DataFrame, horizon: float) -> np.ndarray:
@@ -239,13 +233,16 @@ def expected_purchases(fit: Fit, summary: pd.DataFrame, horizon: float) -> np.nd
     r, alpha, a, b = (fit.params[name] for name in PARAMETER_NAMES[fit.model])
     z = horizon / (alpha + big_t + horizon)
     shrink = np.exp((r + x) * (np.log(alpha + big_t) - np.log(alpha + big_t + horizon)))
-    if fit.model == "bg_nbd":
-        hyper = special.hyp2f1(r + x, b + x, a + b + x - 1, z)
-        numerator = (a + b + x - 1) / (a - 1) * (1 - shrink * hyper)
-    else:
-        hyper = special.hyp2f1(r + x, b + x + 1, a + b + x, z)
-        numerator = (a + b + x) / (a - 1) * (1 - shrink * hyper)
-    return numerator * p_alive(fit, summary)
+    with np.errstate(over="ignore", invalid="ignore"):
+        if fit.model == "bg_nbd":
+            hyper = special.hyp2f1(r + x, b + x, a + b + x - 1, z)
+            numerator = (a + b + x - 1) / (a - 1) * (1 - shrink * hyper)
+        else:
+            hyper = special.hyp2f1(r + x, b + x + 1, a + b + x, z)
+            numerator = (a + b + x) / (a - 1) * (1 - shrink * hyper)
+    alive = p_alive(fit, summary)
+    # a customer surely gone buys nothing, whatever the (then unstable) alive-part gives
+    return np.where(alive > 0, numerator * alive, 0.0)
 
 
 def expected_spend(fit: Fit, summary: pd.DataFrame) -> np.ndarray:
@@ -307,6 +304,8 @@ def fit_gradient_boosting(days: pd.DataFrame, end: pd.Timestamp, window: float) 
     if len(summary) < 20:
         raise SegmentationError("gradient boosting needs at least 20 customers before its window")
     target = summary["customer_id"].map(purchase_days_between(days, start, end)).fillna(0)
+    if target.sum() == 0:
+        raise SegmentationError("gradient boosting: no purchase in its training window")
     regressor = HistGradientBoostingRegressor(
         loss="poisson", max_iter=200, learning_rate=0.05, random_state=0
     )

@@ -7,6 +7,7 @@ python -m apps.api [--host 127.0.0.1] [--port 8000] [--warehouse warehouse.duckd
 
 from __future__ import annotations
 
+import math
 import os
 from datetime import UTC, datetime
 from http import HTTPStatus
@@ -524,6 +525,13 @@ def create_app(warehouse: PublishedWarehouse | None) -> FastAPI:
         scores = score_values(
             model, inputs.frequency, inputs.recency, inputs.T, inputs.monetary_value or 0.0
         )
+        if not all(math.isfinite(value) for value in scores.values()):
+            raise ApiError(
+                422,
+                INVALID,
+                f"frequency: store {chosen}'s {model.purchase_fit.model} model cannot score"
+                f" {inputs.frequency:,} repeat purchase days (its numbers overflow)",
+            )
         return ClvResponse(
             store=chosen,
             purchaseModel=model.purchase_fit.model,

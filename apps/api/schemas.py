@@ -712,10 +712,14 @@ class ClvRequest(BaseModel):
     @field_validator("T")
     @classmethod
     def not_before_the_last_purchase(cls, value: int, info: ValidationInfo) -> int:
-        recency = info.data.get("recency")
+        recency, frequency = info.data.get("recency"), info.data.get("frequency")
         if recency is not None and value < recency:
             raise ValueError(
                 f"must be at least recency ({recency}): today is after the last purchase"
+            )
+        if frequency is not None and value < frequency:
+            raise ValueError(
+                f"must be at least frequency ({frequency}): one purchase day a day at most"
             )
         return value
 

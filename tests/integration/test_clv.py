@@ -216,6 +216,11 @@ def test_the_api_scores_with_the_stored_models_as_the_build_did(real_warehouse):
     )
     assert refused.status_code == 422
     assert refused.json()["error"].startswith("T: ") and "\n" not in refused.json()["error"]
+    # at most one purchase day a day
+    too_many = client.post(
+        "/api/clv", json={"frequency": 50, "recency": 40, "T": 45, "monetary_value": 5}
+    )
+    assert too_many.status_code == 422 and too_many.json()["error"].startswith("T: ")
 
 
 def clv_state(warehouse) -> tuple[pd.DataFrame, pd.DataFrame, set, str]:
