@@ -12,6 +12,7 @@ import streamlit as st
 
 from apps.dashboard import data, ui
 from apps.warehouse import Snapshot
+from models_py.clv import FREQUENCY_BUCKETS
 
 MODEL_NAMES = {
     "naive": "naive baseline (own past rate)",
@@ -52,10 +53,7 @@ def evaluation_reading(evaluation: pd.DataFrame) -> str:
 def _calibration_figure(buckets: pd.DataFrame, served: str) -> go.Figure:
     shown = buckets.loc[buckets["purchase_model"].isin([served, "naive"])]
     actual = shown.loc[shown["purchase_model"] == served]
-    labels = [
-        f"{b}+" if b == actual["frequency_bucket"].max() else str(b)
-        for b in actual["frequency_bucket"]
-    ]
+    labels = [f"{b}+" if b == FREQUENCY_BUCKETS else str(b) for b in actual["frequency_bucket"]]
     fig = go.Figure(
         go.Bar(x=labels, y=actual["actual_purchases"], name="actual", marker_color="#4c78a8")
     )
