@@ -104,3 +104,17 @@ def test_a_mapping_without_its_file_is_refused(monkeypatch):
     GenericOrdersStore().add_options(parser)
     with pytest.raises(InputFileError, match="--orders-path"):
         GenericOrdersStore().given_input(parser.parse_args(["--map", "customer_id=client"]))
+
+
+def test_the_commerce_stores_macro_has_dbt_project_yml_default():
+    """commerce_stores() (macros/commerce_rules.sql) and dbt_project.yml's folder rules must
+    build the same stores when COMMERCE_STORES is not set: the same default, written twice
+    because dbt_project.yml cannot call macros."""
+    project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())
+    rule = project["models"]["segmentation"]["staging"][REGISTERED[0]]["+enabled"]
+    project_default = re.search(r"env_var\('COMMERCE_STORES', (.*)\)\.split", rule).group(1)
+    macros = (DBT_PROJECT_DIR / "macros" / "commerce_rules.sql").read_text()
+    macro_default = re.search(r"\{%- set default = (.*?) -%\}", macros, flags=re.DOTALL).group(1)
+    assert " ".join(macro_default.split()) == " ".join(project_default.split())
+    for store in REGISTERED:
+        assert f"'{store}'" in project_default or f"',{store}'" in project_default, store
