@@ -150,7 +150,7 @@ class SparkDbt:
             "--output",
             "json",
             "--output-keys",
-            "unique_id name schema original_file_path depends_on",
+            "unique_id name schema original_file_path depends_on config",
             silent=True,
         )
         items = [json.loads(line) for line in listed if line.startswith("{")]
@@ -161,6 +161,7 @@ class SparkDbt:
                 item["schema"],
                 item["original_file_path"],
                 tuple(item.get("depends_on", {}).get("nodes", [])),
+                item.get("config", {}),
             )
             for item in items
         ]
@@ -195,7 +196,9 @@ def build_in_rounds(dbt: SparkDbt, tables_dir: Path) -> dict[str, float]:
             with duckdb.connect() as con:
                 attach_spark_tables(con, tables_dir)
                 for node in python_models:
-                    frame = run_model(Path(node.path), table_reader(con, schemas), DBT_PROJECT_DIR)
+                    frame = run_model(
+                        Path(node.path), table_reader(con, schemas), DBT_PROJECT_DIR, node.config
+                    )
                     folder = tables_dir / f"{node.schema}.db" / node.name
                     write_table(frame, folder)
                     registered.append([node.schema, node.name, str(folder)])

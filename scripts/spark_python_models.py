@@ -30,6 +30,7 @@ class Node:
     schema: str
     path: str
     parents: tuple[str, ...] = field(default_factory=tuple)
+    config: dict = field(default_factory=dict)  # the node's config as dbt rendered it
 
     @property
     def is_python(self) -> bool:
@@ -82,29 +83,45 @@ class _Relation:
         return self._read(self._name, self._where)
 
 
+class _Config:
+    """dbt.config: called, it takes the model's settings (the models only set
+    materialized='table', which is what writing their result does); .get reads the node's
+    config (e.g. vars passed through its property file)."""
+
+    def __init__(self, config: dict) -> None:
+        self._config = config
+
+    def __call__(self, **_settings) -> None:
+        pass
+
+    def get(self, key: str, default=None):
+        return self._config.get(key, default)
+
+
 class _Dbt:
     """The part of dbt's Python-model API the project's models use: ref(...) with .filter() and
-    .df(), and config()."""
+    .df(), and config() / config.get()."""
 
-    def __init__(self, read: Callable[[str, str | None], pd.DataFrame]) -> None:
+    def __init__(self, read: Callable[[str, str | None], pd.DataFrame], config: dict) -> None:
         self._read = read
+        self.config = _Config(config)
 
     def ref(self, name: str) -> _Relation:
         return _Relation(self._read, name)
 
-    def config(self, **_settings) -> None:
-        """The models only set materialized='table', which is what writing their result does."""
-
 
 def run_model(
-    model_file: Path, read: Callable[[str, str | None], pd.DataFrame], project_dir: Path
+    model_file: Path,
+    read: Callable[[str, str | None], pd.DataFrame],
+    project_dir: Path,
+    config: dict | None = None,
 ) -> pd.DataFrame:
     """Call the model's `model(dbt, session)` with `read(name, where)` behind
-    dbt.ref(name).filter(where).df()."""
+    dbt.ref(name).filter(where).df() and the node's `config` behind dbt.config.get."""
     spec = importlib.util.spec_from_file_location(model_file.stem, project_dir / model_file)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.model(_Dbt(read), None)
+    return module.model(_Dbt(read, config or {}), None)
 
 
 def write_table(frame: pd.DataFrame, folder: Path) -> None:

@@ -74,6 +74,11 @@ MARTS = {
     "product_popularity": ["store", "group_kind", "group_id", "product_id"],
     "customer_recommendations": ["store", "customer_id", "recommendation_rank"],
     "recommendation_evaluation": ["store", "method"],
+    "customer_lifetime_value": ["store", "customer_id"],
+    "clv_holdout_evaluation": ["store", "purchase_model"],
+    "clv_holdout_buckets": ["store", "purchase_model", "frequency_bucket"],
+    "clv_model": ["store", "fit_window", "model"],
+    "segment_clv": ["store", "segment_id"],
     # the inputs of the interest models, whose doubles decide their fit (a basket share rounded
     # to six places on Spark once changed the interest prediction on the real file)
     "intermediate.int_customer_first_baskets": ["store", "customer_id", "category_id"],
