@@ -14,7 +14,7 @@ import pandas as pd
 from apps.warehouse import Snapshot
 from models_py import clv
 
-FITS_QUERY = "select * from marts.clv_model where fit_window = 'full' and is_served order by store"
+FITS_QUERY = "select * from marts.clv_model order by store"
 
 
 class ClvModelUnavailable(Exception):
@@ -42,13 +42,12 @@ def _load(snapshot: Snapshot) -> Mapping[str, StoreClvModel]:
         return MappingProxyType({})
     models = {}
     for store, rows in snapshot.query(FITS_QUERY).groupby("store", sort=True):
-        spend = rows.loc[rows["model"] == clv.SPEND_MODEL]
-        purchase = rows.loc[rows["model"] != clv.SPEND_MODEL]
-        if len(spend) != 1 or len(purchase) != 1:
+        served = clv.served_fit_rows(rows)
+        if served is None:
             continue
-        first = purchase.iloc[0]
+        first, spend = served
         models[store] = StoreClvModel(
-            store, clv.fit_from_row(first), clv.fit_from_row(spend.iloc[0]), int(first["churn_days"]),
+            store, clv.fit_from_row(first), clv.fit_from_row(spend), int(first["churn_days"]),
             int(first["horizon_days"]), float(first["annual_discount_rate"]),
             str(first["model_run_id"]),
         )  # fmt: skip

@@ -487,9 +487,8 @@ def store_lifetime_values(
     purchase_fit = fit_candidate(served, summary, days, observation_end, holdout_days)
     spend_fit = fit_spend(summary)
     customers = scored_customers(
-        days, observation_end, purchase_fit, spend_fit, churn_days, horizon_days,
-        annual_discount_rate,
-    )  # fmt: skip
+        summary, purchase_fit, spend_fit, churn_days, horizon_days, annual_discount_rate
+    )
     fits = pd.DataFrame(
         [
             _fit_row(
@@ -509,16 +508,14 @@ def store_lifetime_values(
 
 
 def scored_customers(
-    days: pd.DataFrame,
-    observation_end: pd.Timestamp,
+    summary: pd.DataFrame,
     purchase_fit: Fit,
     spend_fit: Fit,
     churn_days: int,
     horizon_days: int,
     annual_discount_rate: float,
 ) -> pd.DataFrame:
-    """Every customer with a purchase up to observation_end, with x, t_x, T and their scores."""
-    summary = customer_summary(days, observation_end)
+    """Every customer of `summary` (customer_summary) with x, t_x, T and their scores."""
     scores = score_customers(
         purchase_fit, spend_fit, summary, churn_days, horizon_days, annual_discount_rate
     )
@@ -549,12 +546,10 @@ def stored_served_fits(
     """A store's served fits of every day (marts.clv_model rows, fit_window full) and the build
     that fitted them, when they can score again: both there, scored with these settings, and not
     gradient boosting (whose regressor is not stored); else None."""
-    served = rows.loc[(rows["fit_window"] == "full") & rows["is_served"].fillna(False).astype(bool)]
-    spend = served.loc[served["model"] == SPEND_MODEL]
-    purchase = served.loc[served["model"] != SPEND_MODEL]
-    if len(spend) != 1 or len(purchase) != 1 or purchase["model"].iloc[0] == "gradient_boosting":
+    served = served_fit_rows(rows)
+    if served is None or served[0]["model"] == "gradient_boosting":
         return None
-    first = purchase.iloc[0]
+    first, spend = served
     same = (
         first["churn_days"] == churn_days
         and first["horizon_days"] == horizon_days
@@ -562,7 +557,18 @@ def stored_served_fits(
     )
     if not same:
         return None
-    return fit_from_row(first), fit_from_row(spend.iloc[0]), str(first["model_run_id"])
+    return fit_from_row(first), fit_from_row(spend), str(first["model_run_id"])
+
+
+def served_fit_rows(rows: pd.DataFrame) -> tuple[pd.Series, pd.Series] | None:
+    """A store's served repeat-purchase and spend fits of every day (marts.clv_model rows,
+    fit_window full, is_served), or None when the rows do not hold exactly one of each."""
+    served = rows.loc[(rows["fit_window"] == "full") & rows["is_served"].fillna(False).astype(bool)]
+    spend = served.loc[served["model"] == SPEND_MODEL]
+    purchase = served.loc[served["model"] != SPEND_MODEL]
+    if len(spend) != 1 or len(purchase) != 1:
+        return None
+    return purchase.iloc[0], spend.iloc[0]
 
 
 def score_customers(

@@ -48,8 +48,8 @@ def carried(store, stored_models, stored_evidence, scoring, days, observation_en
         return None
     purchase_fit, spend_fit, run_id = fits
     customers = clv.scored_customers(
-        days, observation_end, purchase_fit, spend_fit, scoring["churn_days"],
-        scoring["horizon_days"], scoring["annual_discount_rate"],
+        clv.customer_summary(days, observation_end), purchase_fit, spend_fit,
+        scoring["churn_days"], scoring["horizon_days"], scoring["annual_discount_rate"],
     )  # fmt: skip
     evidence = evidence.rename(columns={"purchase_model": "model"}).drop(columns="store")
     return {
