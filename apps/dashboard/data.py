@@ -738,8 +738,6 @@ CLV_MARTS = (
     "clv_holdout_buckets",
     "segment_clv",
 )
-# customers at risk: a churn risk of at least this (segment_clv counts them the same way)
-AT_RISK = 0.5
 TOP_AT_RISK = 50
 
 
@@ -780,7 +778,7 @@ def clv_customers(wh: Snapshot, store: str) -> pd.DataFrame:
     """Every customer's lifetime value with their recency (days since the last purchase)."""
     return wh.query(
         """
-        select customer_id, value_tier, predicted_clv, churn_risk, p_alive,
+        select customer_id, value_tier, predicted_clv, churn_risk, is_at_risk, p_alive,
                expected_purchases_90d, expected_spend_per_purchase, repeat_purchase_days,
                first_purchase_to_end_days - first_to_last_purchase_days as recency_days
         from marts.customer_lifetime_value

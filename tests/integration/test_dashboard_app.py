@@ -98,7 +98,7 @@ def test_lifetime_value_page_names_the_served_model_and_the_customers_at_risk(
             "select purchase_model, purchases_mae from marts.clv_holdout_evaluation where is_served"
         ).fetchone()
         at_risk = con.execute(
-            "select customer_id from marts.customer_lifetime_value where churn_risk >= 0.5"
+            "select customer_id from marts.customer_lifetime_value where is_at_risk"
             " order by predicted_clv desc limit 50"
         ).fetchall()
     reading = at.markdown[0].value

@@ -78,8 +78,7 @@ def _segments_reading(segments: pd.DataFrame) -> str:
         return "No segment has customers with a lifetime value yet."
     top = segments.sort_values("at_risk_predicted_clv", ascending=False).iloc[0]
     return (
-        f"{top['segment_label']}: {int(top['n_at_risk']):,} customers at risk (churn risk of"
-        f" {data.AT_RISK:.0%} or more) holding {top['at_risk_predicted_clv_share']:.0%} of the"
+        f"{top['segment_label']}: {int(top['n_at_risk']):,} customers at risk holding {top['at_risk_predicted_clv_share']:.0%} of the"
         f" store's predicted value, the most of any segment."
     )
 
@@ -104,7 +103,7 @@ def render(wh: Snapshot, store: str) -> None:
     cols = st.columns(3)
     cols[0].metric("Predicted value, next year", f"{total:,.0f}")
     cols[1].metric("Held by the top 5% of customers", f"{top / total:.0%}" if total else "–")
-    cols[2].metric("Customers at risk", f"{(customers['churn_risk'] >= data.AT_RISK).mean():.0%}")
+    cols[2].metric("Customers at risk", f"{customers['is_at_risk'].mean():.0%}")
 
     tiers = customers.groupby("value_tier", as_index=False).agg(
         customers=("customer_id", "size"), predicted_clv=("predicted_clv", "sum")
@@ -141,7 +140,7 @@ def render(wh: Snapshot, store: str) -> None:
         key="clv_calibration",
     )
 
-    at_risk = customers.loc[customers["churn_risk"] >= data.AT_RISK].nlargest(
+    at_risk = customers.loc[customers["is_at_risk"]].nlargest(
         data.TOP_AT_RISK, "predicted_clv"
     )
     ui.table(at_risk.round({"predicted_clv": 2, "churn_risk": 3, "p_alive": 3, "expected_purchases_90d": 2, "expected_spend_per_purchase": 2}),

@@ -32,6 +32,7 @@ final as (
         cast(first_purchase_date as date) as first_purchase_date,
         cast(p_alive as double) as p_alive,
         cast(churn_risk as double) as churn_risk,
+        churn_risk >= {{ var('clv_at_risk_churn_risk') }} as is_at_risk,
         cast(expected_purchases_30d as double) as expected_purchases_30d,
         cast(expected_purchases_90d as double) as expected_purchases_90d,
         cast(expected_purchases_365d as double) as expected_purchases_365d,

@@ -1,6 +1,6 @@
 -- Per store and customer segment: its customers' predicted lifetime value, total and share of
--- the store's, their mean churn risk and how many of them are at risk (churn risk of one half
--- or more), e.g. "Champions: 38 at risk holding 12% of next year's value".
+-- the store's, their mean churn risk and how many of them are at risk (customer_lifetime_value.is_at_risk,
+-- var clv_at_risk_churn_risk), e.g. "Champions: 38 at risk holding 12% of next year's value".
 
 with
 
@@ -23,6 +23,7 @@ joined as (
         segments.segment_id,
         segments.segment_label,
         values_.churn_risk,
+        values_.is_at_risk,
         values_.predicted_clv
     from segments
     inner join values_
@@ -40,8 +41,8 @@ per_segment as (
         segment_label,
         count(*) as n_customers,
         avg(churn_risk) as mean_churn_risk,
-        sum(case when churn_risk >= 0.5 then 1 else 0 end) as n_at_risk,
-        sum(case when churn_risk >= 0.5 then predicted_clv else 0 end) as at_risk_predicted_clv,
+        sum(case when is_at_risk then 1 else 0 end) as n_at_risk,
+        sum(case when is_at_risk then predicted_clv else 0 end) as at_risk_predicted_clv,
         sum(predicted_clv) as predicted_clv
     from joined
     group by store, segment_id, segment_label
