@@ -140,9 +140,7 @@ def render(wh: Snapshot, store: str) -> None:
         key="clv_calibration",
     )
 
-    at_risk = customers.loc[customers["is_at_risk"]].nlargest(
-        data.TOP_AT_RISK, "predicted_clv"
-    )
+    at_risk = customers.loc[customers["is_at_risk"]].nlargest(data.TOP_AT_RISK, "predicted_clv")
     ui.table(at_risk.round({"predicted_clv": 2, "churn_risk": 3, "p_alive": 3, "expected_purchases_90d": 2, "expected_spend_per_purchase": 2}),
              "valuable customers at risk",
              f"The {data.TOP_AT_RISK} customers with the most predicted value among those at risk: who to win back first.")  # fmt: skip
