@@ -214,6 +214,24 @@ def centroid_distances(new: SegmentModel, previous: SegmentModel) -> np.ndarray:
     return np.sqrt(((new.centroids[:, None, :] - previous_in_new[None, :, :]) ** 2).sum(axis=2))
 
 
+def _same_label_pairs(
+    new: SegmentModel, previous: SegmentModel, continued: dict[int, int]
+) -> dict[int, int]:
+    """Rows of the new model (keys) and of the previous one (values) left unmatched by distance
+    that carry the same label (labels are unique within a model). A label told apart by its id
+    ("... #2") names no meaning of its own and is left out."""
+    open_previous = {
+        previous.labels[row]: row
+        for row in range(previous.k)
+        if row not in continued.values() and " #" not in previous.labels[row]
+    }
+    return {
+        row: open_previous[new.labels[row]]
+        for row in range(new.k)
+        if row not in continued and new.labels[row] in open_previous
+    }
+
+
 def match_segments(
     new: SegmentModel,
     previous: SegmentModel | None,
@@ -225,7 +243,9 @@ def match_segments(
     previous segment no new one continues (segment_id null: retired).
 
     New and previous segments are paired one to one at the least total centroid distance
-    (Hungarian algorithm); a pair farther apart than max_distance is no match. Unmatched new
+    (Hungarian algorithm); a pair farther apart than max_distance is no match. A new segment left
+    unmatched continues an unmatched previous segment of the same label (the same meaning to the
+    people who act on it, so its customers did not move). Unmatched new
     segments get ids from next_id up (in the new model's value order), so a retired id is never
     given to another segment."""
     if previous is None:
@@ -247,6 +267,7 @@ def match_segments(
         for n, p in zip(new_rows, previous_rows, strict=True)
         if distances[n, p] <= max_distance
     }
+    continued.update(_same_label_pairs(new, previous, continued))
     ids, fresh = [], next_id
     for row in range(new.k):
         if row in continued:

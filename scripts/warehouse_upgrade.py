@@ -26,13 +26,18 @@ LEGACY_RELATIONS = (
     "staging.crm_opportunities_parser_rejects_load",
     "staging.lms_enrollments_parser_rejects_load",
 )
+# Columns added to tables a build carries on from the published warehouse (incremental models,
+# which refuse a changed shape): added to an older copy with the value its rows had then.
+ADDED_COLUMNS = (
+    ("marts.customer_segment_status", "changed_in_latest_run", "boolean default false"),
+)
 
 
 def upgrade_copied_warehouse(build_file: Path) -> None:
     """Bring a copy of a warehouse published by an older layout up to this one: drop the relations
     the project no longer builds, and marts.segment_migrations when it has the older shape (a
     table of the latest moves, now an appended table of run pairs, rebuilt from the history);
-    renumber the hashed customer ids of the former hash."""
+    add the columns ADDED_COLUMNS lists; renumber the hashed customer ids of the former hash."""
     with duckdb.connect(str(build_file)) as con:
         relations = {
             f"{schema}.{name}": kind
@@ -53,6 +58,14 @@ def upgrade_copied_warehouse(build_file: Path) -> None:
             stale.append("marts.segment_migrations")
         for name in stale:
             con.execute(f"drop {relations[name]} if exists {name} cascade")
+        for table, column, definition in ADDED_COLUMNS:
+            schema, name = table.split(".")
+            if table in relations and not con.execute(
+                "select count(*) from information_schema.columns where table_schema = ?"
+                " and table_name = ? and column_name = ?",
+                [schema, name, column],
+            ).fetchone()[0]:
+                con.execute(f"alter table {table} add column {column} {definition}")
         renumber_hashed_customer_ids(con, relations)
 
 
@@ -61,7 +74,11 @@ def upgrade_copied_warehouse(build_file: Path) -> None:
 STABLE_CUSTOMER_ID = "cast('0x' || substr(md5(customer_key), 1, 15) as bigint)"
 # The tables a build keeps from the published warehouse that name customers by id; the others
 # are rebuilt from the customer keys at every build.
-KEPT_CUSTOMER_TABLES = ("marts.customer_segment_history", "marts.customer_segment_status")
+KEPT_CUSTOMER_TABLES = (
+    "marts.customer_segment_history",
+    "marts.customer_segment_status",
+    "marts.customer_segment_changes",
+)
 
 
 def renumber_hashed_customer_ids(con: duckdb.DuckDBPyConnection, relations: dict) -> int:

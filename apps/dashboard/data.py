@@ -384,18 +384,32 @@ def latest_migration_pair(wh: Snapshot, store: str) -> MigrationPair | None:
 
 
 def migration_matrix(wh: Snapshot, store: str, pair: MigrationPair) -> pd.DataFrame:
-    """Customers per (segment label in the earlier run, in the later run), stayers included."""
+    """Customers per (segment in the earlier run, in the later run) by segment id, stayers
+    included; a null id is a customer segmented in one of the two runs only."""
     return wh.query(
-        f"""
-        select coalesce(from_segment_label, '{NOT_SEGMENTED}') as from_segment,
-               coalesce(to_segment_label, '{NOT_SEGMENTED}') as to_segment,
+        """
+        select from_segment_id, any_value(from_segment_label) as from_segment_label,
+               to_segment_id, any_value(to_segment_label) as to_segment_label,
                cast(sum(customers) as bigint) as customers
         from marts.segment_migrations
         where store = ? and from_run_id = ? and to_run_id = ?
-        group by 1, 2
-        order by 1, 2
+        group by from_segment_id, to_segment_id
+        order by from_segment_id nulls last, to_segment_id nulls last
         """,
         [store, pair.from_run_id, pair.to_run_id],
+    )
+
+
+def latest_segment_changes(wh: Snapshot, store: str, run_id: str) -> pd.DataFrame:
+    """The customers a run moved to another segment (marts.customer_segment_changes)."""
+    return wh.query(
+        """
+        select customer_id, from_segment_label, to_segment_label, changed_on
+        from marts.customer_segment_changes
+        where store = ? and model_run_id = ?
+        order by from_segment_id, to_segment_id, customer_id
+        """,
+        [store, run_id],
     )
 
 

@@ -266,9 +266,10 @@ def two_run_warehouse(generated_warehouse, tmp_path_factory):
     shutil.copy2(generated_warehouse.path, path)
     with duckdb.connect(str(path)) as con:
         earlier = add_earlier_run(con, STORE)
-        # earlier labels differ from the latest ones: the matrix matches segments by label
+        # the earlier run's segment 1 was retired by a refit: its customers moved to segment 1
         con.execute(
-            "update marts.segment_migrations set from_segment_label = 'Earlier label'"
+            "update marts.segment_migrations set from_segment_id = 99,"
+            " from_segment_label = 'Retired label', is_move = true"
             " where from_run_id = ? and from_segment_id = 1",
             [earlier],
         )
@@ -295,18 +296,37 @@ def test_migrations_matrix_of_the_latest_pair_of_runs(monkeypatch, two_run_wareh
     path, earlier = two_run_warehouse
     at = open_app(monkeypatch, path, "migrations")
     assert len(at.get("plotly_chart")) == 1
-    matrix = at.dataframe[0].value
+    matrix = at.dataframe[0].value.set_index("from \\ to")
     with duckdb.connect(str(path), read_only=True) as con:
         latest = con.execute(
             "select count(*) from marts.customer_segments where store = ?", [STORE]
         ).fetchone()[0]
+        ids = con.execute(
+            "select segment_id, any_value(segment_label), count(*) from marts.customer_segments"
+            " where store = ? group by 1 order by 1",
+            [STORE],
+        ).fetchall()
+    # square, every segment of either run on both axes, the retired one included
+    labels = [label for _, label, _ in ids]
+    assert (
+        list(matrix.index) == list(matrix.columns) == [*labels, "Retired label", "(not segmented)"]
+    )
     # every customer of the latest run is counted once, those new to it from "(not segmented)"
-    assert matrix["customers"].sum() == latest
-    assert {"Earlier label", "(not segmented)"} <= set(matrix["from_segment"])
-    assert "Older label" not in set(matrix["from_segment"])  # the older pair is not shown
-    assert f"Previous run `{earlier}`" in at.caption[0].value
-    moves = at.dataframe[1].value
-    assert moves["customers"].sum() == latest and not moves["is_move"].all()
+    assert matrix.to_numpy().sum() == latest
+    assert "Older label" not in matrix.index  # the older pair is not shown
+    # the retired segment's customers moved to segment 1; the others stayed on the diagonal
+    first_label = ids[0][1]
+    new_to_segmentation = matrix.loc["(not segmented)"].sum()
+    assert matrix.loc["Retired label", first_label] == matrix.loc["Retired label"].sum() > 0
+    assert matrix.loc[first_label].sum() == 0
+    stayed = sum(matrix.loc[label, label] for label in labels)
+    assert stayed + matrix.loc["Retired label"].sum() + new_to_segmentation == latest
+    moved = matrix.loc["Retired label"].sum()
+    assert (
+        f"**{moved:,}** of the {latest - new_to_segmentation:,} customers" in at.markdown[0].value
+    )
+    assert f"({earlier[:8]})" in at.caption[0].value and earlier not in at.caption[0].value
+    assert at.dataframe[1].value.empty  # no customer_segment_changes rows for this run
 
 
 def test_missing_warehouse_says_how_to_build_it(monkeypatch, tmp_path):

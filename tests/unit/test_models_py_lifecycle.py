@@ -183,3 +183,16 @@ def test_reference_bins_and_population_stability():
     assert lifecycle.population_stability([0.5, 0.5], [0.5, 0.5]) == 0.0
     manual = (0.7 - 0.5) * np.log(0.7 / 0.5) + (0.3 - 0.5) * np.log(0.3 / 0.5)
     assert lifecycle.population_stability([0.5, 0.5], [0.7, 0.3]) == pytest.approx(manual)
+
+
+def test_a_refit_continues_an_unmatched_segment_of_the_same_label(fitted):
+    """A refit whose centroids all moved beyond the match distance, on the same groups: no pair
+    matches by distance, so each new segment continues the stored one of its label (its customers
+    did not move) instead of taking a new id."""
+    store, rfm, first = fitted
+    decision, fits, segments = store.build(rfm, refit_requested=True, match_max_distance=-1.0)
+    matches = fits[fits["row_kind"] == "match"]
+    assert (matches["segment_id"] == matches["previous_segment_id"]).all()
+    assert (matches["segment_label"] == matches["previous_segment_label"]).all()
+    assert decision["next_segment_id"] == first["segment_id"].max() + 1
+    pd.testing.assert_series_equal(first["segment_id"], segments["segment_id"])

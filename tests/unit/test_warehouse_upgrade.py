@@ -65,3 +65,19 @@ def test_renumbering_twice_changes_nothing(tmp_path):
     with duckdb.connect(str(path)) as con:
         after = con.execute("select * from marts.customer_segment_status order by all").fetchall()
     assert after == before
+
+
+def test_an_older_customer_status_gets_the_changed_flag_as_false(tmp_path):
+    """customer_segment_status is carried on by an incremental model that refuses a changed
+    shape: a warehouse published before changed_in_latest_run gets the column, false."""
+    path = tmp_path / "warehouse.duckdb"
+    _published_with_former_ids(path)
+    upgrade_copied_warehouse(path)
+    upgrade_copied_warehouse(path)  # a second upgrade finds the column and adds nothing
+    with duckdb.connect(str(path)) as con:
+        flags = con.execute(
+            "select distinct changed_in_latest_run from marts.customer_segment_status"
+        ).fetchall()
+        history = con.execute("describe marts.customer_segment_history").fetchall()
+    assert flags == [(False,)]
+    assert "changed_in_latest_run" not in {row[0] for row in history}

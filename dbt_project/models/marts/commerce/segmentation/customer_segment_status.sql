@@ -110,7 +110,8 @@ final as (
         case when compared.is_segmented then compared.as_of_date else compared.last_segmented_on end as last_segmented_on,
         compared.is_segmented,
         cast(coalesce(compared.segment_changes, 0) + case when compared.has_changed then 1 else 0 end as integer) as segment_changes,
-        runs.model_run_id
+        runs.model_run_id,
+        compared.has_changed as changed_in_latest_run
     from compared
     inner join runs
         on compared.store = runs.store

@@ -43,7 +43,8 @@ final as (
         status.previous_segment_label,
         status.segment_since,
         cast({{ dbt.datediff('status.segment_since', 'runs.as_of_date', 'day') }} as integer) as days_in_segment, -- noqa: LT05
-        status.segment_changes
+        status.segment_changes,
+        status.changed_in_latest_run
     from segments
     inner join runs
         on segments.store = runs.store
