@@ -196,3 +196,24 @@ def test_a_refit_continues_an_unmatched_segment_of_the_same_label(fitted):
     assert (matches["segment_label"] == matches["previous_segment_label"]).all()
     assert decision["next_segment_id"] == first["segment_id"].max() + 1
     pd.testing.assert_series_equal(first["segment_id"], segments["segment_id"])
+
+
+def test_a_refit_that_changes_k_moves_no_customer_of_a_continued_segment():
+    """k 4 -> 3 (one group gone) with no pair close enough by distance: the three groups left
+    continue their stored ids by label, the fourth is retired, and no customer of the three is
+    counted as moved (the same id in both builds)."""
+    store, four = Store(), rfm_of(planted_rfm())
+    _, _, first = store.build(four)
+    assert store.model("run-1").k == 4
+    three = four[four["rfm_segment"] != "New"]
+    decision, fits, segments = store.build(three, refit_requested=True, match_max_distance=-1.0)
+    matches = fits[fits["row_kind"] == "match"]
+    assert store.model("run-2").k == 3
+    assert matches["segment_id"].notna().sum() == 3
+    kept = matches[matches["segment_id"].notna()]
+    assert (kept["segment_id"] == kept["previous_segment_id"]).all()
+    assert matches.loc[matches["segment_id"].isna(), "previous_segment_label"].tolist() == ["New"]
+    both = first.merge(segments, on="customer_id", suffixes=("_before", "_after"))
+    assert len(both) == len(three)
+    assert (both["segment_id_before"] == both["segment_id_after"]).all()
+    assert decision["next_segment_id"] == 5
