@@ -35,6 +35,21 @@ def stores(snapshot: Snapshot) -> Mapping[str, str]:
     return snapshot.memo("stores", read)
 
 
+def store_currencies(snapshot: Snapshot) -> Mapping[str, str | None]:
+    """Store -> ISO currency code of its money (seed `stores`, column currency); empty for a
+    warehouse built before the seed had it."""
+
+    def read() -> Mapping[str, str | None]:
+        if not snapshot.has_table("stores", schema="seeds"):
+            return MappingProxyType({})
+        frame = snapshot.query("select * from seeds.stores")
+        if "currency" not in frame.columns:
+            return MappingProxyType({})
+        return MappingProxyType(dict(zip(frame["store"], frame["currency"], strict=True)))
+
+    return snapshot.memo("store_currencies", read)
+
+
 def choose_store(requested: str | None, available: Sequence[str]) -> str:
     """The store meant: the one named, else the only one (as the SQL macro rfm_segment_id decides)."""
     if not available:

@@ -10,7 +10,11 @@ from pathlib import Path
 from scripts.dbt_runner import GIVEN_SUFFIX
 from scripts.input_files import CheckedFolder, estimated_lines, utf8_folder
 from scripts.stores import STORES, store_named
-from scripts.student_input import check_students_dir, default_students_dir
+from scripts.student_input import (
+    DEFAULT_STUDENTS_DIR,
+    check_students_dir,
+    default_students_dir,
+)
 
 
 @dataclass(frozen=True)
@@ -76,7 +80,13 @@ def students_environment(inputs: Inputs, encoding: str, build_dir: Path) -> tupl
         build_dir / "input" / "students",
     )
     given = {"STUDENTS_DIR" + GIVEN_SUFFIX: str(inputs.students.folder)}
-    return {"STUDENTS_DIR": str(students_dir), **given}, converted
+    # marts.student_data_source says whether readers look at the generated sample
+    synthetic = inputs.students.folder == DEFAULT_STUDENTS_DIR.resolve()
+    return {
+        "STUDENTS_DIR": str(students_dir),
+        "STUDENTS_SYNTHETIC": str(synthetic).lower(),
+        **given,
+    }, converted
 
 
 def input_lines(inputs: Inputs) -> int:

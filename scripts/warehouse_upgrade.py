@@ -60,11 +60,14 @@ def upgrade_copied_warehouse(build_file: Path) -> None:
             con.execute(f"drop {relations[name]} if exists {name} cascade")
         for table, column, definition in ADDED_COLUMNS:
             schema, name = table.split(".")
-            if table in relations and not con.execute(
-                "select count(*) from information_schema.columns where table_schema = ?"
-                " and table_name = ? and column_name = ?",
-                [schema, name, column],
-            ).fetchone()[0]:
+            if (
+                table in relations
+                and not con.execute(
+                    "select count(*) from information_schema.columns where table_schema = ?"
+                    " and table_name = ? and column_name = ?",
+                    [schema, name, column],
+                ).fetchone()[0]
+            ):
                 con.execute(f"alter table {table} add column {column} {definition}")
         renumber_hashed_customer_ids(con, relations)
 

@@ -39,6 +39,7 @@ def main() -> None:
     st.query_params["page"] = slug
     page = PAGES[slug]
     store = ui.store_selector(wh, enabled=page.per_store)
+    ui.use_store_currency(wh, store)
     st.sidebar.caption(f"Warehouse: `{path}`  \nPublished {wh.published_at:%Y-%m-%d %H:%M:%S} UTC")
     if published.last_reload_error:
         st.sidebar.warning(f"Showing the previous publish: {published.last_reload_error}.")

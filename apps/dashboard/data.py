@@ -449,6 +449,15 @@ def ltv_by(wh: Snapshot, dimension: str) -> pd.DataFrame:
     )
 
 
+def students_are_synthetic(wh: Snapshot) -> bool:
+    """Whether the student marts were built on the generated sample (marts.student_data_source;
+    a warehouse built before it says nothing)."""
+    if not wh.has_table("student_data_source"):
+        return False
+    frame = wh.query("select bool_or(is_synthetic) as is_synthetic from marts.student_data_source")
+    return bool(frame["is_synthetic"].iloc[0])
+
+
 def student_cohort_summary(wh: Snapshot) -> dict:
     frame = wh.query(
         """
@@ -673,13 +682,13 @@ def missing_recommendation_marts(wh: Snapshot) -> tuple[str, ...]:
 
 
 def showcase_customer(wh: Snapshot, store: str) -> int | None:
-    """The customer with the most recommendations from association rules (ties: the lower id);
-    None when the store has no recommendations."""
+    """The customer with a segment and the most recommendations from association rules (ties:
+    the lower id); None when the store has no recommendations."""
     frame = wh.query(
         """
         select customer_id
         from marts.customer_recommendations
-        where store = ?
+        where store = ? and segment_id is not null
         group by customer_id
         order by count(*) filter (where starts_with(reason, ?)) desc, customer_id
         limit 1

@@ -11,10 +11,23 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
-from apps.stores import stores
+from apps.dashboard import formats
+from apps.stores import store_currencies, stores
 from apps.warehouse import PublishedWarehouse, Snapshot
 
 PLOTLY_CONFIG = {"displaylogo": False}
+# One colour per segment id, the same on every chart: Okabe and Ito's palette, told apart with
+# colour-blindness and in print (after eight ids it repeats)
+SEGMENT_PALETTE = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+    "#F0E442",
+    "#000000",
+)
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
@@ -34,7 +47,7 @@ def store_selector(wh: Snapshot, enabled: bool) -> str | None:
     names = stores(wh)
     options = list(names)
     if len(options) <= 1:
-        if options:
+        if options and enabled:
             st.sidebar.caption(f"Store: {names[options[0]]}")
         return options[0] if options else None
     requested = st.query_params.get("store")
@@ -51,6 +64,29 @@ def store_selector(wh: Snapshot, enabled: bool) -> str | None:
     return store
 
 
+def use_store_currency(wh: Snapshot, store: str | None) -> None:
+    """Money on this run's page is in the store's currency (per browser session)."""
+    code = store_currencies(wh).get(store) if store else None
+    st.session_state["currency_symbol"] = formats.currency_symbol(code)
+
+
+def currency() -> str:
+    """The symbol of the shown store's currency ("" when unknown)."""
+    return st.session_state.get("currency_symbol", "")
+
+
+def money(value: float, decimals: int = 0) -> str:
+    return formats.money(value, currency(), decimals)
+
+
+def segment_colours(segments: pd.DataFrame) -> dict[str, str]:
+    """Segment label -> its colour (by segment id), for a chart's color_discrete_map."""
+    return {
+        label: SEGMENT_PALETTE[(int(segment_id) - 1) % len(SEGMENT_PALETTE)]
+        for segment_id, label in zip(segments["segment_id"], segments["segment_label"], strict=True)
+    }
+
+
 def chart(fig: go.Figure, reading: str, key: str) -> None:
     """A Plotly chart followed by the one line that says how to read it."""
     fig.update_layout(margin={"l": 10, "r": 10, "t": 40, "b": 10})
@@ -59,8 +95,10 @@ def chart(fig: go.Figure, reading: str, key: str) -> None:
 
 
 def table(frame: pd.DataFrame, name: str, reading: str | None = None) -> None:
-    """A table with a CSV download of exactly what is shown."""
-    st.dataframe(frame, hide_index=True)
+    """A table as a person reads it (formats.for_display) with a CSV download of its rows, full
+    values."""
+    shown, config = formats.for_display(frame, currency())
+    st.dataframe(shown, hide_index=True, column_config=config)
     if reading:
         st.caption(reading)
     slug = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")

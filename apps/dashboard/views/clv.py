@@ -101,7 +101,7 @@ def render(wh: Snapshot, store: str) -> None:
     total = customers["predicted_clv"].sum()
     top = customers.loc[customers["value_tier"] == "Top 5%", "predicted_clv"].sum()
     cols = st.columns(3)
-    cols[0].metric("Predicted value, next year", f"{total:,.0f}")
+    cols[0].metric("Predicted value, next year", ui.money(total))
     cols[1].metric("Held by the top 5% of customers", f"{top / total:.0%}" if total else "–")
     cols[2].metric("Customers at risk", f"{customers['is_at_risk'].mean():.0%}")
 

@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from apps.dashboard import data, ui
+from apps.dashboard import data, formats, ui
 from apps.warehouse import Snapshot
 
 
@@ -78,8 +78,7 @@ def _matrix_figure(counts: pd.DataFrame) -> go.Figure:
 
 def run_name(run_id: str, as_of) -> str:
     """A run as a person reads it: its as-of date and the start of its id."""
-    date = "unknown date" if as_of is None or pd.isna(as_of) else str(as_of)[:10]
-    return f"build as of {date} ({str(run_id)[:8]})"
+    return f"build as of {formats.day(as_of)} ({formats.run_label(run_id)})"
 
 
 def render(wh: Snapshot, store: str) -> None:

@@ -6,7 +6,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
-from apps.dashboard import data, ui
+from apps.dashboard import data, formats, ui
 from apps.segment_models import ModelLifecycle, model_lifecycles
 from apps.warehouse import Snapshot
 
@@ -79,11 +79,11 @@ def render(wh: Snapshot, store: str) -> None:
     run = data.run_info(wh, store)
     cols = st.columns(4)
     cols[0].metric("Customers with purchases", f"{int(kpis['customers']):,}")
-    cols[1].metric("Net revenue", f"{float(kpis['revenue']):,.0f}")
+    cols[1].metric("Net revenue", ui.money(float(kpis["revenue"])))
     cols[2].metric("As of", str(kpis["as_of_date"])[:10])
     cols[3].metric("Segments (k)", "-" if run.k is None else str(run.k))
     st.caption(
-        f"Model run `{run.model_run_id or 'none'}`"
+        f"Model run {formats.run_label(run.model_run_id)}"
         + (f", started {run.run_started_at:%Y-%m-%d %H:%M} UTC" if run.run_started_at else "")
         + (f"; k chosen by: {run.k_choice_reason}" if run.k_choice_reason else "")
         + f". Warehouse published {wh.published_at:%Y-%m-%d %H:%M:%S} UTC."

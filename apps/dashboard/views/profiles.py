@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from apps.dashboard import data, ui
+from apps.dashboard import data, formats, ui
 from apps.warehouse import Snapshot
 
 ATTRIBUTE_KEY = "profiles_attribute"
@@ -115,7 +115,8 @@ def render(wh: Snapshot, store: str) -> None:
     )
     attribute = profile.attribute
     run = ", ".join(
-        f"`{run_id}`" for run_id in sorted(profile.rows["model_run_id"].dropna().unique())
+        formats.run_label(run_id)
+        for run_id in sorted(profile.rows["model_run_id"].dropna().unique())
     )
     st.caption(
         f"{profile.rows['attribute_value'].nunique():,} values of {attribute} across "

@@ -8,6 +8,7 @@ import streamlit as st
 from pydantic import ValidationError
 
 from apps.api.schemas import MAX_FREQUENCY, MAX_MONETARY, MAX_RECENCY_DAYS, ClusterRequest
+from apps.dashboard import formats
 from apps.segment_models import InvalidSegmentModel, score, store_models
 from apps.warehouse import Snapshot
 
@@ -75,4 +76,6 @@ def render(wh: Snapshot, store: str) -> None:
         cols[1].metric("Segment id", str(result["segment_id"]))
         cols[2].metric("Distance to centroid", f"{result['distance']:.3f}")
         st.success(result["suggestion"])
-        st.caption(f"Store `{result['store']}`, model run `{result['model_run_id']}`.")
+        st.caption(
+            f"Store `{result['store']}`, model run {formats.run_label(result['model_run_id'])}."
+        )

@@ -34,7 +34,8 @@ def _distribution_figure(summary, feature: str) -> go.Figure:
     )
     fig.update_layout(title=FEATURE_TITLES[feature], showlegend=False, height=360)
     if feature == "monetary":
-        fig.update_yaxes(type="log")
+        # powers of ten only, in the store's money: "£10, £100, £1,000"
+        fig.update_yaxes(type="log", dtick=1, tickprefix=ui.currency(), tickformat=",.0f")
     return fig
 
 
@@ -79,6 +80,7 @@ def render(wh: Snapshot, store: str) -> None:
         x="pca_1",
         y="pca_2",
         color="segment_label",
+        color_discrete_map=ui.segment_colours(profiles),
         hover_data=["customer_id", "recency_days", "frequency", "monetary"],
         opacity=0.6,
         render_mode="webgl",

@@ -164,8 +164,9 @@ def _segments_section(wh: Snapshot) -> None:
     if not wh.has_table("student_segment_profiles"):
         ui.missing("student_segment_profiles")
         return
+    profiles = data.whole_table(wh, "student_segment_profiles", order_by="segment_id")
     ui.table(
-        data.whole_table(wh, "student_segment_profiles", order_by="segment_id"),
+        profiles,
         "student segment profiles",
         "One row per student segment: size, LTV and its most common traits.",
     )
@@ -176,6 +177,7 @@ def _segments_section(wh: Snapshot) -> None:
             x="pca_1",
             y="pca_2",
             color="segment_label",
+            color_discrete_map=ui.segment_colours(profiles),
             symbol="ltv_class",
             hover_data=["student_id"],
             opacity=0.6,
@@ -194,6 +196,11 @@ def _segments_section(wh: Snapshot) -> None:
 def render(wh: Snapshot, store: str | None = None) -> None:
     """The student pages; `store` is unused: the student side has no store."""
     st.header("Students")
+    if data.students_are_synthetic(wh):
+        st.warning(
+            "These students are the project's generated sample data, not real students: build "
+            "with your exports (`make run STUDENTS_DIR=...`) to see yours."
+        )
     _ltv_section(wh)
     _tree_section(wh)
     _pca_section(wh)
