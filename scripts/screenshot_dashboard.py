@@ -38,6 +38,7 @@ PAGES = (
     "products",
     "recommendations",
     "migrations",
+    "clv",
     "students",
     "score",
 )
@@ -153,8 +154,17 @@ def _browser(user_data_dir: str):
     return webdriver.Chrome(options=options, service=Service(executable_path=str(CHROMEDRIVER)))
 
 
+# Charts Plotly has not drawn yet: no trace data, or no drawn trace (SVG trace groups, heat
+# maps, WebGL canvases) in the plot
+UNDRAWN_CHARTS = """
+return [...document.querySelectorAll('.js-plotly-plot')].filter(plot =>
+    !(plot._fullData && plot._fullData.length
+      && plot.querySelector('g.trace, g.hm, canvas.gl-canvas, .heatmaplayer image'))).length;
+"""
+
+
 def _wait_for_page(driver, timeout: float = 60) -> None:
-    """Until the script run finished and the charts stopped appearing."""
+    """Until the script run finished, the charts stopped appearing and every one is drawn."""
     deadline = time.monotonic() + timeout
     last_count, stable_since = -1, time.monotonic()
     while time.monotonic() < deadline:
@@ -168,7 +178,8 @@ def _wait_for_page(driver, timeout: float = 60) -> None:
         if count != last_count:
             last_count, stable_since = count, time.monotonic()
         if ready and time.monotonic() - stable_since > 2.0:
-            return
+            if driver.execute_script(UNDRAWN_CHARTS) == 0:
+                return
         time.sleep(0.25)
     raise TimeoutError("the page did not finish rendering")
 
@@ -200,6 +211,7 @@ def capture_pages(
                 )
                 driver.set_window_size(WINDOW_WIDTH, min(int(height) + 120, 12_000))
                 time.sleep(1.0)  # let Plotly re-lay out at the new size
+                _wait_for_page(driver)
                 result = PageResult(page, out_dir / f"{page}.png")
                 driver.save_screenshot(str(result.screenshot))
                 result.metrics = [
