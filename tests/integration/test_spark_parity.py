@@ -50,6 +50,7 @@ MARTS = {
     "commerce_line_reconciliation": ["store", "reason"],
     "customer_segments": ["store", "customer_id"],
     "customer_segment_status": ["store", "customer_id"],
+    "customer_segment_changes": ["store", "customer_id"],
     "segment_model": ["store", "segment_id", "feature_order"],
     "segment_k_selection": ["store", "k"],
     "segment_profiles": ["store", "segment_id"],
