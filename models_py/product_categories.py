@@ -42,7 +42,6 @@ MIN_PRODUCTS_PER_TERM = 2
 LSA_DIMENSIONS = 50
 NAME_TERMS = 3
 LISTED_TERMS = 10
-NAME_SEPARATOR = " · "
 # Products whose description keeps no term of the vocabulary (and no override catches): they are
 # not clustered (a zero vector would join an arbitrary cluster) but get this category, numbered
 # last. Parentheses keep it apart from any name made of terms.
@@ -361,10 +360,20 @@ def ranked_terms(weights: np.ndarray, terms: np.ndarray, n: int) -> list[str]:
     return [str(terms[i]) for i in order if weights[i] > 0]
 
 
+def noun_phrase(terms: list[str]) -> str:
+    """Terms as a name people read: "Cake, cases & stand" (the seed product_category_overrides
+    names a category in the store's own words)."""
+    if not terms:
+        return ""
+    words = [terms[0][:1].upper() + terms[0][1:], *terms[1:]]
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} & {words[-1]}"
+
+
 def _unique_name(ranked: list[str], taken: set[str]) -> str:
-    """Top NAME_TERMS terms joined; more terms (then a number) when another category has it."""
+    """Top NAME_TERMS terms as a noun phrase; more terms (then a number) when another category
+    has it."""
     for n in range(NAME_TERMS, max(len(ranked), NAME_TERMS) + 1):
-        name = NAME_SEPARATOR.join(ranked[:n])
+        name = noun_phrase(ranked[:n])
         if name not in taken:
             return name
     number = 2

@@ -334,7 +334,7 @@ def own_categories_warehouse(generated_warehouse, tmp_path_factory):
             [OWN_STORE, STORE],
         )
         split = "cross join (values (0), (1)) as half(h)"
-        own_name = "replace(category_name, ' · ', '_') || if(h = 0, '_a', '_b')"
+        own_name = "replace(category_name, ' ', '_') || if(h = 0, '_a', '_b')"
         con.execute(
             f"""
             insert into marts.product_categories

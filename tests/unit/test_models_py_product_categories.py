@@ -165,7 +165,7 @@ def test_categories_are_named_by_top_terms_and_numbered_by_revenue(planted):
     for category in categories.itertuples():
         terms = category.top_terms.split(", ")
         assert len(terms) == 10
-        assert category.category_name == " · ".join(terms[:3])
+        assert category.category_name == f"{terms[0].capitalize()}, {terms[1]} & {terms[2]}"
     assert not rows["is_override"].any() and not categories["is_override_category"].any()
 
 
@@ -293,8 +293,8 @@ def test_bad_overrides_and_k_are_a_clear_error(planted):
 @pytest.mark.parametrize(
     ("describe", "distinct", "category"),
     [
-        (lambda i: f"THING {i}", 1, "thing"),
-        (lambda i: ["RED THING", "BLUE BOX", "BIG CUP"][i % 3], 3, "box · cup · thing"),
+        (lambda i: f"THING {i}", 1, "Thing"),
+        (lambda i: ["RED THING", "BLUE BOX", "BIG CUP"][i % 3], 3, "Box, cup & thing"),
         (lambda i: f"X{i}Y", 0, product_categories.UNCATEGORISED),
     ],
     ids=["one shared word", "three kinds", "nothing shared"],
