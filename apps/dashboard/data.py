@@ -384,16 +384,15 @@ def latest_migration_pair(wh: Snapshot, store: str) -> MigrationPair | None:
 
 
 def migration_matrix(wh: Snapshot, store: str, pair: MigrationPair) -> pd.DataFrame:
-    """Customers per (segment in the earlier run, in the later run) by segment id, stayers
+    """Customers per (segment in the earlier run, in the later run) with is_move, stayers
     included; a null id is a customer segmented in one of the two runs only."""
     return wh.query(
         """
-        select from_segment_id, any_value(from_segment_label) as from_segment_label,
-               to_segment_id, any_value(to_segment_label) as to_segment_label,
+        select from_segment_id, from_segment_label, to_segment_id, to_segment_label, is_move,
                cast(sum(customers) as bigint) as customers
         from marts.segment_migrations
         where store = ? and from_run_id = ? and to_run_id = ?
-        group by from_segment_id, to_segment_id
+        group by all
         order by from_segment_id nulls last, to_segment_id nulls last
         """,
         [store, pair.from_run_id, pair.to_run_id],

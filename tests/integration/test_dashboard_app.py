@@ -273,6 +273,12 @@ def two_run_warehouse(generated_warehouse, tmp_path_factory):
             " where from_run_id = ? and from_segment_id = 1",
             [earlier],
         )
+        # and a refit renumbered segment 2 under the same label: its customers stayed
+        con.execute(
+            "update marts.segment_migrations set from_segment_id = 98"
+            " where from_run_id = ? and from_segment_id = 2",
+            [earlier],
+        )
         con.execute(
             """
             insert into marts.segment_migrations
@@ -306,7 +312,8 @@ def test_migrations_matrix_of_the_latest_pair_of_runs(monkeypatch, two_run_wareh
             " where store = ? group by 1 order by 1",
             [STORE],
         ).fetchall()
-    # square, every segment of either run on both axes, the retired one included
+    # square, every segment label of either run on both axes, the retired one included (the
+    # renumbered segment 2 is one label: its customers are on the diagonal)
     labels = [label for _, label, _ in ids]
     assert (
         list(matrix.index) == list(matrix.columns) == [*labels, "Retired label", "(not segmented)"]

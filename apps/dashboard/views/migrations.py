@@ -11,37 +11,20 @@ from apps.dashboard import data, formats, ui
 from apps.warehouse import Snapshot
 
 
-def segment_names(matrix: pd.DataFrame) -> dict:
-    """A name per segment id of the pair (None: not segmented): its label in the latest run, or
-    in the earlier one for a retired segment; "#id" added where two ids would read the same."""
-    labels = {}
-    for side in ("from", "to"):  # the later run's label wins
-        for segment_id, label in zip(
-            matrix[f"{side}_segment_id"], matrix[f"{side}_segment_label"], strict=True
-        ):
-            if not pd.isna(segment_id):
-                labels[int(segment_id)] = label
-    repeated = {label for label in labels.values() if list(labels.values()).count(label) > 1}
-    names = {
-        sid: f"{label} #{sid}" if label in repeated else label for sid, label in labels.items()
-    }
-    return {**names, None: data.NOT_SEGMENTED}
-
-
 def square_counts(matrix: pd.DataFrame) -> pd.DataFrame:
-    """Customers from (rows) to (columns) with every segment of either run on both axes, so the
-    diagonal is the customers who stayed; named by segment_names."""
-    names = segment_names(matrix)
-    key = lambda column: matrix[column].map(lambda v: None if pd.isna(v) else int(v))  # noqa: E731
-    counts = pd.DataFrame(
-        {
-            "from": key("from_segment_id").map(names),
-            "to": key("to_segment_id").map(names),
-            "customers": matrix["customers"],
-        }
-    ).pivot_table(index="from", columns="to", values="customers", aggfunc="sum")  # fmt: skip
-    order = [names[sid] for sid in sorted(sid for sid in names if sid is not None)]
-    order.append(data.NOT_SEGMENTED)
+    """Customers from (rows) to (columns) by segment label, with every label of either run on
+    both axes (in segment id order, "(not segmented)" last), so the diagonal is the customers
+    who stayed: a move is a change of label, as in marts.segment_migrations."""
+    sides = [
+        matrix[[f"{side}_segment_id", f"{side}_segment_label"]].set_axis(["segment_id", "label"], axis=1)
+        for side in ("to", "from")
+    ]  # fmt: skip
+    labels = pd.concat(sides).dropna().groupby("label")["segment_id"].min().sort_values()
+    order = [*labels.index, data.NOT_SEGMENTED]
+    counts = matrix.assign(
+        from_label=matrix["from_segment_label"].fillna(data.NOT_SEGMENTED),
+        to_label=matrix["to_segment_label"].fillna(data.NOT_SEGMENTED),
+    ).pivot_table(index="from_label", columns="to_label", values="customers", aggfunc="sum")
     return counts.reindex(index=order, columns=order).fillna(0).astype("int64")
 
 
@@ -103,9 +86,7 @@ def render(wh: Snapshot, store: str) -> None:
     counts = square_counts(matrix)
     in_both = matrix[matrix["from_segment_id"].notna() & matrix["to_segment_id"].notna()]
     both = int(in_both["customers"].sum())
-    moved = int(
-        in_both.loc[in_both["from_segment_id"] != in_both["to_segment_id"], "customers"].sum()
-    )
+    moved = int(in_both.loc[in_both["is_move"], "customers"].sum())
     st.markdown(
         f"**{moved:,}** of the {both:,} customers segmented in both runs changed segment"
         f" ({moved / both:.1%})."
@@ -114,9 +95,9 @@ def render(wh: Snapshot, store: str) -> None:
     )
     ui.chart(
         _matrix_figure(counts),
-        "Each row sums to 100%: the diagonal is customers who stayed in their segment, other "
-        "cells are moves. A segment keeps its id across refits when a new segment continues it "
-        "(the nearest centroid, or the same label), so a refit that renumbers is not a move.",
+        "Each row sums to 100%: the diagonal is customers who kept their segment, other cells "
+        "are moves. A move is a change of segment (its label, what it means to you): a refit "
+        "that renumbers a segment under the same label moves no one.",
         key="migrations_matrix",
     )
     ui.table(counts.reset_index(names="from \\ to"), "migration matrix")

@@ -2,8 +2,8 @@
 -- segmented, the current segment (or, for a customer no longer segmented, the last one held),
 -- the segment held before it, when the customer entered the current segment and how many times
 -- the segment changed. Carried from build to build: each build reads the status it starts from
--- and writes it again for its stores' customers. Segment ids keep their meaning across refits
--- (segment_id_matches), so a change of id is a real move. Dates are as-of dates (days of data).
+-- and writes it again for its stores' customers. A change is a change of segment label (what the
+-- segment means to marketing): a refit that gives the same segment another id is not one. Dates are as-of dates (days of data).
 -- On Spark (Parquet tables, no delete) it is a table rebuilt at every build from a copy of the
 -- last build's rows (macros/carried_state.sql).
 {{ config(
@@ -67,7 +67,8 @@ compared as (
         coalesce(today.customer_id, previous.customer_id) as customer_id,
         today.customer_id is not null as is_segmented,
         previous.customer_id is not null as was_known,
-        coalesce(previous.segment_id <> today.segment_id, false) as has_changed,
+        -- a move is a change of meaning (label); a refit's new id of the same label is not one
+        coalesce(previous.segment_label <> today.segment_label, false) as has_changed,
         coalesce(not previous.is_segmented, false) as has_returned,
         today.segment_id as today_segment_id,
         today.segment_label as today_segment_label,

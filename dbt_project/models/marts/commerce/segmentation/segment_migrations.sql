@@ -112,7 +112,8 @@ final as (
         from_segment_label,
         cast(to_segment_id as integer) as to_segment_id,
         to_segment_label,
-        coalesce(from_segment_id <> to_segment_id, true) as is_move,
+        -- a move is a change of meaning (label), not of id: a refit may renumber a segment
+        coalesce(from_segment_label <> to_segment_label, true) as is_move,
         cast(count(*) as integer) as customers
     from moves
     group by
