@@ -177,9 +177,9 @@ def _wait_for_page(driver, timeout: float = 60) -> None:
         count = driver.execute_script("return document.querySelectorAll('.js-plotly-plot').length")
         if count != last_count:
             last_count, stable_since = count, time.monotonic()
-        if ready and time.monotonic() - stable_since > 2.0:
-            if driver.execute_script(UNDRAWN_CHARTS) == 0:
-                return
+        settled = ready and time.monotonic() - stable_since > 2.0
+        if settled and driver.execute_script(UNDRAWN_CHARTS) == 0:
+            return
         time.sleep(0.25)
     raise TimeoutError("the page did not finish rendering")
 
