@@ -6,7 +6,7 @@ with
 
 digits as (
 
-    select digit
+    select digit_values.digit
     from (
         values (0), (1), (2), (3), (4), (5), (6), (7), (8), (9)
     ) as digit_values (digit)
