@@ -11,6 +11,7 @@ import yaml
 from scripts.project_paths import DBT_PROJECT_DIR, PROJECT_ROOT
 
 SEMANTIC_YAML = DBT_PROJECT_DIR / "models" / "semantic" / "_semantic__models.yml"
+TIME_SPINE_FOLDER = DBT_PROJECT_DIR / "models" / "intermediate" / "semantic"
 
 
 def semantic_layer() -> dict:
@@ -49,10 +50,10 @@ def test_every_metric_rests_on_a_measure_or_metric_and_every_measure_is_a_metric
 
 
 def test_the_time_spine_is_declared():
-    models = {model["name"]: model for model in semantic_layer()["models"]}
-    spine = models["metricflow_time_spine"]
+    properties = yaml.safe_load((TIME_SPINE_FOLDER / "_semantic__time_spine.yml").read_text())
+    spine = {model["name"]: model for model in properties["models"]}["metricflow_time_spine"]
     assert spine["time_spine"]["standard_granularity_column"] == "date_day"
-    assert (DBT_PROJECT_DIR / "models" / "semantic" / "metricflow_time_spine.sql").is_file()
+    assert (TIME_SPINE_FOLDER / "metricflow_time_spine.sql").is_file()
 
 
 def test_docs_define_every_metric():
