@@ -195,9 +195,11 @@ def test_revenue_is_published_in_the_stores_currency(metricflow):
 
 
 def test_mf_query_command_as_documented(metricflow):
-    """The command of docs/metrics.md, as a person runs it: `mf query` from the project folder."""
-    _, project, environment, answers = metricflow
-    out = project.parent / "revenue_by_month.csv"
+    """The command of docs/metrics.md, as a person runs it: `mf query` from the project folder,
+    on the read-only `metrics` target, while another reader holds the file open."""
+    place, project, environment, answers = metricflow
+    out = place / "revenue_by_month.csv"
+    reader = duckdb.connect(str(place / "warehouse.duckdb"), read_only=True)
     result = subprocess.run(
         [
             str(Path(sys.executable).with_name("mf")),
@@ -211,9 +213,10 @@ def test_mf_query_command_as_documented(metricflow):
         ],
         capture_output=True,
         text=True,
-        env=environment,
+        env=dict(environment, DBT_TARGET="metrics"),
         cwd=project,
     )
+    reader.close()
     assert result.returncode == 0 and out.exists(), result.stdout[-3000:] + result.stderr[-3000:]
     table = pd.read_csv(out)
     total = sum(float(row[2]) for row in answers["by_month"]["rows"])
