@@ -1,6 +1,6 @@
 """Set up and start the project's Superset on 127.0.0.1, read-only on the published warehouse.
 
-    .venv-superset/bin/python bi/superset/superset_server.py --duckdb-path FILE [--port 8088]
+    .venv-superset/bin/python bi/superset/superset_server.py [--duckdb-path FILE] [--port 8088]
         [--home .superset] [--setup-only]
 
 Run with Superset's own virtual environment (make superset-setup makes it). In --home (created
@@ -25,6 +25,9 @@ from urllib.parse import quote
 
 HERE = Path(__file__).resolve().parent
 PROJECT_ROOT = HERE.parent.parent
+sys.path.insert(0, str(PROJECT_ROOT))
+from scripts.project_paths import WAREHOUSE_OPTION_HELP, published_warehouse  # noqa: E402
+
 EXPORT_DIR = HERE / "dashboard"
 # the database's YAML in the export carries this placeholder instead of a machine's path
 URI_PLACEHOLDER = "duckdb:///WAREHOUSE_PATH"
@@ -125,12 +128,12 @@ def serve(home: Path, port: int) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duckdb-path", required=True, type=Path)
+    parser.add_argument("--duckdb-path", type=Path, help=WAREHOUSE_OPTION_HELP)
     parser.add_argument("--port", type=int, default=8088)
     parser.add_argument("--home", type=Path, default=PROJECT_ROOT / ".superset")
     parser.add_argument("--setup-only", action="store_true", help="set up, do not serve")
     args = parser.parse_args(argv)
-    duckdb_path = args.duckdb_path.expanduser().resolve()
+    duckdb_path = published_warehouse(args.duckdb_path)
     if not duckdb_path.exists():
         print(f"error: {duckdb_path}: no published warehouse (make run first)", file=sys.stderr)
         return 2
