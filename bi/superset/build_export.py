@@ -15,8 +15,10 @@ import argparse
 import io
 import json
 import os
+import re
 import shutil
 import sys
+import uuid
 import zipfile
 from pathlib import Path
 
@@ -265,6 +267,15 @@ CHARTS = [
             "row_limit": 100,
             "table_timestamp_format": "smart_date",
             "show_cell_bars": True,
+            "column_config": {
+                name: {"d3NumberFormat": ".1%"}
+                for name in (
+                    "precision_at_10",
+                    "recall_at_10",
+                    "hit_rate_at_10",
+                    "catalogue_coverage",
+                )
+            },
         },
     ),
 ]
@@ -367,7 +378,7 @@ def build(api: Superset, duckdb_path: Path) -> int:
                 "dashboards": [dashboard],
             },
         )["id"]
-        uuid = api.get(f"/api/v1/chart/{chart}", q="(columns:!(uuid))")["result"]["uuid"]
+        chart_uuid = api.get(f"/api/v1/chart/{chart}", q="(columns:!(uuid))")["result"]["uuid"]
         row_id = f"ROW-{row}"
         if row_id not in layout:
             layout[row_id] = {
@@ -387,7 +398,7 @@ def build(api: Superset, duckdb_path: Path) -> int:
             "parents": ["ROOT_ID", "GRID_ID", row_id],
             "meta": {
                 "chartId": chart,
-                "uuid": uuid,
+                "uuid": chart_uuid,
                 "width": width,
                 "height": 50,
                 "sliceName": title,
@@ -410,19 +421,32 @@ def export(api: Superset, dashboard: int) -> None:
     )
     if response.status_code >= 400:
         raise SystemExit(f"error: export: {response.text}")
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        files = {
+            Path(*Path(name).parts[1:]): archive.read(name).decode()  # no dated top folder
+            for name in archive.namelist()
+        }
+    # Stable uuids (from each object's kind and file name) and file names (without Superset's
+    # ids), so that rebuilding the export changes only what changed.
+    stable_names, uuids = {}, {}
+    for relative, text in files.items():
+        stable = relative.with_name(re.sub(r"_\d+\.yaml$", ".yaml", relative.name))
+        stable_names[relative] = stable
+        content = yaml.safe_load(text)
+        if "uuid" in content:
+            uuids[content["uuid"]] = str(uuid.uuid5(uuid.NAMESPACE_URL, f"segmentation/{stable}"))
     if EXPORT_DIR.exists():
         shutil.rmtree(EXPORT_DIR)
-    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
-        for name in archive.namelist():
-            relative = Path(*Path(name).parts[1:])  # drop the export's dated top folder
-            text = archive.read(name).decode()
-            if relative.parts[0] == "databases":
-                content = yaml.safe_load(text)
-                content["sqlalchemy_uri"] = URI_PLACEHOLDER
-                text = yaml.safe_dump(content, sort_keys=False)
-            target = EXPORT_DIR / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text)
+    for relative, text in files.items():
+        for old, new in uuids.items():
+            text = text.replace(old, new)
+        if relative.parts[0] == "databases":
+            content = yaml.safe_load(text)
+            content["sqlalchemy_uri"] = URI_PLACEHOLDER
+            text = yaml.safe_dump(content, sort_keys=False)
+        target = EXPORT_DIR / stable_names[relative]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -146,9 +146,9 @@ def browser(superset_url):
         )
         try:
             driver.get(f"{superset_url}/login/")
-            wait_for(lambda: driver.find_elements("css selector", "input[name=username]"), 60)
-            driver.find_element("css selector", "input[name=username]").send_keys("admin")
-            driver.find_element("css selector", "input[name=password]").send_keys(PASSWORD + "\n")
+            wait_for(lambda: driver.find_elements("css selector", "#username"), 60)
+            driver.find_element("css selector", "#username").send_keys("admin")
+            driver.find_element("css selector", "#password").send_keys(PASSWORD + "\n")
             wait_for(lambda: "/login" not in driver.current_url, 60)
             yield driver
         finally:
