@@ -219,7 +219,7 @@ def test_dashboard_renders_every_chart_with_data(browser, superset_url):
     assert console_errors(browser) == []
 
 
-def test_connection_is_read_only(superset_url):
+def test_connection_is_read_only(superset_url, warehouse):
     with httpx.Client(base_url=superset_url, timeout=60) as client:
         token = client.post(
             "/api/v1/security/login",
@@ -228,8 +228,8 @@ def test_connection_is_read_only(superset_url):
         client.headers["Authorization"] = f"Bearer {token}"
         listed = client.get("/api/v1/database/").json()["result"]
         assert len(listed) == 1
-        database = client.get(f"/api/v1/database/{listed[0]['id']}").json()["result"]
-    assert database["sqlalchemy_uri"].endswith("?access_mode=read_only")
+        database = client.get(f"/api/v1/database/{listed[0]['id']}/connection").json()["result"]
+    assert database["sqlalchemy_uri"] == f"duckdb:///{warehouse[1]}?access_mode=read_only"
     assert database["allow_dml"] is False
 
 
