@@ -121,6 +121,7 @@ def serve(home: Path, port: int) -> None:
         "0",
         "--limit-request-field_size",
         "0",
+        "--no-control-socket",  # gunicorn would make one in ~/.gunicorn/
         "superset.app:create_app()",
     ]
     os.execve(gunicorn, args, superset_env(home))
