@@ -38,8 +38,12 @@ API_PORT ?= 8000
 DASHBOARD_PORT ?= 8501
 DOCS_PORT ?= 8080
 EXPORT_DIR ?= exports
+# Superset (docs/bi.md): its own virtual environment, pinned in bi/superset/requirements.txt.
+SUPERSET_PORT ?= 8088
+SUPERSET_VENV := .venv-superset
+SUPERSET_INSTALLED := $(SUPERSET_VENV)/.installed
 
-.PHONY: run test test-fast test-spark-cluster setup setup-spark spark-cluster spark-cluster-stop lint lint-sql clean serve bench bench-spark bench-api bench-api-load dashboard docs export
+.PHONY: run test test-fast test-spark-cluster setup setup-spark spark-cluster spark-cluster-stop lint lint-sql clean serve bench bench-spark bench-api bench-api-load dashboard docs export superset superset-setup test-bi
 
 setup: $(INSTALLED)
 
@@ -110,6 +114,23 @@ dashboard: $(INSTALLED)
 		--server.port $(DASHBOARD_PORT) --server.headless true \
 		--browser.gatherUsageStats false --client.toolbarMode minimal
 
+# Superset on http://127.0.0.1:$(SUPERSET_PORT) (user admin, password $SUPERSET_ADMIN_PASSWORD or
+# admin), read-only on the published warehouse, with the dashboard of bi/superset/dashboard/
+# imported; its metadata database and secret key in .superset/.
+superset-setup: $(SUPERSET_INSTALLED)
+
+$(SUPERSET_INSTALLED): bi/superset/requirements.txt
+	$(PYTHON_BOOTSTRAP) -m venv $(SUPERSET_VENV)
+	$(SUPERSET_VENV)/bin/python -m pip install --quiet -r bi/superset/requirements.txt
+	touch $(SUPERSET_INSTALLED)
+
+superset: $(SUPERSET_INSTALLED)
+	$(SUPERSET_VENV)/bin/python bi/superset/superset_server.py --port $(SUPERSET_PORT)
+
+# The Superset dashboard in chromium, kept rendering through a publish (not part of `make test`).
+test-bi: $(INSTALLED) $(SUPERSET_INSTALLED)
+	$(PY) -m pytest -m bi tests/integration/test_superset_dashboard.py
+
 docs: $(INSTALLED)
 	$(PY) scripts/dbt_docs.py --serve --port $(DOCS_PORT)
 
@@ -129,4 +150,4 @@ lint-sql: $(INSTALLED)
 		&& env -u RETAIL_PATH -u STUDENTS_DIR DBT_DUCKDB_PATH=:memory: ../$(VENV)/bin/sqlfluff lint models tests analyses
 
 clean:
-	rm -rf $(VENV) data dbt_project/target dbt_project/logs .dbt-parse .pytest_cache test-output spark-warehouse spark-cluster
+	rm -rf $(VENV) $(SUPERSET_VENV) .superset data dbt_project/target dbt_project/logs .dbt-parse .pytest_cache test-output spark-warehouse spark-cluster
