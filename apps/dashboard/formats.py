@@ -83,6 +83,8 @@ def for_display(frame: pd.DataFrame, symbol: str) -> tuple[pd.DataFrame, dict]:
             number_format = _number_format(name, values, symbol)
             if number_format:
                 config[name] = st.column_config.NumberColumn(format=number_format)
-        elif values.astype("string").str.len().max() > 60:
-            config[name] = st.column_config.TextColumn(width="large")
+        else:
+            longest = values.dropna().astype("string").str.len().max()
+            if pd.notna(longest) and longest > 60:
+                config[name] = st.column_config.TextColumn(width="large")
     return shown, config

@@ -119,8 +119,10 @@ def attribute_rows(warehouse_path, store: str, attribute: str) -> pd.DataFrame:
 
 
 def assert_same_rows(shown: pd.DataFrame, expected: pd.DataFrame) -> None:
-    """The same rows (in any order) with the same columns and values."""
+    """The same rows (in any order) with the same columns and values; run ids are shown by
+    their first 8 characters."""
     assert list(shown.columns) == list(expected.columns)
+    expected = expected.assign(model_run_id=expected["model_run_id"].str[:8])
     key = ["segment_id", "attribute_value"]
     pd.testing.assert_frame_equal(
         shown.sort_values(key).reset_index(drop=True),
