@@ -2,12 +2,15 @@
 
 Before the server starts, the warehouse is opened as the server will open it and the address is
 tried: a file that cannot be served or an address that cannot be listened on ends with one line,
-`error: <file or address>: <cause>; <what to do>`, and exit code 2.
+`error: <file or address>: <cause>; <what to do>`, and exit code 2. Once the address is listened
+on, one line on stdout says where: `API listening on http://127.0.0.1:8000 (docs:
+http://127.0.0.1:8000/docs)`.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import logging
 import os
@@ -17,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 import uvicorn
+from uvicorn.supervisors import Multiprocess
 
 from apps.api.settings import KEEP_ALIVE_SECONDS, server_settings
 from apps.segment_models import store_models
@@ -24,6 +28,7 @@ from apps.warehouse import Snapshot, WarehouseContentError
 from scripts.project_paths import WAREHOUSE_OPTION_HELP, published_warehouse
 
 USAGE_ERROR = 2
+STARTUP_FAILURE = 3  # as uvicorn.run: the server did not start (its log says why)
 # a DuckDB database file has these bytes at offset 8 (its header's magic)
 DUCKDB_MAGIC, MAGIC_OFFSET = b"DUCK", 8
 POINT_AT_A_WAREHOUSE = "point --warehouse (or DUCKDB_PATH) at a warehouse built by `make run`"
@@ -89,6 +94,28 @@ def check_address(host: str, port: int) -> None:
         ) from exc
 
 
+def listening_line(host: str, port: int) -> str:
+    """The line printed once the server listens: its address and its documentation's."""
+    base = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+    return f"API listening on {base} (docs: {base}/docs)"
+
+
+def serve(config: uvicorn.Config) -> None:
+    """uvicorn.run's serving, with the socket bound and listened on first so that the listening
+    line is printed once (not once per worker) and is true when printed: connections wait in the
+    backlog while the app opens the warehouse."""
+    sock = config.bind_socket()
+    sock.listen(config.backlog)
+    print(listening_line(config.host, sock.getsockname()[1]), flush=True)
+    if config.workers > 1:
+        Multiprocess(config, sockets=[sock]).run()
+        return
+    server = uvicorn.Server(config)
+    server.run(sockets=[sock])
+    if not server.started:
+        sys.exit(STARTUP_FAILURE)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default=os.environ.get("API_HOST", "127.0.0.1"))
@@ -115,7 +142,7 @@ def main() -> None:
         sys.exit(USAGE_ERROR)
     os.environ["DUCKDB_PATH"] = str(warehouse)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    uvicorn.run(
+    config = uvicorn.Config(
         "apps.api.server:app",
         host=args.host,
         port=args.port,
@@ -124,6 +151,8 @@ def main() -> None:
         access_log=False,
         **server_settings(args.keep_alive),
     )
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C: a normal stop
+        serve(config)
 
 
 if __name__ == "__main__":

@@ -13,11 +13,11 @@ from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Annotated, Any
 
-from fastapi import FastAPI, Query, Request, Response
+from fastapi import Body, FastAPI, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.routing import APIRoute
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from apps.api.errors import (
@@ -35,6 +35,7 @@ from apps.api.errors import (
 from apps.api.json_body import SafeJSONRoute
 from apps.api.middleware import MAX_BODY_BYTES, MAX_QUERY_BYTES, CatchAll, RequestLimits
 from apps.api.openapi import HEALTH_PATH, STORE, with_stores
+from apps.api.response_style import camel_keys
 from apps.api.schemas import (
     STORE_DESCRIPTION,
     BasketCategory,
@@ -46,6 +47,7 @@ from apps.api.schemas import (
     ClvResponse,
     CustomerError,
     CustomerRecommendationsResponse,
+    CustomerResponse,
     ErrorResponse,
     HealthResponse,
     InterestError,
@@ -57,6 +59,7 @@ from apps.api.schemas import (
     RecommendationError,
     RecommendationRequest,
     RecommendedProduct,
+    SegmentProfile,
     StoreHealth,
 )
 from apps.clv_models import ClvModelUnavailable, score_values, store_clv_model
@@ -360,6 +363,31 @@ def refuse_store_in_query(request: Request, inputs: Any = None) -> None:
         )
 
 
+def cluster_query_inputs(request: Request) -> ClusterRequest:
+    """The /api/cluster inputs of a POST without a body: its query parameters, validated as GET
+    validates them (the same 422 answers)."""
+    raw = dict(request.query_params)
+    try:
+        return ClusterRequest.model_validate(raw)
+    except ValidationError as exc:
+        errors = [{**error, "loc": ("query", *error["loc"])} for error in exc.errors()]
+        raise RequestValidationError(errors, body=raw) from exc
+
+
+def refuse_query_with_body(request: Request, inputs: Any) -> None:
+    """422 for a POST /api/cluster with a JSON body and inputs in the query string too: one of
+    them would be ignored."""
+    given = [name for name in ClusterRequest.model_fields if name in request.query_params]
+    if given:
+        raise ApiError(
+            422,
+            INVALID,
+            f"{given[0]}: give the inputs either as the JSON body or as query parameters (with"
+            " no body), not both",
+            inputs,
+        )
+
+
 def create_app(warehouse: PublishedWarehouse | None) -> FastAPI:
     """The API on `warehouse` (see open_warehouse); None only renders the OpenAPI document."""
     app = FastAPI(
@@ -404,10 +432,24 @@ def create_app(warehouse: PublishedWarehouse | None) -> FastAPI:
         """Segment of a customer given as query parameters, e.g. `?recency=64&frequency=32&monetary_value=100924&store=<store>`."""
         return cluster(inputs)
 
-    @app.post(CLUSTER_PATH, response_model=ClusterResponse, responses=cluster_errors)
-    async def cluster_post(inputs: ClusterRequest, request: Request) -> ClusterResponse:
-        """Segment of a customer given as a JSON body; the store is its `store` field."""
-        refuse_store_in_query(request, inputs.model_dump())
+    # The body is documented as required (the way to call it); a POST without a body reads the
+    # inputs from the query string, as the seed's clients send them.
+    @app.post(
+        CLUSTER_PATH,
+        response_model=ClusterResponse,
+        responses=cluster_errors,
+        openapi_extra={"requestBody": {"required": True}},
+    )
+    async def cluster_post(
+        request: Request, inputs: Annotated[ClusterRequest, Body()] = None
+    ) -> ClusterResponse:
+        """Segment of a customer given as a JSON body; the store is its `store` field. As the
+        seed's clients call it, a POST without a body takes the GET's query parameters instead
+        (`POST /api/cluster?recency=64&frequency=32&monetary_value=100924&store=<store>`) and
+        answers as GET; a body together with query parameters answers 422."""
+        if inputs is None:
+            return cluster(cluster_query_inputs(request))
+        refuse_query_with_body(request, inputs.model_dump())
         return cluster(inputs)
 
     @app.post(INTEREST_PATH, response_model=InterestResponse, responses=INTEREST_ERRORS)
@@ -535,30 +577,41 @@ def create_app(warehouse: PublishedWarehouse | None) -> FastAPI:
         return ClvResponse(
             store=chosen,
             purchaseModel=model.purchase_fit.model,
-            pAlive=round(scores["p_alive"], 4),
-            churnRisk=round(scores["churn_risk"], 4),
+            pAlive=scores["p_alive"],
+            churnRisk=scores["churn_risk"],
             churnDays=model.churn_days,
-            expectedPurchases30d=round(scores["expected_purchases_30d"], 3),
-            expectedPurchases90d=round(scores["expected_purchases_90d"], 3),
-            expectedPurchases365d=round(scores["expected_purchases_365d"], 3),
-            expectedSpendPerPurchase=round(scores["expected_spend_per_purchase"], 2),
-            predictedClv=round(scores["predicted_clv"], 2),
+            expectedPurchases30d=scores["expected_purchases_30d"],
+            expectedPurchases90d=scores["expected_purchases_90d"],
+            expectedPurchases365d=scores["expected_purchases_365d"],
+            expectedSpendPerPurchase=scores["expected_spend_per_purchase"],
+            predictedClv=scores["predicted_clv"],
             horizonDays=model.horizon_days,
             annualDiscountRate=model.annual_discount_rate,
             modelRunId=model.model_run_id,
         )
 
-    @app.get("/api/segments", responses=documented(ErrorResponse, 413, 422, 500))
-    async def segments(store: StoreParam = None) -> list[dict]:
-        """The segment profiles of a store, with labels and suggestions."""
+    @app.get(
+        "/api/segments",
+        response_model=list[SegmentProfile],
+        responses=documented(ErrorResponse, 413, 422, 500),
+    )
+    async def segments(store: StoreParam = None) -> list[SegmentProfile]:
+        """The segment profiles of a store, with labels and suggestions: the rows of
+        marts.segment_profiles with camelCase keys, money to cents, the rest to 4 significant
+        digits."""
         snapshot = warehouse.current()
         chosen = store_model(snapshot, store).store
-        return list(segment_profiles(snapshot, chosen))
+        return [
+            SegmentProfile.model_validate(camel_keys(row))
+            for row in segment_profiles(snapshot, chosen)
+        ]
 
     @app.get(
-        "/api/customers/{customer_id}", responses=documented(CustomerError, 404, 413, 422, 500)
+        "/api/customers/{customer_id}",
+        response_model=CustomerResponse,
+        responses=documented(CustomerError, 404, 413, 422, 500),
     )
-    def customer(customer_id: int, store: StoreParam = None) -> dict:
+    def customer(customer_id: int, store: StoreParam = None) -> CustomerResponse:
         """A known customer's current segment and RFM values in a store, and their churn risk,
         expected purchases and predicted lifetime value (null for a customer with no purchase,
         or a warehouse built without them)."""
@@ -575,7 +628,12 @@ def create_app(warehouse: PublishedWarehouse | None) -> FastAPI:
         rows = records(snapshot, query, [chosen, customer_id])
         if not rows:
             raise not_found
-        return rows[0]
+        return CustomerResponse.model_validate(camel_keys(rows[0]))
+
+    @app.get("/", include_in_schema=False)
+    async def root() -> RedirectResponse:
+        """The interactive documentation."""
+        return RedirectResponse(app.docs_url, status_code=307)
 
     # In memory, as /api/segments: async.
     @app.get(
@@ -658,15 +716,14 @@ from marts.customer_segments as s
 join marts.fct_customer_rfm as r using (store, customer_id)
 where s.store = ? and s.customer_id = ?
 """
-# the same with the customer's lifetime value (marts.customer_lifetime_value), rounded
+# the same with the customer's lifetime value (marts.customer_lifetime_value), rounded by
+# CustomerResponse as every answer is (apps.api.response_style)
 CUSTOMER_QUERY = """
 select
     s.store, s.customer_id, s.segment_id, s.segment_label, r.rfm_segment,
     r.recency_days, r.frequency, r.monetary, r.r_score, r.f_score, r.m_score, r.as_of_date,
-    round(v.churn_risk, 4) as churn_risk, round(v.p_alive, 4) as p_alive,
-    round(v.expected_purchases_90d, 3) as expected_purchases_90d,
-    round(v.expected_purchases_365d, 3) as expected_purchases_365d,
-    round(v.predicted_clv, 2) as predicted_clv, v.value_tier, v.purchase_model as clv_model
+    v.churn_risk, v.p_alive, v.expected_purchases_90d, v.expected_purchases_365d,
+    v.predicted_clv, v.value_tier, v.purchase_model as clv_model
 from marts.customer_segments as s
 join marts.fct_customer_rfm as r using (store, customer_id)
 left join marts.customer_lifetime_value as v using (store, customer_id)

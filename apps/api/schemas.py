@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from apps.api.response_style import Money, Score, to_camel
 from scripts.stores import FIRST_STORE as EXAMPLE_STORE
 
 MAX_RECENCY_DAYS = 36_500  # a century: anything larger is a unit mistake, not a customer
@@ -58,7 +59,9 @@ class ClusterResponse(BaseModel):
     error: str
     store: str | None = Field(default=None, description="the store whose segment model answered")
     modelRunId: str | None = Field(default=None, description="run id of the segment model used")
-    distance: float | None = Field(default=None, description="distance to the nearest centroid")
+    distance: Score | None = Field(
+        default=None, description="distance to the nearest centroid (4 significant digits)"
+    )
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -298,7 +301,7 @@ class InterestRequest(BaseModel):
 class CategoryProbability(BaseModel):
     categoryId: int
     categoryName: str
-    probability: float = Field(description="the model's probability that it becomes dominant")
+    probability: Score = Field(description="the model's probability that it becomes dominant")
 
 
 class PredictedCategory(BaseModel):
@@ -306,7 +309,7 @@ class PredictedCategory(BaseModel):
 
     categoryId: int
     categoryName: str
-    probability: float | None = Field(
+    probability: Score | None = Field(
         description="the served model's probability that it becomes dominant; null when the"
         " served method is a baseline, which gives no probability"
     )
@@ -317,8 +320,8 @@ class BasketCategory(BaseModel):
 
     categoryId: int
     categoryName: str
-    value: float = Field(description="quantity x unit price summed over its lines")
-    share: float = Field(description="its share of the basket's value")
+    value: Money = Field(description="quantity x unit price summed over its lines")
+    share: Score = Field(description="its share of the basket's value")
     lines: int = Field(description="the basket's lines of it")
 
 
@@ -327,7 +330,7 @@ class NearestInterestSegment(BaseModel):
 
     interestSegmentId: int = Field(description="as in marts.customer_interest_segments")
     label: str = Field(description="its label (marts.interest_segment_profiles)")
-    distance: float = Field(description="Euclidean distance of the basket's category shares")
+    distance: Score = Field(description="Euclidean distance of the basket's category shares")
 
 
 class InterestModelInfo(BaseModel):
@@ -367,12 +370,12 @@ class InterestResponse(BaseModel):
         description="the 10 most likely categories, most likely first (ties: lower id); empty"
         " when the served method is a baseline"
     )
-    otherCategoriesProbability: float | None = Field(
+    otherCategoriesProbability: Score | None = Field(
         description="the total probability of the categories not listed (0 when all are; null"
         " for a baseline)"
     )
     basketMix: list[BasketCategory] = Field(description="largest share first")
-    basketValue: float = Field(description="value of the basket's known products")
+    basketValue: Money = Field(description="value of the basket's known products")
     nearestInterestSegment: NearestInterestSegment
     unknownProducts: list[str] = Field(
         description="product ids not in the store's marts.dim_products, ignored (each once)"
@@ -545,7 +548,7 @@ class RecommendedProduct(BaseModel):
     description: str | None
     categoryId: int | None = Field(description="as in marts.product_categories")
     categoryName: str | None
-    score: float = Field(
+    score: Score = Field(
         description="bought_with: the confidence of the best association rule (the share of the"
         " antecedent's baskets that also hold the product); popular_in_segment /"
         " popular_in_category: the share of the segment's (of all) customers who bought it"
@@ -634,7 +637,7 @@ class BasketRecommendationsResponse(BaseModel):
     dominantCategoryId: int = Field(
         description="the category of the basket's largest value (ties: the lower id)"
     )
-    basketValue: float = Field(description="value of the basket's known products")
+    basketValue: Money = Field(description="value of the basket's known products")
     unknownProducts: list[str] = Field(
         description="product ids not in the store's marts.dim_products, ignored (each once)"
     )
@@ -738,19 +741,106 @@ class ClvResponse(BaseModel):
     purchaseModel: str = Field(
         description="the store's served repeat-purchase model (marts.clv_holdout_evaluation)"
     )
-    pAlive: float = Field(description="probability the customer is still a customer")
-    churnRisk: float = Field(description="probability of no purchase in the next churnDays days")
+    pAlive: Score = Field(description="probability the customer is still a customer")
+    churnRisk: Score = Field(description="probability of no purchase in the next churnDays days")
     churnDays: int
-    expectedPurchases30d: float = Field(description="expected purchase days in the next 30 days")
-    expectedPurchases90d: float
-    expectedPurchases365d: float
-    expectedSpendPerPurchase: float = Field(
+    expectedPurchases30d: Score = Field(description="expected purchase days in the next 30 days")
+    expectedPurchases90d: Score
+    expectedPurchases365d: Score
+    expectedSpendPerPurchase: Money = Field(
         description="Gamma-Gamma expected spend per purchase day"
     )
-    predictedClv: float = Field(
+    predictedClv: Money = Field(
         description="expected spend over the next horizonDays days, discounted at"
         " annualDiscountRate a year"
     )
     horizonDays: int
     annualDiscountRate: float
     modelRunId: str = Field(description="the build that fitted the models")
+
+
+# --- warehouse rows as answers (/api/segments, /api/customers/{id}) -----------------------------
+
+
+class WarehouseRow(BaseModel):
+    """A row of the warehouse as an answer: its snake_case columns as camelCase keys
+    (apps.api.response_style). A column the mart gains is passed on, in camelCase, unrounded."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="allow")
+
+
+class SegmentProfile(WarehouseRow):
+    """One segment of a store: its row of marts.segment_profiles."""
+
+    store: str
+    segment_id: int = Field(description="segment number (marts.segment_model)")
+    segment_label: str = Field(description="business label, unique across segments")
+    dominant_rfm_segment: str | None = Field(description="named RFM segment most common in it")
+    segment_position: str | None = Field(description="centroid position in words")
+    customers: int = Field(description="customers in the segment")
+    share_of_customers: Score | None = Field(description="customers / all segmented customers")
+    revenue: Money | None = Field(description="sum of monetary over its customers")
+    share_of_revenue: Score | None = Field(description="revenue / all segmented customers' revenue")
+    mean_recency_days: Score | None
+    median_recency_days: Score | None
+    mean_frequency: Score | None
+    median_frequency: Score | None
+    mean_monetary: Money | None
+    median_monetary: Money | None
+    suggested_action: str | None = Field(description="short action (seed segment_playbook)")
+    suggestion: str | None = Field(description="marketing suggestion (seed segment_playbook)")
+    model_run_id: str | None = Field(description="the build that produced the row")
+
+
+class CustomerResponse(WarehouseRow):
+    """A known customer of a store: segment and RFM (marts.customer_segments,
+    marts.fct_customer_rfm) and lifetime value (marts.customer_lifetime_value; null for a
+    customer with no purchase, or a warehouse built without it)."""
+
+    store: str
+    customer_id: int
+    segment_id: int | None
+    segment_label: str | None
+    rfm_segment: str | None
+    recency_days: int | None = Field(description="days since the last purchase")
+    frequency: int | None = Field(description="purchase invoices")
+    monetary: Money | None = Field(description="net value of the purchases")
+    r_score: int | None
+    f_score: int | None
+    m_score: int | None
+    as_of_date: date | None
+    churn_risk: Score | None = None
+    p_alive: Score | None = None
+    expected_purchases_90d: Score | None = None
+    expected_purchases_365d: Score | None = None
+    predicted_clv: Money | None = None
+    value_tier: str | None = None
+    clv_model: str | None = Field(default=None, description="the store's served purchase model")
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "store": EXAMPLE_STORE,
+                    "customerId": 12347,
+                    "segmentId": 1,
+                    "segmentLabel": "Champions",
+                    "rfmSegment": "Champions",
+                    "recencyDays": 2,
+                    "frequency": 7,
+                    "monetary": 4310.0,
+                    "rScore": 5,
+                    "fScore": 5,
+                    "mScore": 5,
+                    "asOfDate": "2011-12-10",
+                    "churnRisk": 0.1023,
+                    "pAlive": 0.9871,
+                    "expectedPurchases90d": 1.822,
+                    "expectedPurchases365d": 6.512,
+                    "predictedClv": 3712.45,
+                    "valueTier": "high",
+                    "clvModel": "bg_nbd",
+                }
+            ]
+        }
+    )

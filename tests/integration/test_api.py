@@ -18,11 +18,13 @@ import duckdb
 import pandas as pd
 import pytest
 import uvicorn
+from api_rounding import MONEY_TOLERANCE
 from fastapi.testclient import TestClient
 from support import PROJECT_ROOT, free_port, start_api
 from two_stores import MONETARY_SCALE, SECOND_RUN_PREFIX, SECOND_STORE, STORE, copy_as_two_stores
 
 from apps.api.app import create_app, open_warehouse
+from apps.api.response_style import cents, significant, to_camel
 from apps.warehouse import PublishedWarehouse
 
 EXAMPLE = {"recency": 64, "frequency": 32, "monetary_value": 100924.0}
@@ -141,9 +143,16 @@ def test_segments_lists_the_profiles(client, generated_warehouse):
     profiles = generated_warehouse.query_df(
         "select * from marts.segment_profiles order by segment_id"
     )
-    assert [s["segment_id"] for s in segments] == profiles["segment_id"].tolist()
-    assert all(s["segment_label"] and s["suggestion"] for s in segments)
+    assert [s["segmentId"] for s in segments] == profiles["segment_id"].tolist()
+    assert all(s["segmentLabel"] and s["suggestion"] for s in segments)
     assert {s["store"] for s in segments} == {STORE}
+    # every column of the mart, in camelCase; money to cents, the other numbers to 4 digits
+    assert [list(s) for s in segments] == [[to_camel(c) for c in profiles.columns]] * len(segments)
+    for answer, row in zip(segments, profiles.itertuples(index=False), strict=True):
+        for column in ("revenue", "mean_monetary", "median_monetary"):
+            assert answer[to_camel(column)] == cents(getattr(row, column)), column
+        for column in ("share_of_customers", "share_of_revenue", "mean_frequency"):
+            assert answer[to_camel(column)] == significant(getattr(row, column)), column
 
 
 def test_known_customer_and_unknown_customer(client, generated_warehouse):
@@ -151,8 +160,19 @@ def test_known_customer_and_unknown_customer(client, generated_warehouse):
         "select customer_id, segment_id from marts.customer_segments order by customer_id limit 1"
     ).iloc[0]
     body = client.get(f"/api/customers/{int(row['customer_id'])}").json()
-    assert body["segment_id"] == row["segment_id"] and body["store"] == STORE
-    assert {"recency_days", "frequency", "monetary", "rfm_segment", "segment_label"} <= set(body)
+    assert body["segmentId"] == row["segment_id"] and body["store"] == STORE
+    assert {"recencyDays", "frequency", "monetary", "rfmSegment", "segmentLabel"} <= set(body)
+    mart = generated_warehouse.query_df(
+        "select r.monetary, v.churn_risk, v.p_alive, v.expected_purchases_365d, v.predicted_clv"
+        " from marts.fct_customer_rfm as r left join marts.customer_lifetime_value as v"
+        f" using (store, customer_id) where r.customer_id = {int(row['customer_id'])}"
+    ).iloc[0]
+    assert body["monetary"] == cents(mart["monetary"])
+    if not pd.isna(mart["predicted_clv"]):
+        assert body["predictedClv"] == cents(mart["predicted_clv"])
+        assert body["churnRisk"] == significant(mart["churn_risk"])
+        assert body["pAlive"] == significant(mart["p_alive"])
+        assert body["expectedPurchases365d"] == significant(mart["expected_purchases_365d"])
     assert client.get("/api/customers/999999999").status_code == 404
     assert client.get("/api/customers/not-a-number").status_code == 422
 
@@ -839,7 +859,10 @@ def test_each_store_gets_its_own_answer(two_store_client, two_store_warehouse):
     for store, rows in segments.items():
         assert rows and {row["store"] for row in rows} == {store}
     for first, second in zip(segments[STORE], segments[SECOND_STORE], strict=True):
-        assert second["revenue"] == pytest.approx(MONETARY_SCALE * first["revenue"])
+        # each rounded to cents
+        assert second["revenue"] == pytest.approx(
+            MONETARY_SCALE * first["revenue"], abs=(MONETARY_SCALE + 1) * MONEY_TOLERANCE
+        )
 
     customer_id = some_customer(two_store_warehouse, SECOND_STORE)
     customer = {
@@ -847,9 +870,9 @@ def test_each_store_gets_its_own_answer(two_store_client, two_store_warehouse):
         for s in (STORE, SECOND_STORE)
     }
     assert customer[SECOND_STORE]["monetary"] == pytest.approx(
-        MONETARY_SCALE * customer[STORE]["monetary"]
+        MONETARY_SCALE * customer[STORE]["monetary"], abs=(MONETARY_SCALE + 1) * MONEY_TOLERANCE
     )
-    assert customer[SECOND_STORE]["segment_label"].endswith(" (2nd)")
+    assert customer[SECOND_STORE]["segmentLabel"].endswith(" (2nd)")
     with duckdb.connect(str(two_store_warehouse), read_only=True) as con:
         dropped = con.execute(  # every fourth customer is not in the second store
             "select min(customer_id) from marts.customer_segments"

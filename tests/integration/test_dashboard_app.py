@@ -249,7 +249,7 @@ def assert_score_form_answers(at: AppTest, api: dict) -> None:
     assert result["suggestion"] == api["suggestions"]
     assert result["store"] == api["store"]
     assert result["model_run_id"] == api["modelRunId"]
-    assert result["distance"] == pytest.approx(api["distance"])
+    assert result["distance"] == pytest.approx(api["distance"], rel=5e-4)  # 4 digits in the API
     assert metrics(at)["Segment"] == api["clusterLabel"]
 
 
