@@ -193,15 +193,17 @@ def test_profiles_by_country_of_the_generated_warehouse(monkeypatch, generated_w
 def overview_figures(warehouse_path, store: str) -> dict[str, str]:
     """The overview's metrics of `store`, computed here in SQL."""
     with duckdb.connect(str(warehouse_path), read_only=True) as con:
-        customers, revenue, as_of, k = con.execute(
+        customers, revenue, as_of, k, currency = con.execute(
             "select count(*) filter (where has_purchases), sum(monetary), max(as_of_date),"
-            " (select count(*) from marts.segment_profiles where store = $store)"
+            " (select count(*) from marts.segment_profiles where store = $store),"
+            " (select any_value(currency) from seeds.stores where store = $store)"
             " from marts.fct_customer_rfm where store = $store",
             {"store": store},
         ).fetchone()
+    symbol = {"GBP": "£", "BRL": "R$", None: ""}[currency]
     return {
         "Customers with purchases": f"{customers:,}",
-        "Net revenue": f"{revenue:,.0f}",
+        "Net revenue": f"{symbol}{revenue:,.0f}",
         "As of": str(as_of),
         "Segments (k)": str(k),
     }
@@ -428,7 +430,8 @@ def test_every_commerce_page_shows_the_chosen_store(monkeypatch, two_store_wareh
     assert "Only one segmentation run" in first.info[0].value
     second = open_app(monkeypatch, two_store_warehouse, "migrations", SECOND_STORE)
     assert len(second.get("plotly_chart")) == 1
-    assert all(label.endswith(" (2nd)") for label in second.dataframe[0].value["to_segment"])
+    matrix = second.dataframe[0].value.set_index("from \\ to")
+    assert all(label.endswith(" (2nd)") for label in matrix.columns.drop("(not segmented)"))
     # the student page has no store: the selector stays, disabled
     students = open_app(monkeypatch, two_store_warehouse, "students")
     assert students.sidebar.selectbox(key="store").disabled
