@@ -50,7 +50,6 @@ MARTS = {
     "commerce_line_reconciliation": ["store", "reason"],
     "customer_segments": ["store", "customer_id"],
     "customer_segment_status": ["store", "customer_id"],
-    "customer_segment_changes": ["store", "customer_id"],
     "segment_model": ["store", "segment_id", "feature_order"],
     "segment_k_selection": ["store", "k"],
     "segment_profiles": ["store", "segment_id"],
@@ -98,6 +97,7 @@ PRODUCT_SIDE = {
 MARTS_AFTER_TWO_BUILDS = {
     **{name: keys for name, keys in MARTS.items() if name not in PRODUCT_SIDE},
     "segment_migrations": ["store", "from_segment_id", "to_segment_id"],
+    "customer_segment_changes": ["store", "customer_id"],
     "customer_segment_history": ["store", "as_of_date", "run_started_at", "customer_id"],
     # olist's two builds have the same as-of date: ordered by their start
     "segmentation_runs": ["store", "as_of_date", "run_started_at"],
