@@ -187,14 +187,20 @@ def console_errors(driver) -> list[str]:
     ]
 
 
+def admin_client(url: str, timeout: float) -> httpx.Client:
+    """A client of Superset's REST API logged in as the admin (a bearer token)."""
+    client = httpx.Client(base_url=url, timeout=timeout)
+    token = client.post(
+        "/api/v1/security/login",
+        json={"username": "admin", "password": PASSWORD, "provider": "db", "refresh": True},
+    ).json()["access_token"]
+    client.headers["Authorization"] = f"Bearer {token}"
+    return client
+
+
 def sql(url: str, query: str) -> list[dict]:
     """One query through Superset's SQL Lab API, as the admin: what Superset reads right now."""
-    with httpx.Client(base_url=url, timeout=120) as client:
-        token = client.post(
-            "/api/v1/security/login",
-            json={"username": "admin", "password": PASSWORD, "provider": "db", "refresh": True},
-        ).json()["access_token"]
-        client.headers["Authorization"] = f"Bearer {token}"
+    with admin_client(url, timeout=120) as client:
         csrf = client.get("/api/v1/security/csrf_token/").json()["result"]
         client.headers.update({"X-CSRFToken": csrf, "Referer": url})
         database = client.get("/api/v1/database/").json()["result"][0]["id"]
@@ -220,12 +226,7 @@ def test_dashboard_renders_every_chart_with_data(browser, superset_url):
 
 
 def test_connection_is_read_only(superset_url, warehouse):
-    with httpx.Client(base_url=superset_url, timeout=60) as client:
-        token = client.post(
-            "/api/v1/security/login",
-            json={"username": "admin", "password": PASSWORD, "provider": "db", "refresh": True},
-        ).json()["access_token"]
-        client.headers["Authorization"] = f"Bearer {token}"
+    with admin_client(superset_url, timeout=60) as client:
         listed = client.get("/api/v1/database/").json()["result"]
         assert len(listed) == 1
         database = client.get(f"/api/v1/database/{listed[0]['id']}/connection").json()["result"]
