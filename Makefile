@@ -69,7 +69,7 @@ run: $(INSTALLED) $(if $(filter spark,$(ENGINE)),$(SPARK_INSTALLED))
 # (tests/shared_builds.py). Three workers on two cores: a worker often waits (on dbt, a server,
 # a browser), and with two a quarter of the CPU time went unused.
 TEST_WORKERS ?= 3
-test: $(INSTALLED) $(SPARK_INSTALLED)
+test: $(INSTALLED) $(SPARK_INSTALLED) $(SUPERSET_INSTALLED)
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder
 
 # The Spark target through a real local cluster: master, two workers and a Thrift server on
@@ -119,15 +119,15 @@ dashboard: $(INSTALLED)
 # imported; its metadata database and secret key in .superset/.
 superset-setup: $(SUPERSET_INSTALLED)
 
-$(SUPERSET_INSTALLED): bi/superset/requirements.txt
+$(SUPERSET_INSTALLED): bi/superset/requirements.txt $(INSTALLED)
 	$(PYTHON_BOOTSTRAP) -m venv $(SUPERSET_VENV)
-	$(SUPERSET_VENV)/bin/python -m pip install --quiet -r bi/superset/requirements.txt
+	$(PY) -m uv pip install --quiet --python $(SUPERSET_VENV)/bin/python -r bi/superset/requirements.txt
 	touch $(SUPERSET_INSTALLED)
 
 superset: $(SUPERSET_INSTALLED)
 	$(SUPERSET_VENV)/bin/python bi/superset/superset_server.py --port $(SUPERSET_PORT)
 
-# The Superset dashboard in chromium, kept rendering through a publish (not part of `make test`).
+# The Superset dashboard in chromium, kept rendering through a publish (part of `make test`; alone).
 test-bi: $(INSTALLED) $(SUPERSET_INSTALLED)
 	$(PY) -m pytest -m bi tests/integration/test_superset_dashboard.py
 

@@ -28,6 +28,7 @@ LONGEST_MODULES = [
     "test_incremental_load.py",
     "test_olist_store.py",
     "test_reliability.py",
+    "test_superset_dashboard.py",
     "test_project_layout.py",
     "test_build_and_publish.py",
     "test_generic_orders.py",

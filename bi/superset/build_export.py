@@ -83,8 +83,21 @@ from ranked
 where product_rank <= 10
 """
 
+# Segment profiles with each store's currency (seed stores), which Superset reads to put the
+# right symbol on money; the dashboard's Store filter keeps every figure within one currency.
+SEGMENT_PROFILES_SQL = """\
+select profiles.*, stores.currency
+from marts.segment_profiles as profiles
+left join seeds.stores as stores
+    on profiles.store = stores.store
+"""
+
 DATASETS = {
-    "segment_profiles": {"schema": "marts", "table_name": "segment_profiles"},
+    "segment_profiles": {
+        "schema": "marts",
+        "table_name": "segment_profiles",
+        "sql": SEGMENT_PROFILES_SQL,
+    },
     "fct_customer_rfm": {"schema": "marts", "table_name": "fct_customer_rfm"},
     "recommendation_evaluation": {"schema": "marts", "table_name": "recommendation_evaluation"},
     "segment_migrations_latest": {
@@ -98,6 +111,13 @@ DATASETS = {
         "sql": TOP_RECOMMENDED_SQL,
     },
 }
+
+
+# Datasets whose money Superset formats in the currency of the rows shown (one store: its
+# symbol; several currencies: a plain number, never a sum labelled in one of them).
+CURRENCY_COLUMNS = {"segment_profiles": "currency"}
+AUTO_CURRENCY = {"symbol": "AUTO", "symbolPosition": "prefix"}
+STORE_FILTER = "NATIVE_FILTER-store"
 
 
 def metric(aggregate: str | None, column: str | None, label: str) -> dict:
@@ -150,7 +170,7 @@ CHARTS = [
             "viz_type": "big_number_total",
             "metric": metric("SUM", "customers", "customers"),
             "adhoc_filters": [],
-            "subheader": "customers in a segment, every store",
+            "subheader": "customers in a segment, in the chosen store",
             "y_axis_format": ",d",
         },
     ),
@@ -163,8 +183,9 @@ CHARTS = [
             "viz_type": "big_number_total",
             "metric": metric("SUM", "revenue", "revenue"),
             "adhoc_filters": [],
-            "subheader": "net revenue of the segmented customers, every store",
+            "subheader": "net revenue of the segmented customers, in the store's currency",
             "y_axis_format": ",.0f",
+            "currency_format": AUTO_CURRENCY,
         },
     ),
     (
@@ -191,7 +212,12 @@ CHARTS = [
         6,
         "segment_profiles",
         "Revenue per segment",
-        bar("segment_label", [metric("SUM", "revenue", "revenue")]),
+        bar(
+            "segment_label",
+            [metric("SUM", "revenue", "revenue")],
+            y_axis_format=",.0f",
+            currency_format=AUTO_CURRENCY,
+        ),
     ),
     (
         2,
@@ -355,6 +381,11 @@ def build(api: Superset, duckdb_path: Path) -> int:
             api.delete(f"/api/v1/dataset/{existing}")
         datasets[name] = api.post("/api/v1/dataset/", {"database": database, **spec})["id"]
         api.put(f"/api/v1/dataset/{datasets[name]}/refresh")
+        if name in CURRENCY_COLUMNS:
+            api.put(
+                f"/api/v1/dataset/{datasets[name]}",
+                {"currency_code_column": CURRENCY_COLUMNS[name]},
+            )
     dashboard = api.post(
         "/api/v1/dashboard/",
         {"dashboard_title": DASHBOARD_TITLE, "slug": DASHBOARD_SLUG, "published": True},
@@ -404,14 +435,42 @@ def build(api: Superset, duckdb_path: Path) -> int:
                 "sliceName": title,
             },
         }
+    charts = [layout[key]["meta"]["chartId"] for key in layout if key.startswith("CHART-")]
+    metadata = {
+        "color_scheme": "supersetColors",
+        "refresh_frequency": 0,
+        "native_filter_configuration": [store_filter(datasets["segment_profiles"], charts)],
+    }
     api.put(
         f"/api/v1/dashboard/{dashboard}",
-        {
-            "position_json": json.dumps(layout),
-            "json_metadata": json.dumps({"color_scheme": "supersetColors", "refresh_frequency": 0}),
-        },
+        {"position_json": json.dumps(layout), "json_metadata": json.dumps(metadata)},
     )
     return dashboard
+
+
+def store_filter(dataset: int, charts: list[int]) -> dict:
+    """The dashboard's Store filter: one store at a time (the first by default), on every chart,
+    so that no total adds up two stores' currencies."""
+    return {
+        "id": STORE_FILTER,
+        "name": "Store",
+        "type": "NATIVE_FILTER",
+        "filterType": "filter_select",
+        "description": "Every figure is within one store, in its currency.",
+        "targets": [{"datasetId": dataset, "column": {"name": "store"}}],
+        "controlValues": {
+            "enableEmptyFilter": True,
+            "defaultToFirstItem": True,
+            "multiSelect": False,
+            "searchAllOptions": False,
+            "inverseSelection": False,
+        },
+        "defaultDataMask": {"extraFormData": {}, "filterState": {}, "ownState": {}},
+        "cascadeParentIds": [],
+        "scope": {"rootPath": ["ROOT_ID"], "excluded": []},
+        "chartsInScope": charts,
+        "tabsInScope": [],
+    }
 
 
 def export(api: Superset, dashboard: int) -> None:

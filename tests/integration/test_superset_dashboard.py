@@ -9,13 +9,16 @@ segmentation runs, so migrations have rows). The screenshot goes to test-output/
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 
+import duckdb
 import httpx
 import pytest
 from support import PROJECT_ROOT, build_warehouse, free_port
@@ -33,6 +36,7 @@ CHART_COUNT = 9  # bi/superset/dashboard/charts/
 # machine cannot reach: that one failed request is the only console error let through.
 OUTSIDE_PIXEL = "gateway.scarf.sh"
 PASSWORD = "test-admin-password"
+CURRENCY_SYMBOLS = {"GBP": "£", "BRL": "R$"}
 
 CHARTS_JS = """
 return [...document.querySelectorAll('[data-test="chart-grid-component"]')].map(c => ({
@@ -187,15 +191,16 @@ def console_errors(driver) -> list[str]:
     ]
 
 
-def admin_client(url: str, timeout: float) -> httpx.Client:
-    """A client of Superset's REST API logged in as the admin (a bearer token)."""
-    client = httpx.Client(base_url=url, timeout=timeout)
-    token = client.post(
-        "/api/v1/security/login",
-        json={"username": "admin", "password": PASSWORD, "provider": "db", "refresh": True},
-    ).json()["access_token"]
-    client.headers["Authorization"] = f"Bearer {token}"
-    return client
+@contextlib.contextmanager
+def admin_client(url: str, timeout: float) -> Iterator[httpx.Client]:
+    """A client of Superset's REST API logged in as the admin (a bearer token), closed after use."""
+    with httpx.Client(base_url=url, timeout=timeout) as client:
+        token = client.post(
+            "/api/v1/security/login",
+            json={"username": "admin", "password": PASSWORD, "provider": "db", "refresh": True},
+        ).json()["access_token"]
+        client.headers["Authorization"] = f"Bearer {token}"
+        yield client
 
 
 def sql(url: str, query: str) -> list[dict]:
@@ -215,9 +220,26 @@ def sql(url: str, query: str) -> list[dict]:
 RUNS = "select count(*) as runs from marts.segmentation_runs"
 
 
-def test_dashboard_renders_every_chart_with_data(browser, superset_url):
+FILTER_BAR_JS = """
+const bar = document.querySelector('[data-test="filter-bar"]');
+return bar ? bar.innerText : null;
+"""
+
+
+def test_dashboard_renders_every_chart_with_data(browser, superset_url, warehouse):
     charts = open_dashboard(browser, superset_url)
     assert {chart["viz"] for chart in charts} >= {"pie", "heatmap_v2", "sankey_v2", "table"}
+    # one store at a time (the first by default), its money in its own currency (seed stores)
+    with duckdb.connect(str(warehouse[1]), read_only=True) as con:
+        first_store, currency = con.execute(
+            "select store, currency from seeds.stores where store in"
+            " (select store from marts.segment_profiles) order by store limit 1"
+        ).fetchone()
+    filter_bar = browser.execute_script(FILTER_BAR_JS).split("\n")
+    assert "Store" in filter_bar and first_store in filter_bar, filter_bar
+    # the total is text (the bar chart's axis, drawn on a canvas, shows it too: docs/bi.md)
+    revenue = next(chart["text"] for chart in charts if chart["name"] == "Revenue")
+    assert CURRENCY_SYMBOLS[currency] in revenue, revenue
     OUTPUT.mkdir(parents=True, exist_ok=True)
     time.sleep(2)  # let the charts' animations end before the picture
     browser.save_screenshot(str(OUTPUT / "dashboard.png"))
