@@ -31,13 +31,18 @@ LEGACY_RELATIONS = (
 ADDED_COLUMNS = (
     ("marts.customer_segment_status", "changed_in_latest_run", "boolean default false"),
 )
+# What a move is (segment_migrations.sql, is_move): a change of segment label, not of id. Pairs
+# appended before that rule were marked by id, so a renumbered segment counted as a move; the
+# rule is applied to them too, so that old and new pairs count moves alike.
+MIGRATION_MOVE_RULE = "coalesce(from_segment_label <> to_segment_label, true)"
 
 
 def upgrade_copied_warehouse(build_file: Path) -> None:
     """Bring a copy of a warehouse published by an older layout up to this one: drop the relations
     the project no longer builds, and marts.segment_migrations when it has the older shape (a
     table of the latest moves, now an appended table of run pairs, rebuilt from the history);
-    add the columns ADDED_COLUMNS lists; renumber the hashed customer ids of the former hash."""
+    add the columns ADDED_COLUMNS lists; mark the moves of older migration pairs by label; renumber
+    the hashed customer ids of the former hash."""
     with duckdb.connect(str(build_file)) as con:
         relations = {
             f"{schema}.{name}": kind
@@ -69,6 +74,11 @@ def upgrade_copied_warehouse(build_file: Path) -> None:
                 ).fetchone()[0]
             ):
                 con.execute(f"alter table {table} add column {column} {definition}")
+        if "marts.segment_migrations" in relations and "marts.segment_migrations" not in stale:
+            con.execute(
+                f"update marts.segment_migrations set is_move = {MIGRATION_MOVE_RULE}"
+                f" where is_move is distinct from {MIGRATION_MOVE_RULE}"
+            )
         renumber_hashed_customer_ids(con, relations)
 
 

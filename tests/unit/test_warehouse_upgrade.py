@@ -81,3 +81,26 @@ def test_an_older_customer_status_gets_the_changed_flag_as_false(tmp_path):
         history = con.execute("describe marts.customer_segment_history").fetchall()
     assert flags == [(False,)]
     assert "changed_in_latest_run" not in {row[0] for row in history}
+
+
+def test_older_migration_pairs_count_moves_by_label(tmp_path):
+    """Pairs appended when a move meant a change of segment id: a renumbered segment with the
+    same label becomes a stay; a change of label, and a customer new to segmentation, stay moves."""
+    path = tmp_path / "warehouse.duckdb"
+    _published_with_former_ids(path)
+    with duckdb.connect(str(path)) as con:
+        con.execute(
+            "create table marts.segment_migrations as select * from (values"
+            " ('s', 'a', 'b', 1, 'Champions', 5, 'Champions', true, 700),"
+            " ('s', 'a', 'b', 2, 'Loyal', 2, 'Loyal', false, 40),"
+            " ('s', 'a', 'b', 2, 'Loyal', 5, 'Champions', true, 9),"
+            " ('s', 'a', 'b', null, null, 2, 'Loyal', true, 3))"
+            " as t(store, from_run_id, to_run_id, from_segment_id, from_segment_label,"
+            " to_segment_id, to_segment_label, is_move, customers)"
+        )
+    upgrade_copied_warehouse(path)
+    with duckdb.connect(str(path)) as con:
+        moves = con.execute(
+            "select customers, is_move from marts.segment_migrations order by customers"
+        ).fetchall()
+    assert moves == [(3, True), (9, True), (40, False), (700, False)]
