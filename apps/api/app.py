@@ -377,7 +377,8 @@ def cluster_query_inputs(request: Request) -> ClusterRequest:
 def refuse_query_with_body(request: Request, inputs: Any) -> None:
     """422 for a POST /api/cluster with a JSON body and inputs in the query string too: one of
     them would be ignored."""
-    given = [name for name in ClusterRequest.model_fields if name in request.query_params]
+    fields = ClusterRequest.model_fields  # named as documented (camelCase)
+    given = [fields[name].alias for name in ClusterRequest.sent(request.query_params)]
     if given:
         raise ApiError(
             422,
@@ -429,7 +430,7 @@ def create_app(warehouse: PublishedWarehouse | None) -> FastAPI:
 
     @app.get(CLUSTER_PATH, response_model=ClusterResponse, responses=cluster_errors)
     async def cluster_get(inputs: Annotated[ClusterRequest, Query()]) -> ClusterResponse:
-        """Segment of a customer given as query parameters, e.g. `?recency=64&frequency=32&monetary_value=100924&store=<store>`."""
+        """Segment of a customer given as query parameters, e.g. `?recency=64&frequency=32&monetaryValue=100924&store=<store>` (`monetary_value` is read too)."""
         return cluster(inputs)
 
     # The body is documented as required (the way to call it); a POST without a body reads the

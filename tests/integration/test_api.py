@@ -95,7 +95,7 @@ INVALID_QUERIES = [
     ({"recency": 5, "frequency": 3, "monetary_value": "nan"}, "monetary_value"),
     ({"recency": 5, "frequency": 3, "monetary_value": "inf"}, "monetary_value"),
     ({"recency": 5, "frequency": 3, "monetary_value": "1e300"}, "monetary_value"),
-    ({"recency": 5, "frequency": 3}, "monetary_value"),
+    ({"recency": 5, "frequency": 3}, "monetaryValue: required"),  # named as documented
     ({"recency": 5, "frequency": 3, "monetary_value": 10, "coupon": "x"}, "coupon"),
 ]
 
