@@ -1,8 +1,8 @@
 """One style across the API's answers (docs/api.md#one-style-for-every-answer): camelCase keys in
 every JSON answer, nested ones too; money to cents and every other computed number to 4
 significant digits; request fields read under their camelCase and their snake_case names, not
-both; POST /api/cluster with the seed's query parameters and no body answering as GET; `/`
-redirecting to the documentation; the server's listening line."""
+both; POST /api/cluster with the seed's query parameters and no body answering as GET, and
+listing them in OpenAPI; `/` redirecting to the documentation; the server's listening line."""
 
 from __future__ import annotations
 
@@ -299,6 +299,27 @@ def test_query_parameters_are_read_in_either_style_but_not_both(client):
     both = client.post("/api/cluster", params={"monetaryValue": 5}, json=EXAMPLE)
     assert both.status_code == 422
     assert both.json()["error"].startswith("monetaryValue: give the inputs either as the JSON body")
+
+
+def test_the_openapi_document_lists_the_query_parameters_of_post_cluster(client):
+    cluster = client.get("/openapi.json").json()["paths"]["/api/cluster"]
+    get, post = cluster["get"]["parameters"], cluster["post"]["parameters"]
+    assert [p["name"] for p in post] == [p["name"] for p in get]
+    assert {p["name"] for p in post} == {"recency", "frequency", "monetaryValue", "store"}
+    for listed, of_get in zip(post, get, strict=True):
+        assert listed["in"] == "query" and listed["required"] is False, listed
+        assert listed["schema"] == of_get["schema"]  # the types and limits GET validates
+        assert listed["description"].startswith(of_get["description"])
+        assert "no JSON body" in listed["description"]
+    assert [p["name"] for p in get if p["required"]] == ["recency", "frequency", "monetaryValue"]
+    # the names listed are the ones read: a POST with only those answers as GET
+    example = {"recency": 64, "frequency": 32, "monetaryValue": 100924.0, "store": STORE}
+    assert set(example) == {p["name"] for p in post}
+    answer = client.post("/api/cluster", params=example)
+    assert answer.status_code == 200
+    assert answer.json() == client.get("/api/cluster", params=EXAMPLE).json()
+    # the body stays the documented way, required
+    assert cluster["post"]["requestBody"]["required"] is True
 
 
 def test_root_redirects_to_the_documentation(client):
