@@ -34,7 +34,7 @@ from apps.api.errors import (
 )
 from apps.api.json_body import SafeJSONRoute
 from apps.api.middleware import MAX_BODY_BYTES, MAX_QUERY_BYTES, CatchAll, RequestLimits
-from apps.api.openapi import HEALTH_PATH, STORE, with_stores
+from apps.api.openapi import HEALTH_PATH, STORE, with_seed_query, with_stores
 from apps.api.response_style import camel_keys
 from apps.api.schemas import (
     STORE_DESCRIPTION,
@@ -377,7 +377,8 @@ def cluster_query_inputs(request: Request) -> ClusterRequest:
 def refuse_query_with_body(request: Request, inputs: Any) -> None:
     """422 for a POST /api/cluster with a JSON body and inputs in the query string too: one of
     them would be ignored."""
-    given = [name for name in ClusterRequest.model_fields if name in request.query_params]
+    fields = ClusterRequest.model_fields  # named as documented (camelCase)
+    given = [fields[name].alias for name in ClusterRequest.sent(request.query_params)]
     if given:
         raise ApiError(
             422,
@@ -429,7 +430,7 @@ def create_app(warehouse: PublishedWarehouse | None) -> FastAPI:
 
     @app.get(CLUSTER_PATH, response_model=ClusterResponse, responses=cluster_errors)
     async def cluster_get(inputs: Annotated[ClusterRequest, Query()]) -> ClusterResponse:
-        """Segment of a customer given as query parameters, e.g. `?recency=64&frequency=32&monetary_value=100924&store=<store>`."""
+        """Segment of a customer given as query parameters, e.g. `?recency=64&frequency=32&monetaryValue=100924&store=<store>` (`monetary_value` is read too)."""
         return cluster(inputs)
 
     # The body is documented as required (the way to call it); a POST without a body reads the
@@ -445,8 +446,8 @@ def create_app(warehouse: PublishedWarehouse | None) -> FastAPI:
     ) -> ClusterResponse:
         """Segment of a customer given as a JSON body; the store is its `store` field. As the
         seed's clients call it, a POST without a body takes the GET's query parameters instead
-        (`POST /api/cluster?recency=64&frequency=32&monetary_value=100924&store=<store>`) and
-        answers as GET; a body together with query parameters answers 422."""
+        (`POST /api/cluster?recency=64&frequency=32&monetary_value=100924&store=<store>`, listed
+        below) and answers as GET; a body together with query parameters answers 422."""
         if inputs is None:
             return cluster(cluster_query_inputs(request))
         refuse_query_with_body(request, inputs.model_dump())
@@ -696,13 +697,15 @@ def store_health(
 
 
 def install_store_document(app: FastAPI, warehouse: PublishedWarehouse | None) -> None:
-    """Serve the OpenAPI document with the served warehouse's stores (apps.api.openapi)."""
+    """Serve the OpenAPI document with POST /api/cluster's query parameters and the served
+    warehouse's stores (apps.api.openapi)."""
     generic = app.openapi  # the framework's document, built once and cached
 
     def openapi() -> dict[str, Any]:
+        document = with_seed_query(generic())
         if warehouse is None:
-            return generic()
-        return with_stores(generic(), list(store_models(warehouse.current())))
+            return document
+        return with_stores(document, list(store_models(warehouse.current())))
 
     app.openapi = openapi
 

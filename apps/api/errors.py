@@ -27,6 +27,7 @@ from apps.api.schemas import (
     InterestRequest,
     RecommendationError,
     RecommendationRequest,
+    RequestModel,
 )
 
 SUCCESS = "Data processed successfully"
@@ -73,23 +74,30 @@ def echo(value: Any) -> bool | int | float | str | None:
 
 def echo_inputs(raw: Any) -> InputValues:
     """The client's inputs for the inputValues field of every /api/cluster answer."""
-    raw = raw if isinstance(raw, dict) else {}
+    sent = ClusterRequest.sent(raw if isinstance(raw, dict) else {})
     return InputValues(
-        recency=echo(raw.get("recency")),
-        frequency=echo(raw.get("frequency")),
-        monetaryValue=echo(raw.get("monetary_value")),
+        recency=echo(sent.get("recency")),
+        frequency=echo(sent.get("frequency")),
+        monetaryValue=echo(sent.get("monetary_value")),
     )
 
 
-def allowed_fields(path: str, parts: Sequence) -> Sequence[str]:
-    """The fields a request to `path` may have where an unknown one was found (`parts`: its
+def request_model(path: str, parts: Sequence) -> type[RequestModel]:
+    """The model of the object of a request to `path` where an error was found (`parts`: its
     location in the body or query)."""
     if path in BASKET_REQUESTS:
         in_line = len(parts) > 1 and parts[0] == "lines"
-        return list((BasketLineRequest if in_line else BASKET_REQUESTS[path]).model_fields)
-    if path == CLV_PATH:
-        return list(ClvRequest.model_fields)
-    return list(ClusterRequest.model_fields)
+        return BasketLineRequest if in_line else BASKET_REQUESTS[path]
+    return ClvRequest if path == CLV_PATH else ClusterRequest
+
+
+def unknown_field(path: str, parts: Sequence) -> str:
+    """Why a field is refused as unknown: it is none of the object's fields (listed by their
+    documented camelCase names), or it is the snake_case name of one sent with its camelCase name."""
+    fields = request_model(path, parts).model_fields
+    if parts and parts[-1] in fields:
+        return f"also sent as {fields[parts[-1]].alias} (the same field): send one of the two names"
+    return f"unknown parameter (allowed: {', '.join(field.alias for field in fields.values())})"
 
 
 def describe_error(error: dict, path: str = CLUSTER_PATH) -> str:
@@ -100,8 +108,7 @@ def describe_error(error: dict, path: str = CLUSTER_PATH) -> str:
         return f"body: invalid JSON ({clip(str(error.get('ctx', {}).get('error', '')))})"
     field = ".".join(clip(str(part)) for part in parts) or where
     if error.get("type") == "extra_forbidden":
-        allowed = ", ".join(allowed_fields(path, parts))
-        return f"{field}: unknown parameter (allowed: {allowed})"
+        return f"{field}: {unknown_field(path, parts)}"
     if error.get("type") == "missing":
         return f"{field}: required"
     return f"{field}: {clip(str(error.get('msg', 'invalid')), 200)}"

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
@@ -14,17 +15,44 @@ MAX_RECENCY_DAYS = 36_500  # a century: anything larger is a unit mistake, not a
 MAX_FREQUENCY = 10_000_000
 MAX_MONETARY = 1e12
 
-EXAMPLE_INPUT = {"recency": 64, "frequency": 32, "monetary_value": 100924.0}
+EXAMPLE_INPUT = {"recency": 64, "frequency": 32, "monetaryValue": 100924.0}
 STORE_DESCRIPTION = (
     "the store whose segment model answers (seed `stores`); may be left out when the warehouse"
     " has only one store"
 )
 
 
-class ClusterRequest(BaseModel):
+class RequestModel(BaseModel):
+    """The inputs of a request (a JSON body, or /api/cluster's query string): each field under its
+    camelCase name (`monetaryValue`: the name OpenAPI documents, the style of every answer) or its
+    snake_case name (`monetary_value`, as clients sent it before); no other field. An object with
+    both names of one field is refused (422): the camelCase one is read, the snake_case one refused
+    as unknown, and apps.api.errors says why."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        alias_generator=to_camel,
+        validate_by_alias=True,
+        validate_by_name=True,
+        field_title_generator=lambda name, _: name.replace("_", " ").title(),  # "Monetary Value"
+    )
+
+    @classmethod
+    def sent(cls, raw: Mapping[str, Any]) -> dict[str, Any]:
+        """The fields `raw` gives, by field name, each under whichever name it was sent (the
+        camelCase one first, as validation reads it)."""
+        found = {}
+        for name, field in cls.model_fields.items():
+            key = field.alias if field.alias in raw else name
+            if key in raw:
+                found[name] = raw[key]
+        return found
+
+
+class ClusterRequest(RequestModel):
     """A customer's recency (days), frequency (purchases) and monetary value."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [EXAMPLE_INPUT]})
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_INPUT]})
 
     recency: int = Field(ge=0, le=MAX_RECENCY_DAYS, description="days since the last purchase")
     frequency: int = Field(ge=1, le=MAX_FREQUENCY, description="number of purchase invoices")
@@ -211,11 +239,11 @@ MAX_UNIT_PRICE = 1e7
 EXAMPLE_BASKET = {
     "store": EXAMPLE_STORE,
     "region": "United Kingdom",
-    "order_date": "2011-11-20",
+    "orderDate": "2011-11-20",
     "lines": [
-        {"product_id": "85123A", "quantity": 6, "unit_price": 2.55},
-        {"product_id": "22423", "quantity": 2, "unit_price": 12.75},
-        {"product_id": "NOT-A-PRODUCT", "quantity": 1, "unit_price": 1.0},
+        {"productId": "85123A", "quantity": 6, "unitPrice": 2.55},
+        {"productId": "22423", "quantity": 2, "unitPrice": 12.75},
+        {"productId": "NOT-A-PRODUCT", "quantity": 1, "unitPrice": 1.0},
     ],
 }
 
@@ -230,10 +258,8 @@ def _unicode_text(value: str | None) -> str | None:
     return value
 
 
-class BasketLineRequest(BaseModel):
+class BasketLineRequest(RequestModel):
     """One line of a first basket."""
-
-    model_config = ConfigDict(extra="forbid")
 
     product_id: str = Field(
         min_length=1,
@@ -259,10 +285,10 @@ class BasketLineRequest(BaseModel):
         return _unicode_text(value)
 
 
-class InterestRequest(BaseModel):
+class InterestRequest(RequestModel):
     """A new customer's first basket, and optionally where and when it was ordered."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [EXAMPLE_BASKET]})
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_BASKET]})
 
     store: str | None = Field(default=None, description=STORE_DESCRIPTION)
     region: str | None = Field(
@@ -491,11 +517,7 @@ MAX_RECOMMENDATIONS = 10  # dbt var recommendations_per_customer
 
 EXAMPLE_RECOMMENDATION_BASKET = {
     "store": EXAMPLE_STORE,
-    "lines": [
-        {"product_id": "85123A", "quantity": 6, "unit_price": 2.55},
-        {"product_id": "22423", "quantity": 2, "unit_price": 12.75},
-        {"product_id": "NOT-A-PRODUCT", "quantity": 1, "unit_price": 1.0},
-    ],
+    "lines": EXAMPLE_BASKET["lines"],
     "limit": 5,
 }
 EXAMPLE_CUSTOMER_RECOMMENDATIONS = [
@@ -587,12 +609,10 @@ class CustomerRecommendationsResponse(BaseModel):
     )
 
 
-class RecommendationRequest(BaseModel):
+class RecommendationRequest(RequestModel):
     """A new customer's basket."""
 
-    model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [EXAMPLE_RECOMMENDATION_BASKET]}
-    )
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_RECOMMENDATION_BASKET]})
 
     store: str | None = Field(default=None, description=STORE_DESCRIPTION)
     lines: list[BasketLineRequest] = Field(
@@ -667,16 +687,15 @@ class RecommendationError(InterestError):
     """An error answer of POST /api/recommendations."""
 
 
-class ClvRequest(BaseModel):
+class ClvRequest(RequestModel):
     """A customer's purchase history as the lifetime value models read it, in days, counting one
     purchase per day: repeat purchase days (x), the days from the first purchase to the last
     (t_x) and from the first purchase to today (T), and the mean spend of the repeat purchase
     days."""
 
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
-            "examples": [{"frequency": 4, "recency": 200, "T": 300, "monetary_value": 350.0,
+            "examples": [{"frequency": 4, "recency": 200, "T": 300, "monetaryValue": 350.0,
                           "store": EXAMPLE_STORE}]
         },
     )  # fmt: skip

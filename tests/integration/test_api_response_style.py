@@ -1,7 +1,8 @@
 """One style across the API's answers (docs/api.md#one-style-for-every-answer): camelCase keys in
 every JSON answer, nested ones too; money to cents and every other computed number to 4
-significant digits; POST /api/cluster with the seed's query parameters and no body answering as
-GET; `/` redirecting to the documentation; the server's listening line."""
+significant digits; request fields read under their camelCase and their snake_case names, not
+both; POST /api/cluster with the seed's query parameters and no body answering as GET, and
+listing them in OpenAPI; `/` redirecting to the documentation; the server's listening line."""
 
 from __future__ import annotations
 
@@ -198,6 +199,127 @@ def test_the_openapi_document_still_requires_the_body_of_post_cluster(client):
     schema = operation["requestBody"]["content"]["application/json"]["schema"]
     assert schema == {"$ref": "#/components/schemas/ClusterRequest"}
     assert "query parameters" in operation["description"]
+
+
+def request_bodies(known: dict) -> dict[str, tuple[dict, dict]]:
+    """One body of every POST endpoint that takes one, by path: with snake_case field names and
+    the same with camelCase ones (a basket's lines too)."""
+    snake_lines = [{"product_id": p, "quantity": 2, "unit_price": 1.25} for p in known["products"]]
+    camel_lines = [{"productId": p, "quantity": 2, "unitPrice": 1.25} for p in known["products"]]
+    basket = {"store": STORE, "region": "United Kingdom"}
+    return {
+        "/api/cluster": (
+            {"recency": 64, "frequency": 32, "monetary_value": 100924.0, "store": STORE},
+            {"recency": 64, "frequency": 32, "monetaryValue": 100924.0, "store": STORE},
+        ),
+        "/api/clv": (
+            {"frequency": 4, "recency": 200, "T": 300, "monetary_value": 350.0},
+            {"frequency": 4, "recency": 200, "T": 300, "monetaryValue": 350.0},
+        ),
+        "/api/interest": (
+            {**basket, "order_date": "2011-11-20", "lines": snake_lines},
+            {**basket, "orderDate": "2011-11-20", "lines": camel_lines},
+        ),
+        "/api/recommendations": (
+            {"lines": snake_lines, "limit": 3},
+            {"lines": camel_lines, "limit": 3},
+        ),
+    }
+
+
+def test_every_body_is_read_in_camel_case_and_in_snake_case_alike(client, known):
+    bodies = request_bodies(known)
+    spec = client.get("/openapi.json").json()
+    taking_a_body = {
+        path for path, ops in spec["paths"].items() if "requestBody" in ops.get("post", {})
+    }
+    assert set(bodies) == taking_a_body
+    for path, (snake, camel) in bodies.items():
+        old, new = client.post(path, json=snake), client.post(path, json=camel)
+        assert old.status_code == new.status_code == 200, (path, old.text, new.text)
+        assert new.json() == old.json(), path
+    # the date was read (not today's): so were the other camelCase fields, or they would be refused
+    interest = client.post("/api/interest", json=bodies["/api/interest"][1]).json()
+    assert interest["orderDate"] == "2011-11-20"
+    # a body may mix the styles across fields (here snake_case outside the lines, camelCase in them)
+    mixed = {**bodies["/api/interest"][0], "lines": bodies["/api/interest"][1]["lines"]}
+    assert client.post("/api/interest", json=mixed).json() == interest
+
+
+def both_names(body: dict, snake: str, camel: str) -> dict:
+    """`body` (holding `snake`) with the same value under `camel` too."""
+    return {**body, camel: body[snake]}
+
+
+def test_a_field_under_both_names_answers_422_naming_it(client, known):
+    """The bodies of request_bodies, each answered 200, with one field sent under both names."""
+    bodies = request_bodies(known)
+    cluster, clv, basket = (
+        bodies[path][0] for path in ("/api/cluster", "/api/clv", "/api/interest")
+    )
+    twice = {
+        "/api/cluster": (
+            both_names(cluster, "monetary_value", "monetaryValue"),
+            "monetary_value: also sent as monetaryValue (the same field)",
+        ),
+        "/api/clv": (
+            both_names(clv, "monetary_value", "monetaryValue"),
+            "monetary_value: also sent as monetaryValue (the same field)",
+        ),
+        "/api/interest": (
+            both_names(basket, "order_date", "orderDate"),
+            "order_date: also sent as orderDate (the same field)",
+        ),
+        "/api/recommendations": (
+            {"lines": [both_names(basket["lines"][0], "unit_price", "unitPrice")]},
+            "lines.0.unit_price: also sent as unitPrice (the same field)",
+        ),
+    }
+    assert set(twice) == set(bodies)
+    for path, (body, error) in twice.items():
+        response = client.post(path, json=body)
+        assert response.status_code == 422, (path, response.text)
+        assert response.json()["message"] == "Invalid input"
+        assert response.json()["error"].startswith(error), (path, response.json()["error"])
+    # /api/cluster echoes the inputs as sent
+    answer = client.post("/api/cluster", json=twice["/api/cluster"][0]).json()
+    assert answer["inputValues"] == {"recency": 64, "frequency": 32, "monetaryValue": 100924.0}
+
+
+def test_query_parameters_are_read_in_either_style_but_not_both(client):
+    camel = {"recency": 64, "frequency": 32, "monetaryValue": 100924.0}
+    get = client.get("/api/cluster", params=EXAMPLE)
+    assert get.status_code == 200
+    for send in (client.get, client.post):  # GET, and the seed's POST with no body
+        assert send("/api/cluster", params=camel).json() == get.json()
+        twice = send("/api/cluster", params={**EXAMPLE, **camel})
+        assert twice.status_code == 422
+        assert twice.json()["error"].startswith("monetary_value: also sent as monetaryValue")
+    # with a body, a query parameter under its camelCase name is refused as the snake_case one is
+    both = client.post("/api/cluster", params={"monetaryValue": 5}, json=EXAMPLE)
+    assert both.status_code == 422
+    assert both.json()["error"].startswith("monetaryValue: give the inputs either as the JSON body")
+
+
+def test_the_openapi_document_lists_the_query_parameters_of_post_cluster(client):
+    cluster = client.get("/openapi.json").json()["paths"]["/api/cluster"]
+    get, post = cluster["get"]["parameters"], cluster["post"]["parameters"]
+    assert [p["name"] for p in post] == [p["name"] for p in get]
+    assert {p["name"] for p in post} == {"recency", "frequency", "monetaryValue", "store"}
+    for listed, of_get in zip(post, get, strict=True):
+        assert listed["in"] == "query" and listed["required"] is False, listed
+        assert listed["schema"] == of_get["schema"]  # the types and limits GET validates
+        assert listed["description"].startswith(of_get["description"])
+        assert "no JSON body" in listed["description"]
+    assert [p["name"] for p in get if p["required"]] == ["recency", "frequency", "monetaryValue"]
+    # the names listed are the ones read: a POST with only those answers as GET
+    example = {"recency": 64, "frequency": 32, "monetaryValue": 100924.0, "store": STORE}
+    assert set(example) == {p["name"] for p in post}
+    answer = client.post("/api/cluster", params=example)
+    assert answer.status_code == 200
+    assert answer.json() == client.get("/api/cluster", params=EXAMPLE).json()
+    # the body stays the documented way, required
+    assert cluster["post"]["requestBody"]["required"] is True
 
 
 def test_root_redirects_to_the_documentation(client):
