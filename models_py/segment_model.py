@@ -11,6 +11,7 @@ then frequency, descending); a refit keeps the ids of the segments it continues
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -91,14 +92,22 @@ class SegmentModel:
         rfm_segment_order: list[str] | None = None,
         random_state: int = clustering.RANDOM_STATE,
         n_init: int = clustering.N_INIT,
+        segment_names: Mapping[str, str] | None = None,
     ) -> SegmentModel:
-        """KMeans with k segments on segmentable customers (features.segmentable_customers)."""
+        """KMeans with k segments on segmentable customers (features.segmentable_customers),
+        each labelled by the segment_names entry of its most common RFM segment (seed
+        rfm_segment_rules: a cluster's name differs from the RFM segment's own)."""
         scaler = features.fit_scaler(customers)
         x = features.scale_features(customers, scaler)
         fit = clustering.fit_segments(x, k, ORDER_KEY, random_state, n_init)
         rfm_segments = customers.get("rfm_segment", pd.Series([None] * len(customers))).tolist()
         dominant = labelling.dominant_category(fit.labels, rfm_segments, rfm_segment_order or [])
-        labels = labelling.label_segments(dominant, fit.centroids, scaler.features)
+        names = segment_names or {}
+        labels = labelling.label_segments(
+            {s: names.get(rfm_segment, rfm_segment) for s, rfm_segment in dominant.items()},
+            fit.centroids,
+            scaler.features,
+        )
         return cls(
             run_id=run_id,
             scaler=scaler,

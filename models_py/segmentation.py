@@ -4,7 +4,7 @@ per store: each store is segmented on its own."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import pandas as pd
 
@@ -180,6 +180,7 @@ def segment_fits(
     rfm_segment_order: list[str] | None = None,
     random_state: int = clustering.RANDOM_STATE,
     n_init: int = clustering.N_INIT,
+    segment_names: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """`int_segment_fits`: for every store refitting this run, the candidate k (k_selection
     rows), the model fitted with the chosen k on all segmentable customers, its ids matched to
@@ -200,6 +201,7 @@ def segment_fits(
                 rfm_segment_order,
                 random_state,
                 n_init,
+                segment_names,
             )
         except SegmentationError as exc:
             raise SegmentationError(f"store {store}: {exc}") from exc
@@ -217,6 +219,7 @@ def _store_fit(
     rfm_segment_order: list[str] | None,
     random_state: int,
     n_init: int,
+    segment_names: Mapping[str, str] | None = None,
 ) -> list[pd.DataFrame]:
     run_id, forced_k = run_settings(run)
     settings = lifecycle_settings(run)
@@ -228,7 +231,9 @@ def _store_fit(
     selection = selection.assign(
         n_customers=len(customers), random_state=random_state, n_init=n_init
     )
-    fitted = SegmentModel.fit(customers, choice.k, run_id, rfm_segment_order, random_state, n_init)
+    fitted = SegmentModel.fit(
+        customers, choice.k, run_id, rfm_segment_order, random_state, n_init, segment_names
+    )
     previous_id = _optional(decision["stored_model_run_id"])
     try:
         stored = lifecycle.stored_model(versions, reference) if previous_id else None

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 
+from scripts.project_paths import SEEDS_DIR
 from scripts.stores import STORES
 
 # Relations a warehouse published before the commerce core holds and the project no longer
@@ -31,6 +32,23 @@ LEGACY_RELATIONS = (
 ADDED_COLUMNS = (
     ("marts.customer_segment_status", "changed_in_latest_run", "boolean default false"),
 )
+# Customer segments were once labelled with their most common RFM segment's own name
+# ("Champions", the RFM cell's name too); they now take its segment_name in seed
+# rfm_segment_rules ("Top customers"). The labels a build carries on are renamed alike, so that
+# the renaming moves no customer and a refit continues the renamed segments.
+SEGMENT_NAMES = SEEDS_DIR / "rfm_segment_rules.csv"
+CARRIED_SEGMENT_LABELS = (
+    ("marts.segment_model_versions", "segment_label"),
+    ("marts.segment_id_matches", "segment_label"),
+    ("marts.segment_id_matches", "previous_segment_label"),
+    ("marts.customer_segment_history", "segment_label"),
+    ("marts.customer_segment_status", "segment_label"),
+    ("marts.customer_segment_status", "previous_segment_label"),
+    ("marts.segment_migrations", "from_segment_label"),
+    ("marts.segment_migrations", "to_segment_label"),
+    ("marts.customer_segment_changes", "from_segment_label"),
+    ("marts.customer_segment_changes", "to_segment_label"),
+)
 # What a move is (segment_migrations.sql, is_move): a change of segment label, not of id. Pairs
 # appended before that rule were marked by id, so a renumbered segment counted as a move; the
 # rule is applied to them too, so that old and new pairs count moves alike.
@@ -41,8 +59,8 @@ def upgrade_copied_warehouse(build_file: Path) -> None:
     """Bring a copy of a warehouse published by an older layout up to this one: drop the relations
     the project no longer builds, and marts.segment_migrations when it has the older shape (a
     table of the latest moves, now an appended table of run pairs, rebuilt from the history);
-    add the columns ADDED_COLUMNS lists; mark the moves of older migration pairs by label; renumber
-    the hashed customer ids of the former hash."""
+    add the columns ADDED_COLUMNS lists; rename segment labels of the former naming; mark the
+    moves of older migration pairs by label; renumber the hashed customer ids of the former hash."""
     with duckdb.connect(str(build_file)) as con:
         relations = {
             f"{schema}.{name}": kind
@@ -64,16 +82,9 @@ def upgrade_copied_warehouse(build_file: Path) -> None:
         for name in stale:
             con.execute(f"drop {relations[name]} if exists {name} cascade")
         for table, column, definition in ADDED_COLUMNS:
-            schema, name = table.split(".")
-            if (
-                table in relations
-                and not con.execute(
-                    "select count(*) from information_schema.columns where table_schema = ?"
-                    " and table_name = ? and column_name = ?",
-                    [schema, name, column],
-                ).fetchone()[0]
-            ):
+            if table in relations and not _has_column(con, table, column):
                 con.execute(f"alter table {table} add column {column} {definition}")
+        rename_segment_labels(con, relations)
         if "marts.segment_migrations" in relations and "marts.segment_migrations" not in stale:
             con.execute(
                 f"update marts.segment_migrations set is_move = {MIGRATION_MOVE_RULE}"
@@ -92,6 +103,38 @@ KEPT_CUSTOMER_TABLES = (
     "marts.customer_segment_status",
     "marts.customer_segment_changes",
 )
+
+
+def _has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
+    schema, name = table.split(".")
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.columns where table_schema = ?"
+            " and table_name = ? and column_name = ?",
+            [schema, name, column],
+        ).fetchone()[0]
+    )
+
+
+def rename_segment_labels(con: duckdb.DuckDBPyConnection, relations: dict) -> None:
+    """Labels named after an RFM segment ("Champions", "Champions (more frequent)", "Champions
+    #3") renamed to its segment_name ("Top customers", ...), in CARRIED_SEGMENT_LABELS."""
+    con.execute(
+        "create or replace temp table segment_names as select rfm_segment, segment_name"
+        " from read_csv(?, header = true, all_varchar = true)",
+        [str(SEGMENT_NAMES)],
+    )
+    for table, column in CARRIED_SEGMENT_LABELS:
+        if table not in relations or not _has_column(con, table, column):
+            continue
+        con.execute(
+            f"update {table} set {column} = names.segment_name"
+            f" || substr({column}, length(names.rfm_segment) + 1)"
+            " from segment_names as names"
+            f" where {column} = names.rfm_segment"
+            f" or starts_with({column}, names.rfm_segment || ' (')"
+            f" or starts_with({column}, names.rfm_segment || ' #')"
+        )
 
 
 def renumber_hashed_customer_ids(con: duckdb.DuckDBPyConnection, relations: dict) -> int:

@@ -198,7 +198,9 @@ def test_real_data_segments(real_warehouse):
     assert runs["input_row_count"].tolist() == [4372]
     assert 3 <= runs["k"].iloc[0] <= 6
     profiles = table(real_warehouse, "segment_profiles")
-    assert profiles["segment_label"].iloc[0] == "Champions"
+    # the most valuable segment is mostly Champions and named apart from the RFM cell
+    assert profiles["dominant_rfm_segment"].iloc[0] == "Champions"
+    assert profiles["segment_label"].iloc[0] == "Top customers"
     assert profiles["segment_label"].is_unique
     assert profiles["share_of_revenue"].sum() == pytest.approx(1.0)
     rules = table(real_warehouse, "segment_rules")

@@ -3,11 +3,12 @@ stable ids in the tables a build keeps, and nothing else changes."""
 
 from __future__ import annotations
 
+import csv
 import hashlib
 
 import duckdb
 
-from scripts.warehouse_upgrade import upgrade_copied_warehouse
+from scripts.warehouse_upgrade import SEGMENT_NAMES, upgrade_copied_warehouse
 
 KEYS = ["861eff4711a542e4b93843c6dd7febb0", "caf\u00e9 client", "O'Brien"]
 
@@ -104,3 +105,42 @@ def test_older_migration_pairs_count_moves_by_label(tmp_path):
             "select customers, is_move from marts.segment_migrations order by customers"
         ).fetchall()
     assert moves == [(3, True), (9, True), (40, False), (700, False)]
+
+
+def test_segments_named_after_an_rfm_segment_take_its_segment_name(tmp_path):
+    """Labels of the former naming (an RFM segment's own name, qualified or numbered) become the
+    seed's segment_name with the same qualifier, in the tables a build carries on; a second
+    upgrade changes nothing."""
+    path = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema marts")
+        con.execute(
+            "create table marts.segment_model_versions as select * from (values"
+            " (1, 'Champions (more frequent)'), (2, 'Champions (less frequent)'),"
+            " (3, 'Potential Loyalist'), (4, 'Loyal #4'), (5, 'Top customers'))"
+            " as t(segment_id, segment_label)"
+        )
+        con.execute(
+            "create table marts.customer_segment_changes as select 'Loyal' as from_segment_label,"
+            " 'Potential Loyalist (more recent)' as to_segment_label"
+        )
+    rules = list(csv.DictReader(SEGMENT_NAMES.open()))
+    name = {rule["rfm_segment"]: rule["segment_name"] for rule in rules}
+    upgrade_copied_warehouse(path)
+    upgrade_copied_warehouse(path)
+    with duckdb.connect(str(path)) as con:
+        labels = [
+            r[0]
+            for r in con.execute(
+                "select segment_label from marts.segment_model_versions order by segment_id"
+            ).fetchall()
+        ]
+        change = con.execute("select * from marts.customer_segment_changes").fetchone()
+    assert labels == [
+        f"{name['Champions']} (more frequent)",
+        f"{name['Champions']} (less frequent)",
+        name["Potential Loyalist"],
+        f"{name['Loyal']} #4",
+        "Top customers",
+    ]
+    assert change == (name["Loyal"], f"{name['Potential Loyalist']} (more recent)")

@@ -15,4 +15,5 @@ def model(dbt, session):
         dbt.ref("int_segment_models_stored").df(),
         dbt.ref("int_segment_drift_reference_stored").df(),
         rules["rfm_segment"].tolist(),
+        segment_names=dict(zip(rules["rfm_segment"], rules["segment_name"], strict=True)),
     )
