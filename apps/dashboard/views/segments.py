@@ -49,7 +49,10 @@ def render(wh: Snapshot, store: str) -> None:
     ui.table(
         profiles,
         "segment profiles",
-        "One row per segment: size, revenue, typical R/F/M, and what marketing should do.",
+        "One row per segment: size, revenue, typical R/F/M, and what marketing should do. "
+        "A segment is named for the RFM segment most common among its customers "
+        "(dominant RFM segment), in words of its own: Top customers are mostly Champions, "
+        "and Champions alone means the RFM segment.",
     )
 
     st.subheader("Recency, frequency and monetary by segment")
