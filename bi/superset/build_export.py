@@ -465,6 +465,9 @@ def store_filter(dataset: int, charts: list[int]) -> dict:
             "searchAllOptions": False,
             "inverseSelection": False,
         },
+        # applied before the charts load (without it the first store shows selected while the
+        # charts still sum every store until "Apply filters")
+        "requiredFirst": True,
         "defaultDataMask": {"extraFormData": {}, "filterState": {}, "ownState": {}},
         "cascadeParentIds": [],
         "scope": {"rootPath": ["ROOT_ID"], "excluded": []},

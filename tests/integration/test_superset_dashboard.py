@@ -220,6 +220,9 @@ def sql(url: str, query: str) -> list[dict]:
 RUNS = "select count(*) as runs from marts.segmentation_runs"
 
 
+APPLY_DISABLED_JS = """
+return document.querySelector('[data-test="filter-bar__apply-button"]').disabled;
+"""
 FILTER_BAR_JS = """
 const bar = document.querySelector('[data-test="filter-bar"]');
 return bar ? bar.innerText : null;
@@ -237,6 +240,8 @@ def test_dashboard_renders_every_chart_with_data(browser, superset_url, warehous
         ).fetchone()
     filter_bar = browser.execute_script(FILTER_BAR_JS).split("\n")
     assert "Store" in filter_bar and first_store in filter_bar, filter_bar
+    # and applied to the charts, not only shown: nothing left to apply
+    assert browser.execute_script(APPLY_DISABLED_JS), "the Store filter is shown but not applied"
     # the total is text (the bar chart's axis, drawn on a canvas, shows it too: docs/bi.md)
     revenue = next(chart["text"] for chart in charts if chart["name"] == "Revenue")
     assert CURRENCY_SYMBOLS[currency] in revenue, revenue
