@@ -89,6 +89,24 @@ def test_page_renders_with_its_charts_and_downloadable_tables(
     assert len(at.get("download_button")) >= len(at.dataframe)
 
 
+def test_segments_page_says_what_to_do_with_each_segment(monkeypatch, generated_warehouse):
+    """One line per segment, above the wide table: its name, size, dominant RFM segment and the
+    playbook's suggestion, as the mart has them."""
+    at = open_app(monkeypatch, generated_warehouse.path, "segments")
+    with duckdb.connect(str(generated_warehouse.path), read_only=True) as con:
+        rows = con.execute(
+            "select segment_label, customers, dominant_rfm_segment, suggested_action, suggestion"
+            " from marts.segment_profiles where store = ? order by segment_id",
+            [STORE],
+        ).fetchall()
+    lines = [m.value for m in at.markdown if " customers, " in m.value]
+    assert len(lines) == len(rows)
+    for line, (label, customers, rfm_segment, action, suggestion) in zip(lines, rows, strict=True):
+        assert line.startswith(f"**{label}** ({customers:,} customers, ")
+        assert f"mostly {rfm_segment}" in line
+        assert f"**{action}.** {suggestion}" in line
+
+
 def test_lifetime_value_page_names_the_served_model_and_the_customers_at_risk(
     monkeypatch, generated_warehouse
 ):

@@ -7,7 +7,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
-from apps.dashboard import data, ui
+from apps.dashboard import data, formats, ui
 from apps.warehouse import Snapshot
 
 FEATURE_TITLES = {
@@ -45,9 +45,23 @@ def render(wh: Snapshot, store: str) -> None:
         ui.missing("segment_profiles")
         return
     profiles = data.segment_profiles(wh, store)
+    st.subheader("What to do with each segment")
+    for row in profiles.itertuples():
+        advice = (
+            f"**{row.suggested_action}.** {row.suggestion}"
+            if isinstance(row.suggested_action, str)
+            else "no suggestion in seed segment_playbook"
+        )
+        st.markdown(
+            f"**{row.segment_label}** ({row.customers:,} customers, "
+            f"{formats.percent(row.share_of_revenue)} of revenue; mostly "
+            f"{row.dominant_rfm_segment}): {advice}"
+        )
     st.subheader("Profiles")
+    lead = ["segment_id", "segment_label", "customers", "share_of_customers", "revenue"]
+    lead += ["share_of_revenue", "suggested_action", "dominant_rfm_segment", "segment_position"]
     ui.table(
-        profiles,
+        profiles[[c for c in lead if c in profiles] + [c for c in profiles if c not in lead]],
         "segment profiles",
         "One row per segment: size, revenue, typical R/F/M, and what marketing should do. "
         "A segment is named for the RFM segment most common among its customers "
