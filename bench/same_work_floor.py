@@ -272,13 +272,8 @@ def segments(con: duckdb.DuckDBPyConnection, rfm_table: pd.DataFrame) -> Segment
     customers = features.segmentable_customers(rfm_table)
     scaled = features.scale_features(customers, features.fit_scaler(customers))
     selection, choice = k_selection.k_selection_table(scaled)
-    model = SegmentModel.fit(
-        customers,
-        choice.k,
-        RUN_ID,
-        rule_order["rfm_segment"].tolist(),
-        segment_names=dict(zip(rule_order["rfm_segment"], rule_order["segment_name"], strict=True)),
-    )
+    names = dict(zip(rule_order["rfm_segment"], rule_order["segment_name"], strict=True))
+    model = SegmentModel.fit(customers, choice.k, RUN_ID, list(names), segment_names=names)
     segment_id, _ = model.assign(customers[list(model.features)].to_numpy(float))
     pca = pca_coordinates(features.scale_features(customers, model.scaler))
     save(con, "segment_k_selection", selection.assign(n_customers=len(customers)))

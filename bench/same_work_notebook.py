@@ -202,13 +202,8 @@ def main(path: str, out: str) -> None:
     customers = features.segmentable_customers(customers_rfm)
     scaled = features.scale_features(customers, features.fit_scaler(customers))
     selection, choice = k_selection.k_selection_table(scaled)
-    model = SegmentModel.fit(
-        customers,
-        choice.k,
-        RUN_ID,
-        rule_order["rfm_segment"].tolist(),
-        segment_names=dict(zip(rule_order["rfm_segment"], rule_order["segment_name"], strict=True)),
-    )
+    names = dict(zip(rule_order["rfm_segment"], rule_order["segment_name"], strict=True))
+    model = SegmentModel.fit(customers, choice.k, RUN_ID, list(names), segment_names=names)
     segment_id, _ = model.assign(customers[list(model.features)].to_numpy(float))
     pca = pca_coordinates(features.scale_features(customers, model.scaler))
     results["segment_k_selection"] = selection.assign(n_customers=len(customers))
