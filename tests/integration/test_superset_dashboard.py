@@ -3,8 +3,9 @@ chart with data, and keeps rendering while a build publishes over the file it re
 
 Marked `bi`; part of `make test` (which installs .venv-superset), alone `make test-bi`. Superset
 runs from its own virtual environment (.venv-superset, `make superset-setup`), set up in a folder
-of this test's own, on a free port of 127.0.0.1, read-only on a copy of the session's warehouse rebuilt once (two
-segmentation runs, so migrations have rows). The screenshot goes to test-output/superset/.
+of this test's own, on a free port of 127.0.0.1, read-only on a copy of the session's warehouse
+rebuilt once (two segmentation runs, so migrations have rows). The screenshot goes to
+test-output/superset/.
 """
 
 from __future__ import annotations
