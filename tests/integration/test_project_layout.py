@@ -118,6 +118,25 @@ def test_every_commerce_mart_is_keyed_by_store(generated_warehouse):
             assert first == "store", table
 
 
+def test_start_here_names_published_tables_that_carry_their_description(generated_warehouse):
+    """The reader's first table lists, in reading order, tables the warehouse publishes, each
+    with a comment (its yml description) a SQL client shows."""
+    with generated_warehouse.connect() as con:
+        listed = con.execute(
+            "select reading_order, table_name, summary from start_here order by reading_order"
+        ).fetchall()
+        comments = dict(
+            con.execute(
+                "select schema_name || '.' || table_name, comment from duckdb_tables()"
+            ).fetchall()
+        )
+    assert [order for order, _, _ in listed] == list(range(1, len(listed) + 1))
+    assert len(listed) >= 5
+    for _, table, summary in listed:
+        assert table in comments, f"start_here names {table}, which is not published"
+        assert comments[table].startswith(summary.rstrip(".")), table
+
+
 def test_students_build_alone_without_any_retail_input(tmp_path, generated_students_dir):
     warehouse = tmp_path / "students_only.duckdb"
     # a retail file that does not exist: reading it at all would fail the build

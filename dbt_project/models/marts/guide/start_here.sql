@@ -1,7 +1,9 @@
 -- One row per table a reader writing SQL starts with, in reading order: the question it answers,
 -- its grain and the first sentence of its description (from its yml, so the two cannot disagree).
--- The list is here, as refs, so that this table is built after the tables it names. Every other
--- mart is evidence (model versions, evaluations, reconciliations), described by its own comment.
+-- Names only, no refs: the table reads none of them, so it is built in every build that is not
+-- limited to one domain; tests/integration/test_project_layout.py checks each one is published.
+-- Every other mart is evidence (model versions, evaluations, reconciliations), described by its
+-- own comment.
 
 {% set tables = [
     ('fct_orders', 'what was sold', "store, order (net order_value, in the store's currency: seed stores.currency)"),
@@ -15,14 +17,21 @@
     ('fct_students_cohort', "the school's students", 'student of the 2020 cohort'),
 ] %}
 
+{% set unknown = [] %}
+{% for name, question, grain in tables if execute and 'model.' ~ project_name ~ '.' ~ name not in graph.nodes %}
+    {% do unknown.append(name) %}
+{% endfor %}
+{% if unknown %}
+    {% do exceptions.raise_compiler_error("start_here names " ~ unknown | join(", ") ~ ": not models of this project") %}
+{% endif %}
+
 {% for name, question, grain in tables %}
-    {%- set relation = ref(name) -%}
     {%- set node = graph.nodes.get('model.' ~ project_name ~ '.' ~ name, {}) if execute else {} -%}
     {%- set summary = (node.get('description', '') | replace('\n', ' ')).split('. ')[0].strip().rstrip('.') -%}
     select
         cast({{ loop.index }} as integer) as reading_order,
         cast('{{ question | replace("'", "''") }}' as string) as question,
-        cast('{{ relation.schema ~ "." ~ relation.identifier }}' as string) as table_name,
+        cast('{{ node.get("schema", "marts") ~ "." ~ node.get("alias", name) }}' as string) as table_name,
         cast('{{ grain | replace("'", "''") }}' as string) as one_row_per,
         cast('{{ summary | replace("'", "''") }}.' as string) as summary
     {% if not loop.last %}union all{% endif %}
